@@ -1,0 +1,1 @@
+//! Placeholder: the reference model lives here (issue 3).
