@@ -1,1 +1,29 @@
-//! stub
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod answers;
+mod barrier;
+mod builder;
+mod clock;
+pub mod config;
+mod error;
+mod handles;
+mod job;
+mod key;
+mod machine;
+mod shard;
+mod snapshot;
+mod stats;
+
+pub use answers::{Admission, Hold, IllegalSequence, Location};
+pub use barrier::{Barrier, OrderingKey};
+pub use builder::{Builder, MAX_SHARDS};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::Config;
+pub use error::{Error, Result};
+pub use handles::{PickupHandle, WorkerHandle};
+pub use job::{Effect, JobId, JobState};
+pub use key::BarrierKey;
+pub use snapshot::{KeyMode, RecordSnapshot, Snapshot};
+pub use stats::Stats;

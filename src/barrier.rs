@@ -1,0 +1,421 @@
+//! [`Barrier`]: the concurrent, sharded shell around the per-key state machine.
+//!
+//! # Implementation Details
+//!
+//! Every call hashes the key once; the hash picks the shard (bits 32 and up, so the
+//! shard index is independent of the bits the table uses inside a shard) and is
+//! stored with the record, so the table never hashes a key again. The call locks
+//! that one shard, runs the pure transition of [`crate::machine`], stores its result
+//! and unlocks. Only then does it report an illegal sequence (observer or panic):
+//! user code never runs under a barrier lock except the `ordering_disabled`
+//! predicate, which `enter` needs to decide. Locks are `parking_lot` mutexes, which
+//! are not poisoned by a panic, and no panic can happen while one is held unless
+//! the predicate itself panics (the record is then left as it was).
+//!
+//! The clock is read at most once per call, lazily: `enter` on a key with no record
+//! or an `Enabled` one that the predicate leaves alone never reads it.
+
+use std::{
+    fmt,
+    hash::{BuildHasher, Hash},
+    sync::Arc,
+    time::Instant,
+};
+
+use parking_lot::{Mutex, MutexGuard};
+
+use crate::{
+    builder::Builder,
+    machine::{transitions, Applied, Nanos, Notes, Now, Violation},
+    shard::{Queued, Shard},
+    stats::Stats,
+    Admission, BarrierKey, Clock, Config, Effect, Error, Hold, IllegalSequence, JobId, JobState,
+    Result, SystemClock,
+};
+
+/// The bounds a key type needs: any hashable, comparable, cloneable, debuggable
+/// value that can cross threads. Implemented for every such type.
+pub trait OrderingKey: Hash + Eq + Clone + fmt::Debug + Send + Sync + 'static {}
+
+impl<T: Hash + Eq + Clone + fmt::Debug + Send + Sync + 'static> OrderingKey for T {}
+
+pub(crate) type Predicate<K> = Box<dyn Fn(&K) -> bool + Send + Sync>;
+pub(crate) type Observer<K> = Box<dyn Fn(&IllegalSequence<K>) + Send + Sync>;
+
+/// A shard lock on its own cache lines, so two cores locking neighbouring shards do
+/// not contend for one line (no false sharing).
+#[repr(align(128))]
+pub(crate) struct Padded<T>(pub(crate) T);
+
+/// The event-ordering barrier: decides, per key, which job may enter the pipeline
+/// and which must wait (SPEC.md). See the [crate docs](crate) for an example.
+///
+/// `Barrier` is `Send + Sync` and every operation takes `&self`: share it with an
+/// [`Arc`], or [`split`](Barrier::split) it into a pickup handle and worker handles
+/// so that only the pickup loop can call [`sync`](Barrier::sync) (R-SYNC).
+///
+/// # Locking
+/// Keys are spread over a power-of-two number of shards, each behind its own lock.
+/// `enter`, `wait`, `state_changed`, `leave`, `peek` and `is_disabled` lock exactly
+/// one shard (the key's) for the duration of one pure transition. `sync`, `size`,
+/// `stats`, `snapshot`, `reconfigure` and `Display` visit the shards one after the
+/// other, holding one lock at a time: each shard is seen consistently, but the
+/// totals are not one atomic cut across shards while other threads keep calling.
+/// Nothing ever holds two locks, so no call can deadlock another.
+pub struct Barrier<K = BarrierKey, C = SystemClock> {
+    shards: Box<[Padded<Mutex<Shard<K>>>]>,
+    shard_mask: usize,
+    hasher: foldhash::fast::RandomState,
+    clock: C,
+    origin: Instant,
+    config: Mutex<Config>,
+    ordering_disabled: Option<Predicate<K>>,
+    observer: Option<Observer<K>>,
+}
+
+impl<K: OrderingKey> Barrier<K, SystemClock> {
+    /// A barrier with the default [`Config`] and the system clock.
+    pub fn new() -> Self {
+        Self::with_config(Config::default())
+    }
+
+    /// A barrier with `config` and the system clock. Timers longer than
+    /// [`MAX_TIMER`](crate::config::MAX_TIMER) saturate; use
+    /// [`Config::validate`] or [`Builder::try_build`] to reject them instead.
+    pub fn with_config(config: Config) -> Self {
+        Self::with_config_and_clock(config, SystemClock)
+    }
+
+    /// A builder, with the system clock until [`Builder::clock`] says otherwise.
+    pub fn builder() -> Builder<K, SystemClock> {
+        Builder::new()
+    }
+}
+
+impl<K: OrderingKey> Default for Barrier<K, SystemClock> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<K: OrderingKey, C: Clock> Barrier<K, C> {
+    /// A barrier with the default [`Config`] and the given clock.
+    pub fn with_clock(clock: C) -> Self {
+        Self::with_config_and_clock(Config::default(), clock)
+    }
+
+    /// A barrier with `config` and the given clock.
+    pub fn with_config_and_clock(config: Config, clock: C) -> Self {
+        Builder::new().config(config).clock(clock).build()
+    }
+
+    pub(crate) fn from_parts(
+        config: Config,
+        clock: C,
+        shards: usize,
+        ordering_disabled: Option<Predicate<K>>,
+        observer: Option<Observer<K>>,
+    ) -> Self {
+        debug_assert!(shards.is_power_of_two());
+        let rules = config.rules();
+        let shards: Box<[_]> = (0..shards)
+            .map(|_| {
+                Padded(Mutex::new(Shard::new(
+                    rules,
+                    config.panic_on_illegal_sequence,
+                )))
+            })
+            .collect();
+        Barrier {
+            shard_mask: shards.len() - 1,
+            shards,
+            hasher: foldhash::fast::RandomState::default(),
+            origin: clock.now(),
+            clock,
+            config: Mutex::new(config),
+            ordering_disabled,
+            observer,
+        }
+    }
+
+    /// Asks whether `job` may enter the pipeline (R-ENTER-…, R-MODE, R-GC).
+    ///
+    /// Locks the key's shard once. Reads the clock only if the key's mode may change
+    /// (a record not `Enabled`, a key threshold being reached, or the
+    /// `ordering_disabled` predicate holding); calls the predicate, under the shard
+    /// lock, only if the key has or gets a record: it must not call back into the
+    /// barrier. Clones the key only when a record is created.
+    pub fn enter(&self, key: &K, job: JobId) -> Admission {
+        let hash = self.hasher.hash_one(key);
+        let read = || self.nanos_now();
+        let now = Now::lazy(&read);
+        let predicate = || self.ordering_disabled.as_ref().is_some_and(|p| p(key));
+        let mut shard = self.lock(hash);
+        let step = shard.transition(hash, key, |record, rules| {
+            transitions::enter(record, job, &now, rules, predicate)
+        });
+        if step.answer.accepted {
+            shard.stats.entered += 1;
+        } else {
+            shard.stats.rejected += 1;
+        }
+        let location = shard.count(&step);
+        let panic = shard.panic_on_illegal_sequence;
+        drop(shard);
+        self.after(key, step.notes, location.and(step.illegal), panic);
+        step.answer
+    }
+
+    /// Asks whether a worker must hold `job` back instead of sending it (R-WAIT).
+    /// Read-only: never changes a record nor refreshes a mode. Locks the key's shard
+    /// once; never reads the clock.
+    pub fn wait(&self, key: &K, job: JobId) -> Hold {
+        let hash = self.hasher.hash_one(key);
+        let mut shard = self.lock(hash);
+        let (hold, illegal) = transitions::wait(shard.get(hash, key), job);
+        if hold.wait {
+            shard.stats.waits_told += 1;
+        }
+        if let Some(v) = illegal {
+            shard.stats.illegal(v.location);
+        }
+        let panic = shard.panic_on_illegal_sequence;
+        drop(shard);
+        self.after(key, Notes::default(), illegal, panic);
+        hold
+    }
+
+    /// Reports that `job` reached `state` (R-STATE-…).
+    ///
+    /// `failed` takes effect at once; `succeeded`, `filtered`, `aborted` and
+    /// `waiting` are queued until the next [`sync`](Barrier::sync) if the key has a
+    /// record now, and dropped otherwise (they would change nothing). Locks the
+    /// key's shard once; never reads the clock; clones the key only to queue an
+    /// effect or create a record.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedState`] for a state the barrier does not take (e.g.
+    /// `executing`), with no effect.
+    pub fn state_changed(&self, key: &K, job: JobId, state: JobState) -> Result<()> {
+        let effect = match state.effect() {
+            Effect::Unsupported => return Err(Error::UnsupportedState(state)),
+            Effect::Fail => {
+                self.record_failure(key, job);
+                return Ok(());
+            }
+            Effect::Leave => Applied::Leave,
+            Effect::Release => Applied::Release,
+            Effect::Abort => Applied::Abort,
+        };
+        let hash = self.hasher.hash_one(key);
+        let mut shard = self.lock(hash);
+        if shard.get(hash, key).is_some() {
+            shard.queue.push(Queued {
+                hash,
+                key: key.clone(),
+                job,
+                effect,
+            });
+        }
+        Ok(())
+    }
+
+    /// R-EFF-FAILED, immediately.
+    fn record_failure(&self, key: &K, job: JobId) {
+        let hash = self.hasher.hash_one(key);
+        let mut shard = self.lock(hash);
+        let step = shard.transition(hash, key, |record, rules| {
+            transitions::apply(record, job, Applied::Fail, rules)
+        });
+        let location = shard.count(&step);
+        let panic = shard.panic_on_illegal_sequence;
+        drop(shard);
+        self.after(key, step.notes, location.and(step.illegal), panic);
+    }
+
+    /// Undoes an `enter`, immediately (R-LEAVE): `job` leaves the in-flight set and
+    /// the drain window. Idempotent. Locks the key's shard once.
+    pub fn leave(&self, key: &K, job: JobId) {
+        let hash = self.hasher.hash_one(key);
+        let mut shard = self.lock(hash);
+        shard.transition(hash, key, |record, rules| {
+            transitions::apply(record, job, Applied::Leave, rules)
+        });
+    }
+
+    /// Applies the queued effects in the order they were queued and returns how many
+    /// it processed (R-SYNC). Only the pickup loop that owns the barrier may call it:
+    /// see [`split`](Barrier::split).
+    ///
+    /// Visits the shards one at a time; each key's effects live in one shard and
+    /// apply in queue order.
+    pub fn sync(&self) -> usize {
+        let mut total = 0;
+        for shard in self.shards.iter() {
+            let mut shard = shard.0.lock();
+            if shard.queue.is_empty() {
+                continue;
+            }
+            let applied = shard.apply_queue(|key, notes| trace_notes(key, notes));
+            shard.stats.effects_applied += applied as u64;
+            total += applied;
+        }
+        total
+    }
+
+    /// The key's failed job, if any (R-PEEK). Read-only; locks the key's shard once.
+    pub fn peek(&self, key: &K) -> Option<JobId> {
+        let hash = self.hasher.hash_one(key);
+        self.lock(hash).get(hash, key).and_then(|r| r.failed())
+    }
+
+    /// Whether the key has a record in mode `Disabled` (R-DISABLED). Does not
+    /// refresh the mode. Read-only; locks the key's shard once.
+    pub fn is_disabled(&self, key: &K) -> bool {
+        let hash = self.hasher.hash_one(key);
+        self.lock(hash)
+            .get(hash, key)
+            .is_some_and(|r| matches!(r.mode, crate::machine::Mode::Disabled { .. }))
+    }
+
+    /// The number of records (R-SIZE): keys that hold something. Sums the shards one
+    /// lock at a time (see [Locking](Barrier#locking)).
+    pub fn size(&self) -> usize {
+        self.shards.iter().map(|s| s.0.lock().table.len()).sum()
+    }
+
+    /// The number of effects waiting for the next [`sync`](Barrier::sync).
+    pub fn queued(&self) -> usize {
+        self.shards.iter().map(|s| s.0.lock().queue.len()).sum()
+    }
+
+    /// Cumulative counters, summed over the shards one lock at a time.
+    pub fn stats(&self) -> Stats {
+        let mut total = Stats::default();
+        for shard in self.shards.iter() {
+            total.add(&shard.0.lock().stats);
+        }
+        total
+    }
+
+    /// Replaces the settings; every call that starts after this returns uses them
+    /// (SPEC.md section 2). Records and queued effects are kept. Timers longer than
+    /// [`MAX_TIMER`](crate::config::MAX_TIMER) saturate (see [`Config::validate`]).
+    /// Locks the shards one at a time.
+    pub fn reconfigure(&self, config: Config) {
+        let rules = config.rules();
+        let panic = config.panic_on_illegal_sequence;
+        let mut current = self.config.lock();
+        for shard in self.shards.iter() {
+            let mut shard = shard.0.lock();
+            shard.rules = rules;
+            shard.panic_on_illegal_sequence = panic;
+        }
+        *current = config;
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> Config {
+        self.config.lock().clone()
+    }
+
+    /// The number of shards (a power of two).
+    pub fn shard_count(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// Splits the barrier into the pickup loop's handle (the only one that can call
+    /// `sync`, and not `Clone`) and a cloneable handle for workers and the commit
+    /// loop, so that a router built on them cannot have two `sync` callers (R-SYNC).
+    ///
+    /// ```
+    /// use eventorder::{Barrier, BarrierKey, JobId, JobState};
+    ///
+    /// let (pickup, workers) = Barrier::<BarrierKey>::new().split();
+    /// let key = BarrierKey::new("ws", "dest", "user");
+    /// pickup.sync();
+    /// assert!(pickup.enter(&key, JobId(1)).accepted);
+    /// let worker = workers.clone();
+    /// std::thread::spawn(move || {
+    ///     assert!(!worker.wait(&key, JobId(1)).wait);
+    ///     worker.state_changed(&key, JobId(1), JobState::Succeeded).unwrap();
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// ```
+    pub fn split(self) -> (crate::PickupHandle<K, C>, crate::WorkerHandle<K, C>) {
+        crate::handles::split(Arc::new(self))
+    }
+
+    /// The current time on the barrier's timeline.
+    pub(crate) fn nanos_now(&self) -> Nanos {
+        let elapsed = self.clock.now().saturating_duration_since(self.origin);
+        u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    pub(crate) fn shards(&self) -> impl Iterator<Item = MutexGuard<'_, Shard<K>>> {
+        self.shards.iter().map(|s| s.0.lock())
+    }
+
+    fn lock(&self, hash: u64) -> MutexGuard<'_, Shard<K>> {
+        self.shards[(hash >> 32) as usize & self.shard_mask]
+            .0
+            .lock()
+    }
+
+    /// Runs after the shard lock is released: tracing, then the illegal-sequence
+    /// report (observer) or panic (R-ILLEGAL).
+    fn after(&self, key: &K, notes: Notes, illegal: Option<Violation>, panic: bool) {
+        trace_notes(key, notes);
+        let Some(v) = illegal else { return };
+        let event = IllegalSequence {
+            location: v.location,
+            key: key.clone(),
+            failed: v.failed,
+            job: v.job,
+        };
+        #[cfg(feature = "tracing")]
+        tracing::error!(
+            key = ?event.key,
+            location = %event.location,
+            failed = event.failed.0,
+            job = event.job.0,
+            "eventorder: illegal sequence"
+        );
+        if panic {
+            panic!("{event}");
+        } else if let Some(observer) = &self.observer {
+            observer(&event);
+        }
+    }
+}
+
+/// Emits tracing events for what a transition did (feature `tracing`; nothing
+/// otherwise).
+#[allow(unused_variables)]
+fn trace_notes<K: fmt::Debug>(key: &K, notes: Notes) {
+    #[cfg(feature = "tracing")]
+    {
+        if notes.is_empty() {
+            return;
+        }
+        if notes.contains(Notes::WENT_HOT) {
+            tracing::info!(key = ?key, "eventorder: key went hot, ordering off");
+        }
+        if notes.contains(Notes::PREDICATE_DISABLED) {
+            tracing::debug!(key = ?key, "eventorder: ordering disabled by predicate");
+        }
+        if notes.contains(Notes::HALF_ENABLED) {
+            tracing::info!(key = ?key, "eventorder: key half-enabled");
+        }
+        if notes.contains(Notes::RE_ENABLED) {
+            tracing::info!(key = ?key, "eventorder: key came back, ordering on");
+        }
+        if notes.contains(Notes::DRAIN_OPENED) {
+            tracing::info!(key = ?key, "eventorder: drain window opened");
+        }
+        if notes.contains(Notes::DRAIN_CLOSED) {
+            tracing::debug!(key = ?key, "eventorder: drain window closed");
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! [`Config`]: the barrier's settings (SPEC.md section 2), loadable with serde.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{machine::Rules, Error, Result};
+
+/// The barrier's settings (SPEC.md section 2).
+///
+/// Closures (`ordering_disabled`, `on_illegal_sequence`) are not part of it: set them
+/// on the [builder](crate::Barrier::builder). A live barrier takes a new `Config`
+/// through [`Barrier::reconfigure`](crate::Barrier::reconfigure).
+///
+/// # Serialized form
+///
+/// Every field is optional (missing ones take their default) and unknown fields are
+/// rejected. **Durations** are written either as a human-readable string in
+/// [`humantime`] form (`"20m"`, `"10min"`, `"1h 30m"`, `"250ms"`) or as an integer
+/// number of **milliseconds**; they are always written back as strings.
+///
+/// ```
+/// use std::time::Duration;
+/// use eventorder::Config;
+///
+/// // The router's production values.
+/// let config = Config::from_toml_str(r#"
+///     drain_limit = 1
+///     key_threshold = 200
+///     disabled_for = "20m"
+///     half_enabled_for = 600000          # milliseconds: 10 minutes
+///     panic_on_illegal_sequence = true
+/// "#)?;
+/// assert_eq!(config.disabled_for, Duration::from_secs(20 * 60));
+/// assert_eq!(config.half_enabled_for, Duration::from_secs(10 * 60));
+///
+/// let json = Config::from_json_str(r#"{"drain_limit": 2}"#)?;
+/// assert_eq!(json, Config { drain_limit: 2, ..Config::default() });
+///
+/// assert!(Config::from_toml_str("drain_limt = 1").is_err()); // typo: rejected
+/// # Ok::<(), eventorder::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// After a failed job of a key is aborted, at most this many jobs of that key may
+    /// be in flight until the key settles; 0 = no drain window. Default 0
+    /// (production: 1).
+    pub drain_limit: usize,
+    /// A key with this many jobs in flight at once turns "hot": ordering is switched
+    /// off for it. 0 = never. Default 0 (production: 200).
+    pub key_threshold: usize,
+    /// How long a hot key stays with ordering off. Default 10 minutes (production: 20).
+    #[serde(with = "duration_serde")]
+    pub disabled_for: Duration,
+    /// After that, how long ordering is on but lenient. Default 5 minutes
+    /// (production: 10).
+    #[serde(with = "duration_serde")]
+    pub half_enabled_for: Duration,
+    /// Panic on an illegal sequence instead of reporting it to the observer.
+    /// Default `false` (production: `true`).
+    pub panic_on_illegal_sequence: bool,
+}
+
+/// The longest duration a timer may be set to: the barrier keeps time in `u64`
+/// nanoseconds (about 584 years).
+pub const MAX_TIMER: Duration = Duration::from_nanos(u64::MAX);
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            drain_limit: 0,
+            key_threshold: 0,
+            disabled_for: Duration::from_secs(10 * 60),
+            half_enabled_for: Duration::from_secs(5 * 60),
+            panic_on_illegal_sequence: false,
+        }
+    }
+}
+
+impl Config {
+    /// The router's production values (SPEC.md section 2): drain limit 1, key threshold
+    /// 200, 20 minutes disabled, 10 minutes half-enabled, panic on illegal sequences.
+    pub fn production() -> Self {
+        Config {
+            drain_limit: 1,
+            key_threshold: 200,
+            disabled_for: Duration::from_secs(20 * 60),
+            half_enabled_for: Duration::from_secs(10 * 60),
+            panic_on_illegal_sequence: true,
+        }
+    }
+
+    /// Checks that the barrier can use these settings.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] if a timer is longer than [`MAX_TIMER`].
+    pub fn validate(&self) -> Result<()> {
+        for (name, value) in [
+            ("disabled_for", self.disabled_for),
+            ("half_enabled_for", self.half_enabled_for),
+        ] {
+            if value > MAX_TIMER {
+                return Err(Error::InvalidConfig(format!(
+                    "{name} = {value:?} is longer than the barrier can count ({MAX_TIMER:?}); \
+                     use a realistic duration such as \"20m\""
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Parses and validates a TOML document (see the type docs for the form).
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the offending field or value.
+    pub fn from_toml_str(text: &str) -> Result<Self> {
+        let config: Config =
+            toml::from_str(text).map_err(|e| Error::InvalidConfig(e.message().to_owned()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Parses and validates a JSON document (see the type docs for the form).
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the offending field or value.
+    pub fn from_json_str(text: &str) -> Result<Self> {
+        let config: Config =
+            serde_json::from_str(text).map_err(|e| Error::InvalidConfig(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The settings the pure state machine reads. Callers validate first; timers
+    /// beyond [`MAX_TIMER`] saturate.
+    pub(crate) fn rules(&self) -> Rules {
+        let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        Rules {
+            drain_limit: self.drain_limit,
+            key_threshold: self.key_threshold,
+            disabled_for: nanos(self.disabled_for),
+            half_enabled_for: nanos(self.half_enabled_for),
+        }
+    }
+}
+
+/// Durations as humantime strings or integer milliseconds.
+pub(crate) mod duration_serde {
+    use std::time::Duration;
+
+    use serde::{de, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&humantime::format_duration(*d))
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Millis(u64),
+        Text(String),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        match Written::deserialize(d).map_err(|_| {
+            de::Error::custom(
+                "expected a duration: a string such as \"20m\" or \"250ms\", \
+                 or an integer number of milliseconds",
+            )
+        })? {
+            Written::Millis(ms) => Ok(Duration::from_millis(ms)),
+            Written::Text(text) => humantime::parse_duration(&text).map_err(|e| {
+                de::Error::custom(format!(
+                    "invalid duration {text:?}: {e} (write e.g. \"20m\", \"10min\" or \"250ms\")"
+                ))
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_spec_table() {
+        let c = Config::default();
+        assert_eq!(c.drain_limit, 0);
+        assert_eq!(c.key_threshold, 0);
+        assert_eq!(c.disabled_for, Duration::from_secs(600));
+        assert_eq!(c.half_enabled_for, Duration::from_secs(300));
+        assert!(!c.panic_on_illegal_sequence);
+    }
+
+    #[test]
+    fn round_trips_through_toml_and_json() {
+        let c = Config::production();
+        let toml_text = toml::to_string(&c).unwrap();
+        assert!(toml_text.contains("disabled_for = \"20m\""), "{toml_text}");
+        assert_eq!(Config::from_toml_str(&toml_text).unwrap(), c);
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(Config::from_json_str(&json).unwrap(), c);
+    }
+
+    #[test]
+    fn rejects_nonsense_with_a_clear_error() {
+        for bad in [
+            "drain_limit = -1",
+            "disabled_for = \"soon\"",
+            "disabled_for = true",
+            "unknown = 1",
+        ] {
+            match Config::from_toml_str(bad) {
+                Err(Error::InvalidConfig(msg)) => assert!(!msg.is_empty()),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        let huge = Config {
+            disabled_for: Duration::MAX,
+            ..Config::default()
+        };
+        assert!(matches!(huge.validate(), Err(Error::InvalidConfig(_))));
+        assert!(Config::from_json_str("{\"half_enabled_for\": \"1000000000y\"}").is_err());
+    }
+
+    #[test]
+    fn milliseconds_are_accepted() {
+        let c = Config::from_json_str(r#"{"disabled_for": 1500}"#).unwrap();
+        assert_eq!(c.disabled_for, Duration::from_millis(1500));
+    }
+}

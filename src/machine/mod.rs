@@ -1,0 +1,265 @@
+//! The per-key state machine: pure data and pure transitions.
+//!
+//! # Implementation Details
+//!
+//! A key either has no record or a [`Record`] made of three independent parts:
+//!
+//! ```text
+//!   mode:      Enabled ──(in-flight ≥ key_threshold at enter)──▶ Disabled{since}
+//!                 ▲                                                 │ enter, now-since > disabled_for
+//!                 └──── enter, now-since > half_enabled_for ── HalfEnabled{since}
+//!              (any mode ──(ordering_disabled(key) at enter)──▶ Disabled{now})
+//!
+//!   blocker:   Clear ──failed(j)──▶ Failed(j) ──aborted(j), drain_limit>0──▶ Drain{}
+//!                ▲                     │ succeeded/filtered/aborted(j)          │
+//!                └─────────────────────┴──── any succeeded/filtered/aborted ────┘
+//!                                            (failed(k) turns a Drain into Failed(k))
+//!
+//!   inflight:  Untracked | Tracked(set)   (tracked only for records `enter` made
+//!                                          while key_threshold > 0)
+//! ```
+//!
+//! SPEC.md's invariant "a drain window and a failed job never coexist" is the
+//! [`Blocker`] enum: there is no value that holds both.
+//!
+//! Every transition in [`transitions`] is a pure function of the record (or its
+//! absence), the input, the time `now` (nanoseconds on the barrier's own timeline)
+//! and the [`Rules`]. It returns the new record (`None` means "remove it": R-GC),
+//! the answer, and the illegal sequence to report, if any. Nothing here locks,
+//! reads a clock or calls back into user code except the lazily evaluated
+//! `ordering_disabled` predicate handed to [`transitions::enter`].
+
+mod jobset;
+pub(crate) mod transitions;
+
+#[cfg(test)]
+mod tests;
+
+pub(crate) use jobset::JobSet;
+
+use crate::{JobId, Location};
+
+/// Nanoseconds on the barrier's own timeline (0 = when the barrier was built).
+pub(crate) type Nanos = u64;
+
+/// The time of the current call, read from the clock at most once and only if a
+/// transition needs it (a key with no record or an `Enabled` record never does:
+/// the hot path does not pay for a clock read).
+pub(crate) struct Now<'a> {
+    read: &'a dyn Fn() -> Nanos,
+    cached: std::cell::Cell<Option<Nanos>>,
+}
+
+impl<'a> Now<'a> {
+    /// A lazily read time.
+    pub(crate) fn lazy(read: &'a dyn Fn() -> Nanos) -> Self {
+        Now {
+            read,
+            cached: std::cell::Cell::new(None),
+        }
+    }
+
+    /// The time, reading the clock on first use.
+    pub(crate) fn get(&self) -> Nanos {
+        match self.cached.get() {
+            Some(t) => t,
+            None => {
+                let t = (self.read)();
+                self.cached.set(Some(t));
+                t
+            }
+        }
+    }
+}
+
+/// Things worth counting or tracing that a transition did (a small bit set).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Notes(u8);
+
+impl Notes {
+    /// R-ENTER-HOT: the key went hot.
+    pub(crate) const WENT_HOT: Notes = Notes(1);
+    /// R-MODE: `Disabled` turned `HalfEnabled`.
+    pub(crate) const HALF_ENABLED: Notes = Notes(1 << 1);
+    /// R-MODE: `HalfEnabled` turned `Enabled`: the key came back.
+    pub(crate) const RE_ENABLED: Notes = Notes(1 << 2);
+    /// R-EFF-FAILED: a failed job was recorded (or kept).
+    pub(crate) const FAILURE_RECORDED: Notes = Notes(1 << 3);
+    /// R-EFF-ABORT: a drain window opened.
+    pub(crate) const DRAIN_OPENED: Notes = Notes(1 << 4);
+    /// A drain window closed.
+    pub(crate) const DRAIN_CLOSED: Notes = Notes(1 << 5);
+    /// R-MODE: the caller's predicate turned ordering off.
+    pub(crate) const PREDICATE_DISABLED: Notes = Notes(1 << 6);
+
+    pub(crate) fn contains(self, other: Notes) -> bool {
+        self.0 & other.0 == other.0 && other.0 != 0
+    }
+
+    pub(crate) fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl std::ops::BitOr for Notes {
+    type Output = Notes;
+    fn bitor(self, rhs: Notes) -> Notes {
+        Notes(self.0 | rhs.0)
+    }
+}
+
+impl std::ops::BitOrAssign for Notes {
+    fn bitor_assign(&mut self, rhs: Notes) {
+        self.0 |= rhs.0;
+    }
+}
+
+/// The settings a transition reads (SPEC.md section 2), timers in nanoseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Rules {
+    pub(crate) drain_limit: usize,
+    pub(crate) key_threshold: usize,
+    pub(crate) disabled_for: Nanos,
+    pub(crate) half_enabled_for: Nanos,
+}
+
+/// Whether ordering is on for a key (R-MODE).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Ordering fully on.
+    Enabled,
+    /// Ordering off (the key went hot, or the caller's predicate said so) since `since`.
+    Disabled { since: Nanos },
+    /// Ordering on but lenient (no illegal-sequence reports) since `since`.
+    HalfEnabled { since: Nanos },
+}
+
+/// What holds a key's later jobs back: nothing, a failed job, or a drain window.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Blocker {
+    /// Nothing.
+    #[default]
+    Clear,
+    /// The failed job every later job waits for.
+    Failed(JobId),
+    /// The drain window opened by the abort of a failed job: the jobs admitted in it.
+    Drain(JobSet),
+}
+
+/// The jobs admitted and not yet reported, if this record counts them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Inflight {
+    /// Not counted (key_threshold was 0 or the record was made by a report).
+    #[default]
+    Untracked,
+    /// Counted, for the hot-key check (R-ENTER-HOT).
+    Tracked(JobSet),
+}
+
+/// One key's state (SPEC.md section 3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Record {
+    pub(crate) mode: Mode,
+    pub(crate) blocker: Blocker,
+    pub(crate) inflight: Inflight,
+}
+
+impl Default for Record {
+    /// An inactive record: `Enabled`, nothing blocking, nothing tracked.
+    fn default() -> Self {
+        Record {
+            mode: Mode::Enabled,
+            blocker: Blocker::Clear,
+            inflight: Inflight::Untracked,
+        }
+    }
+}
+
+impl Record {
+    /// A record that holds nothing (SPEC.md section 3) and must be removed (R-GC).
+    pub(crate) fn is_inactive(&self) -> bool {
+        self.mode == Mode::Enabled
+            && self.blocker == Blocker::Clear
+            && match &self.inflight {
+                Inflight::Untracked => true,
+                Inflight::Tracked(set) => set.is_empty(),
+            }
+    }
+
+    /// The blocking failed job (R-PEEK).
+    pub(crate) fn failed(&self) -> Option<JobId> {
+        match self.blocker {
+            Blocker::Failed(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// Removes `job` from the in-flight set and the drain window.
+    pub(crate) fn forget(&mut self, job: JobId) {
+        if let Inflight::Tracked(set) = &mut self.inflight {
+            set.remove(job);
+        }
+        if let Blocker::Drain(set) = &mut self.blocker {
+            set.remove(job);
+        }
+    }
+}
+
+/// An illegal sequence (R-ILLEGAL) before the key is attached to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Violation {
+    pub(crate) location: Location,
+    pub(crate) failed: JobId,
+    pub(crate) job: JobId,
+}
+
+/// The effects `state_changed` applies (all but `Fail` are queued until `sync`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Applied {
+    /// R-EFF-LEAVE (`waiting`) and R-LEAVE.
+    Leave,
+    /// R-EFF-FAILED (`failed`).
+    Fail,
+    /// R-EFF-RELEASE (`succeeded`, `filtered`).
+    Release,
+    /// R-EFF-ABORT (`aborted`).
+    Abort,
+}
+
+/// A transition's result: the record to keep (`None`: no record), the answer, and
+/// the illegal sequence to report after the state change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Step<A> {
+    pub(crate) record: Option<Record>,
+    pub(crate) answer: A,
+    pub(crate) illegal: Option<Violation>,
+    pub(crate) notes: Notes,
+}
+
+impl<A> Step<A> {
+    /// R-GC: an inactive record is removed at the end of the operation.
+    pub(crate) fn collect(record: Record, answer: A, illegal: Option<Violation>) -> Self {
+        Step {
+            record: (!record.is_inactive()).then_some(record),
+            answer,
+            illegal,
+            notes: Notes::default(),
+        }
+    }
+
+    /// No record before, none after.
+    pub(crate) fn absent(answer: A) -> Self {
+        Step {
+            record: None,
+            answer,
+            illegal: None,
+            notes: Notes::default(),
+        }
+    }
+
+    /// Adds notes.
+    pub(crate) fn noting(mut self, notes: Notes) -> Self {
+        self.notes |= notes;
+        self
+    }
+}

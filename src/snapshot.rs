@@ -1,0 +1,217 @@
+//! [`Snapshot`] and the human-readable dump: what an operator needs to answer "why
+//! is this key stuck?".
+
+use std::{fmt, time::Duration};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    barrier::OrderingKey,
+    config::duration_serde,
+    machine::{Blocker, Inflight, Mode, Nanos, Record},
+    Barrier, Clock, Config, JobId, Stats,
+};
+
+/// Every record of a barrier, its queued effects, settings and counters, taken one
+/// shard at a time (each shard consistent; not one atomic cut across shards while
+/// other threads are calling). Serialisable with serde.
+///
+/// ```
+/// use eventorder::{Barrier, JobId, JobState, KeyMode};
+///
+/// let barrier: Barrier<String> = Barrier::new();
+/// let key = "user-7".to_string();
+/// barrier.state_changed(&key, JobId(3), JobState::Failed)?;
+/// let snap = barrier.snapshot();
+/// let record = snap.record(&key).expect("the key is blocked");
+/// assert_eq!(record.failed, Some(JobId(3)));
+/// assert_eq!(record.mode, KeyMode::Enabled);
+/// println!("{}", serde_json::to_string_pretty(&snap).unwrap());
+/// # Ok::<(), eventorder::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Snapshot<K> {
+    /// One entry per record (R-SIZE counts them).
+    pub records: Vec<RecordSnapshot<K>>,
+    /// Effects waiting for the next `sync`.
+    pub queued_effects: usize,
+    /// The settings in force.
+    pub config: Config,
+    /// The cumulative counters.
+    pub stats: Stats,
+}
+
+/// One key's record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RecordSnapshot<K> {
+    /// The key.
+    pub key: K,
+    /// Whether ordering is on, and for how long the key has been in that mode.
+    pub mode: KeyMode,
+    /// The failed job holding later jobs back, if any.
+    pub failed: Option<JobId>,
+    /// Jobs admitted and not yet reported, when counted (`None`: not counted).
+    pub inflight: Option<Vec<JobId>>,
+    /// The drain window's jobs, when a window is open.
+    pub drain: Option<Vec<JobId>>,
+    /// Effects queued for this key, waiting for the next `sync`.
+    pub queued_effects: usize,
+}
+
+/// A key's ordering mode (R-MODE), with how long it has been in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum KeyMode {
+    /// Ordering fully on.
+    Enabled,
+    /// Ordering off (the key went hot, or the predicate said so).
+    Disabled {
+        /// Time since it turned `Disabled`.
+        #[serde(with = "duration_serde")]
+        elapsed: Duration,
+    },
+    /// Ordering on, without illegal-sequence reports.
+    HalfEnabled {
+        /// Time since it turned `HalfEnabled`.
+        #[serde(with = "duration_serde")]
+        elapsed: Duration,
+    },
+}
+
+impl<K: PartialEq> Snapshot<K> {
+    /// The record of `key`, if it has one.
+    pub fn record(&self, key: &K) -> Option<&RecordSnapshot<K>> {
+        self.records.iter().find(|r| r.key == *key)
+    }
+}
+
+impl<K> RecordSnapshot<K> {
+    pub(crate) fn new(key: K, record: &Record, now: Nanos, queued_effects: usize) -> Self {
+        let elapsed = |since: Nanos| Duration::from_nanos(now.saturating_sub(since));
+        let set = |s: &crate::machine::JobSet| s.to_vec();
+        RecordSnapshot {
+            key,
+            mode: match record.mode {
+                Mode::Enabled => KeyMode::Enabled,
+                Mode::Disabled { since } => KeyMode::Disabled {
+                    elapsed: elapsed(since),
+                },
+                Mode::HalfEnabled { since } => KeyMode::HalfEnabled {
+                    elapsed: elapsed(since),
+                },
+            },
+            failed: record.failed(),
+            inflight: match &record.inflight {
+                Inflight::Untracked => None,
+                Inflight::Tracked(s) => Some(set(s)),
+            },
+            drain: match &record.blocker {
+                Blocker::Drain(s) => Some(set(s)),
+                _ => None,
+            },
+            queued_effects,
+        }
+    }
+}
+
+impl<K: fmt::Debug> fmt::Display for RecordSnapshot<K> {
+    /// One line: the key and, in words, what holds it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: ", self.key)?;
+        match self.mode {
+            KeyMode::Enabled => f.write_str("ordering on")?,
+            KeyMode::Disabled { elapsed } => write!(
+                f,
+                "ordering OFF for {} (hot key or ordering_disabled)",
+                humantime::format_duration(round(elapsed))
+            )?,
+            KeyMode::HalfEnabled { elapsed } => write!(
+                f,
+                "ordering half-on for {}",
+                humantime::format_duration(round(elapsed))
+            )?,
+        }
+        if let Some(failed) = self.failed {
+            write!(f, "; BLOCKED by failed job {failed}: later jobs wait until it succeeds, is filtered or aborted")?;
+        }
+        if let Some(drain) = &self.drain {
+            write!(
+                f,
+                "; drain window open with {} job(s) {drain:?}",
+                drain.len()
+            )?;
+        }
+        if let Some(inflight) = &self.inflight {
+            write!(f, "; {} job(s) in flight", inflight.len())?;
+        }
+        if self.queued_effects > 0 {
+            write!(
+                f,
+                "; {} effect(s) queued for the next sync",
+                self.queued_effects
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn round(d: Duration) -> Duration {
+    Duration::from_millis(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+impl<K: OrderingKey, C: Clock> Barrier<K, C> {
+    /// Every record, the queued effects, settings and counters (see [`Snapshot`]).
+    /// Reads the clock once; locks the shards one at a time.
+    pub fn snapshot(&self) -> Snapshot<K> {
+        let now = self.nanos_now();
+        let mut records = Vec::new();
+        let mut queued_effects = 0;
+        let mut stats = Stats::default();
+        for shard in self.shards() {
+            queued_effects += shard.queue.len();
+            stats.add(&shard.stats);
+            let mut per_key: std::collections::HashMap<&K, usize> = Default::default();
+            for q in &shard.queue {
+                *per_key.entry(&q.key).or_default() += 1;
+            }
+            for slot in shard.table.iter() {
+                let queued = per_key.get(&slot.key).copied().unwrap_or(0);
+                records.push(RecordSnapshot::new(
+                    slot.key.clone(),
+                    &slot.record,
+                    now,
+                    queued,
+                ));
+            }
+        }
+        Snapshot {
+            records,
+            queued_effects,
+            config: self.config(),
+            stats,
+        }
+    }
+}
+
+impl<K: OrderingKey, C: Clock> fmt::Display for Barrier<K, C> {
+    /// A readable dump: one line per record, sorted by key.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let snap = self.snapshot();
+        let mut lines: Vec<String> = snap.records.iter().map(|r| r.to_string()).collect();
+        lines.sort();
+        writeln!(
+            f,
+            "eventorder barrier: {} record(s), {} queued effect(s), drain_limit {}, key_threshold {}",
+            snap.records.len(),
+            snap.queued_effects,
+            snap.config.drain_limit,
+            snap.config.key_threshold
+        )?;
+        for line in lines {
+            writeln!(f, "  {line}")?;
+        }
+        Ok(())
+    }
+}
