@@ -1,0 +1,119 @@
+//! The code of `shared/API.md`, unchanged, must compile against the crate and run.
+
+use std::time::Duration;
+
+use eventorder::{
+    Admission, Barrier, BarrierKey, Clock, Config, Error, Hold, IllegalSequence, JobId, JobState,
+    Location, ManualClock, Snapshot, SystemClock,
+};
+
+#[test]
+fn api_md_compiles_and_runs() -> Result<(), Error> {
+    // Job ids: a transparent newtype over i64 (Copy, Ord, Hash, Debug, Display, serde).
+    let j = JobId(5);
+    let j: JobId = 5.into();
+    let raw: i64 = j.0;
+    assert_eq!(raw, 5);
+
+    let s: JobState = "failed".parse()?; // JobState::Failed
+    assert_eq!(s, JobState::Failed);
+    assert_eq!(JobState::Succeeded.to_string(), "succeeded");
+
+    let key = BarrierKey::new("workspace", "destination", "user");
+    assert_eq!(key.to_string(), "workspace:destination:user");
+
+    let clock = ManualClock::new(); // Clone; clones share one time
+    let barrier: Barrier<String, ManualClock> = Barrier::builder()
+        .drain_limit(1)
+        .key_threshold(200)
+        .disabled_for(Duration::from_secs(20 * 60))
+        .half_enabled_for(Duration::from_secs(10 * 60))
+        .ordering_disabled(|key: &String| key.starts_with("vip"))
+        .on_illegal_sequence(|event: &IllegalSequence<String>| {
+            let _: Location = event.location;
+            let _ = (&event.key, event.failed, event.job);
+        })
+        .panic_on_illegal_sequence(false)
+        .clock(clock.clone())
+        .build();
+    let simple: Barrier = Barrier::new(); // BarrierKey keys, system clock, defaults
+    let from_config: Barrier = Barrier::with_config(Config::default());
+    assert_eq!(simple.size() + from_config.size(), 0);
+
+    let a: Admission = barrier.enter(&"u1".to_string(), JobId(1));
+    assert!(a.accepted && a.previous_failed.is_none());
+    let h: Hold = barrier.wait(&"u1".to_string(), JobId(1));
+    assert!(!h.wait);
+    barrier.state_changed(&"u1".to_string(), JobId(1), JobState::Failed)?;
+    let applied: usize = barrier.sync();
+    let records: usize = barrier.size();
+    assert_eq!((applied, records), (0, 1));
+    println!("{barrier}");
+
+    barrier.leave(&"u1".to_string(), JobId(1));
+    let failed: Option<JobId> = barrier.peek(&"u1".to_string());
+    assert_eq!(failed, Some(JobId(1)));
+    let off: bool = barrier.is_disabled(&"u1".to_string());
+    assert!(!off);
+
+    clock.advance(Duration::from_millis(250));
+    barrier.reconfigure(Config {
+        drain_limit: 2,
+        ..Config::default()
+    });
+    let snap: Snapshot<String> = barrier.snapshot();
+    let json = serde_json::to_string(&snap).expect("Snapshot is Serialize");
+    assert!(json.contains("\"u1\""));
+
+    // Known but unsupported states parse, and state_changed refuses them.
+    let executing: JobState = "executing".parse()?;
+    assert_eq!(
+        barrier.state_changed(&"u1".to_string(), JobId(1), executing),
+        Err(Error::UnsupportedState(JobState::Executing))
+    );
+    assert!(matches!(
+        "Failed".parse::<JobState>(),
+        Err(Error::UnknownState(name)) if name == "Failed"
+    ));
+    let _: &dyn Clock = &SystemClock;
+    Ok(())
+}
+
+#[test]
+fn barrier_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Barrier>();
+    check::<Barrier<String, ManualClock>>();
+    check::<eventorder::WorkerHandle<BarrierKey, SystemClock>>();
+    check::<eventorder::PickupHandle<BarrierKey, SystemClock>>();
+}
+
+#[test]
+fn derives_the_outside_suites_rely_on() {
+    fn copy_hash_serde<
+        T: Copy
+            + Clone
+            + std::fmt::Debug
+            + PartialEq
+            + Eq
+            + std::hash::Hash
+            + serde::Serialize
+            + serde::de::DeserializeOwned,
+    >() {
+    }
+    copy_hash_serde::<JobId>();
+    copy_hash_serde::<Location>();
+    copy_hash_serde::<JobState>();
+    fn clone_debug_eq<T: Clone + std::fmt::Debug + PartialEq>() {}
+    clone_debug_eq::<Admission>();
+    clone_debug_eq::<Hold>();
+    clone_debug_eq::<IllegalSequence<String>>();
+    let _ = [
+        JobState::Succeeded,
+        JobState::Filtered,
+        JobState::Failed,
+        JobState::Aborted,
+        JobState::Waiting,
+        JobState::Executing,
+    ];
+}
