@@ -1,0 +1,218 @@
+//! `eventorder-model`: check the router pipeline model, refute the mutants, or
+//! explore the model in stateright's Explorer.
+#![forbid(unsafe_code)]
+
+use clap::{Parser, Subcommand};
+use eventorder_model::check::{check_mutant, run_check, shipped, CheckReport};
+use eventorder_model::pipeline::PipelineConfig;
+use eventorder_model::properties::GUARANTEES;
+use eventorder_model::Mutant;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(about = "Model checks of the eventorder barrier (SPEC.md section 6)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check every shipped configuration, or one given by bounds.
+    Check {
+        #[command(flatten)]
+        bounds: Bounds,
+        /// Checker threads.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+    },
+    /// Show every mutant refuted, with its counterexample.
+    Mutants,
+    /// Serve stateright's Explorer on 127.0.0.1 for one configuration.
+    Explore {
+        /// The port.
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        #[command(flatten)]
+        bounds: Bounds,
+    },
+}
+
+/// Custom bounds; giving any of them checks only this configuration.
+#[derive(clap::Args)]
+struct Bounds {
+    /// Ordering keys.
+    #[arg(long)]
+    keys: Option<usize>,
+    /// Jobs per key.
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Retryable failures per job.
+    #[arg(long)]
+    failures: Option<u8>,
+    /// The barrier's drain_limit.
+    #[arg(long)]
+    drain_limit: Option<usize>,
+    /// The barrier's key_threshold.
+    #[arg(long)]
+    key_threshold: Option<usize>,
+    /// disabled_for, in ticks.
+    #[arg(long)]
+    disabled_for: Option<u64>,
+    /// half_enabled_for, in ticks.
+    #[arg(long)]
+    half_enabled_for: Option<u64>,
+    /// Clock ticks available.
+    #[arg(long)]
+    ticks: Option<u64>,
+    /// Toggles of ordering_disabled available.
+    #[arg(long)]
+    toggles: Option<u8>,
+    /// leave calls available to the pickup loop.
+    #[arg(long)]
+    leaves: Option<u8>,
+    /// Workers (0 = one per key).
+    #[arg(long)]
+    workers: Option<usize>,
+    /// Pickup loops sharing the barrier (2 is the misuse that breaks G-ORDER).
+    #[arg(long)]
+    pickup_loops: Option<usize>,
+}
+
+impl Bounds {
+    fn custom(&self) -> Option<PipelineConfig> {
+        let d = PipelineConfig::default();
+        let any = self.keys.is_some()
+            || self.jobs.is_some()
+            || self.failures.is_some()
+            || self.drain_limit.is_some()
+            || self.key_threshold.is_some()
+            || self.disabled_for.is_some()
+            || self.half_enabled_for.is_some()
+            || self.ticks.is_some()
+            || self.toggles.is_some()
+            || self.leaves.is_some()
+            || self.workers.is_some()
+            || self.pickup_loops.is_some();
+        any.then(|| PipelineConfig {
+            name: "custom",
+            keys: self.keys.unwrap_or(d.keys),
+            jobs_per_key: self.jobs.unwrap_or(d.jobs_per_key),
+            failures: self.failures.unwrap_or(d.failures),
+            drain_limit: self.drain_limit.unwrap_or(d.drain_limit),
+            key_threshold: self.key_threshold.unwrap_or(d.key_threshold),
+            disabled_for: self.disabled_for.unwrap_or(d.disabled_for),
+            half_enabled_for: self.half_enabled_for.unwrap_or(d.half_enabled_for),
+            ticks: self.ticks.unwrap_or(d.ticks),
+            toggles: self.toggles.unwrap_or(d.toggles),
+            leaves: self.leaves.unwrap_or(d.leaves),
+            workers: self.workers.unwrap_or(d.workers),
+            pickup_loops: self.pickup_loops.unwrap_or(d.pickup_loops),
+            mutant: None,
+        })
+    }
+}
+
+fn mark(held: Option<bool>) -> &'static str {
+    match held {
+        Some(true) => "✓",
+        Some(false) => "✗",
+        None => "-",
+    }
+}
+
+fn print_row(report: &CheckReport) {
+    let cells: Vec<String> = GUARANTEES
+        .iter()
+        .map(|g| {
+            let held = report.results.iter().find(|(n, _)| n == g).map(|r| r.1);
+            format!("{:^7}", mark(held))
+        })
+        .collect();
+    let sometimes: Vec<&(&str, bool)> = report
+        .results
+        .iter()
+        .filter(|(n, _)| !GUARANTEES.contains(n))
+        .collect();
+    let reached = sometimes.iter().filter(|(_, held)| *held).count();
+    let verdict = match (report.config.expected_refutation(), report.as_expected()) {
+        (None, true) => "ok".to_string(),
+        (None, false) => "FAILED".to_string(),
+        (Some(p), true) => format!("ok (expected refutation of {p})"),
+        (Some(p), false) => format!("FAILED ({p} not refuted)"),
+    };
+    println!(
+        "{:<40} {:>11} {:>5} {:>8.1} {} {:>3}/{:<3}  {}",
+        report.config.name,
+        report.unique_states,
+        report.max_depth,
+        report.seconds,
+        cells.join(""),
+        reached,
+        sometimes.len(),
+        verdict
+    );
+    for (name, held) in sometimes {
+        if !held {
+            println!("    sometimes \"{name}\": never reached");
+        }
+    }
+}
+
+fn check(bounds: &Bounds, threads: usize) -> ExitCode {
+    let configs = bounds.custom().map_or_else(shipped, |c| vec![c]);
+    println!(
+        "{:<40} {:>11} {:>5} {:>8} {:^7}{:^7}{:^7}{:^7}{:^7} {:>7}  verdict",
+        "configuration", "states", "depth", "seconds", "G-ORDER", "G-BLOCK", "G-DRAIN", "G-GC", "G-LIVE", "paths"
+    );
+    let mut ok = true;
+    for config in configs {
+        let report = run_check(&config, threads, true);
+        print_row(&report);
+        ok &= report.as_expected();
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        println!("some configuration did not check as expected");
+        ExitCode::FAILURE
+    }
+}
+
+fn mutants() -> ExitCode {
+    let mut survivors = Vec::new();
+    for mutant in Mutant::ALL {
+        let report = check_mutant(mutant);
+        match &report.counterexample {
+            Some(path) => println!(
+                "{mutant:?}: refuted by {} in {} steps\n{path}",
+                report.property, report.steps
+            ),
+            None => {
+                println!("{mutant:?}: SURVIVES ({} not refuted)\n", report.property);
+                survivors.push(mutant);
+            }
+        }
+    }
+    if survivors.is_empty() {
+        println!("all {} mutants refuted", Mutant::ALL.len());
+        ExitCode::SUCCESS
+    } else {
+        println!("surviving mutants: {survivors:?}");
+        ExitCode::FAILURE
+    }
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Check { bounds, threads } => check(&bounds, threads),
+        Command::Mutants => mutants(),
+        Command::Explore { port, bounds } => {
+            let config = bounds.custom().unwrap_or_else(|| shipped().remove(0));
+            println!("Explorer for \"{}\" on http://127.0.0.1:{port}/", config.name);
+            use stateright::Model;
+            config.model().checker().serve(("127.0.0.1", port));
+            ExitCode::SUCCESS
+        }
+    }
+}

@@ -1,0 +1,418 @@
+//! The router pipeline of SPEC.md section 1 as a stateright [`Model`], over the
+//! reference barrier.
+//!
+//! # What is modelled
+//!
+//! `keys × jobs_per_key` jobs, all pending at the start; job ids interleave the
+//! keys in arrival order (job `i` belongs to key `(i - 1) % keys`). Three loops
+//! share one [`Reference`] barrier, and every step below is one atomic action, so
+//! the checker explores every interleaving:
+//!
+//! * **pickup loop**: `sync`, which also reads the batch (the pending jobs at that
+//!   moment, in id order); then, for the batch's next job, `enter` (accepted → the
+//!   key's worker queue; refused → stays pending) or, when the key has a failed
+//!   job, *drain* it (abort it without sending, as the router does for jobs past
+//!   their retry limit). Right after an admission it may `leave` that job (it was
+//!   throttled after all): the job goes back to pending and the rest of the batch
+//!   skips its key, as the router's blocked-keys list does. A new `sync` starts
+//!   only when the batch is done and something changed since the last one (an
+//!   unchanged state would give the same batch and the same answers).
+//! * **a second pickup loop** (only with `pickup_loops = 2`): another caller of
+//!   `sync` that may run at any moment while effects are queued (its own keys do
+//!   not matter). This is the misuse R-SYNC forbids.
+//! * **workers**: key `k` goes to worker `k % workers`, which handles its queue in
+//!   FIFO order. A worker step calls `wait` and then, unless told to wait, sends
+//!   with a nondeterministic outcome: succeeded, filtered, aborted, or failed
+//!   (reported to the barrier at once; at most `failures` times per job). Waiting
+//!   between `wait` and the send is not split: only this worker touches the key's
+//!   failed job in between.
+//! * **commit loop**: persists the head of the commit queue and reports it
+//!   (`succeeded`, `filtered`, `aborted`, `waiting`; `failed` was already
+//!   reported); non-terminal jobs go back to pending.
+//! * **environment**: clock ticks (up to `ticks`) and toggles of the
+//!   `ordering_disabled` predicate (at most `toggles`).
+//!
+//! The pipeline also keeps what the guarantees talk about, in its own terms and not
+//! read back from the barrier where that would make a property circular: the
+//! delivered and committed order, each key's first unresolved failed job, the
+//! drain windows (see [`crate::properties`]).
+
+use crate::reference::{JobId, Mode, RefConfig, RefState, Reference, Tick};
+use crate::Mutant;
+use stateright::Model;
+
+/// A key of the model.
+pub type Key = u8;
+/// A job's index: its id minus one.
+pub type Job = u8;
+
+/// The bounds and settings of one pipeline model.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PipelineConfig {
+    /// A short name for reports.
+    pub name: &'static str,
+    /// Number of ordering keys.
+    pub keys: usize,
+    /// Jobs per key.
+    pub jobs_per_key: usize,
+    /// How often each job may fail retryably.
+    pub failures: u8,
+    /// The barrier's `drain_limit`.
+    pub drain_limit: usize,
+    /// The barrier's `key_threshold`.
+    pub key_threshold: usize,
+    /// The barrier's `disabled_for`, in ticks.
+    pub disabled_for: Tick,
+    /// The barrier's `half_enabled_for`, in ticks.
+    pub half_enabled_for: Tick,
+    /// Clock ticks available.
+    pub ticks: Tick,
+    /// Toggles of the `ordering_disabled` predicate available (over all keys).
+    pub toggles: u8,
+    /// `leave` calls available to the pickup loop (over all jobs).
+    pub leaves: u8,
+    /// Number of workers.
+    pub workers: usize,
+    /// Pickup loops sharing the barrier (1 is correct use; 2 is the misuse).
+    pub pickup_loops: usize,
+    /// A deliberately broken barrier, if any.
+    pub mutant: Option<Mutant>,
+}
+
+impl Default for PipelineConfig {
+    /// One key, two jobs, one failure each, nothing else.
+    fn default() -> Self {
+        PipelineConfig {
+            name: "custom",
+            keys: 1,
+            jobs_per_key: 2,
+            failures: 1,
+            drain_limit: 0,
+            key_threshold: 0,
+            disabled_for: 1,
+            half_enabled_for: 1,
+            ticks: 0,
+            toggles: 0,
+            leaves: 0,
+            workers: 0,
+            pickup_loops: 1,
+            mutant: None,
+        }
+    }
+}
+
+impl PipelineConfig {
+    /// Total number of jobs.
+    pub fn job_count(&self) -> usize {
+        self.keys * self.jobs_per_key
+    }
+
+    /// The key of a job.
+    pub fn key_of(&self, job: Job) -> Key {
+        (usize::from(job) % self.keys) as Key
+    }
+
+    /// The worker that handles a key (0 workers means one per key).
+    pub fn worker_of(&self, key: Key) -> usize {
+        usize::from(key) % self.worker_count()
+    }
+
+    /// The number of workers actually used.
+    pub fn worker_count(&self) -> usize {
+        if self.workers == 0 {
+            self.keys
+        } else {
+            self.workers
+        }
+    }
+
+    /// The barrier settings.
+    pub fn barrier_config(&self) -> RefConfig {
+        RefConfig {
+            drain_limit: self.drain_limit,
+            key_threshold: self.key_threshold,
+            disabled_for: self.disabled_for,
+            half_enabled_for: self.half_enabled_for,
+            panic_on_illegal_sequence: false,
+        }
+    }
+
+    /// The model of this configuration.
+    pub fn model(&self) -> Pipeline {
+        Pipeline {
+            config: self.clone(),
+        }
+    }
+}
+
+/// The job id the barrier sees for a job index.
+pub fn id(job: Job) -> JobId {
+    JobId::from(job) + 1
+}
+
+/// Where a job is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// Waiting to be picked up.
+    Pending,
+    /// Admitted, in its worker's queue.
+    Queued,
+    /// Processed, in the commit queue.
+    Committing,
+    /// Committed in a terminal state.
+    Done,
+}
+
+/// What the commit loop persists and reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Report {
+    /// Sent and delivered.
+    Succeeded,
+    /// Filtered by the worker.
+    Filtered,
+    /// Aborted by the worker after a send.
+    Aborted,
+    /// Aborted by the pickup loop without sending (drained).
+    Drained,
+    /// Failed retryably (already reported to the barrier by the worker).
+    Failed,
+    /// Told to wait by the barrier.
+    Waiting,
+}
+
+/// The outcome of a worker step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Sent {
+    /// `wait` said wait: not sent.
+    Waited,
+    /// Sent and answered `succeeded`.
+    Succeeded,
+    /// Filtered.
+    Filtered,
+    /// Sent and aborted.
+    Aborted,
+    /// Sent and failed retryably.
+    Failed,
+}
+
+/// One job's state.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct JobState {
+    /// Where it is.
+    pub status: Status,
+    /// Failures used.
+    pub failures: u8,
+    /// Admitted while its key was `Enabled`, in the current `Enabled` period
+    /// (G-ORDER checks these jobs).
+    pub ordered: bool,
+    /// Admitted while a drain window of its key is open, and still in flight.
+    pub in_window: bool,
+}
+
+/// The pickup loop's progress through its batch.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Pickup {
+    /// Jobs of the batch not handled yet, in id order.
+    pub batch: Vec<Job>,
+    /// The job admitted by the last step, which it may still `leave`.
+    pub last_admitted: Option<Job>,
+    /// Keys (bit per key) with a refused job in this batch.
+    pub refused: u32,
+    /// Something changed since the last `sync`.
+    pub dirty: bool,
+}
+
+/// What the pipeline remembers about a key for the guarantees.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct KeyWatch {
+    /// The last delivered ordered job (G-ORDER).
+    pub last_delivered: Option<Job>,
+    /// The last ordered job committed as terminal after going through a worker.
+    pub last_committed: Option<Job>,
+    /// The key's first failed job not yet ended (G-BLOCK).
+    pub blocker: Option<Job>,
+    /// A drain window is open: the blocker was aborted with `drain_limit > 0`
+    /// and no terminal or failed report of the key came since (G-DRAIN).
+    pub window: bool,
+}
+
+/// Sticky violation flags (set by the step that breaks a guarantee).
+pub mod violation {
+    /// A job delivered after a later ordered job.
+    pub const DELIVERY_ORDER: u8 = 1;
+    /// A job committed after a later ordered job.
+    pub const COMMIT_ORDER: u8 = 2;
+    /// A job admitted after a refused job of its key in the same batch.
+    pub const BATCH_ORDER: u8 = 4;
+    /// A job sent while an earlier job of its key is failed.
+    pub const BLOCK: u8 = 8;
+}
+
+/// The whole pipeline.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PipelineState {
+    /// The barrier.
+    pub barrier: Reference<Key>,
+    /// Every job, by index.
+    pub jobs: Vec<JobState>,
+    /// Each worker's FIFO queue.
+    pub workers: Vec<Vec<Job>>,
+    /// The commit loop's FIFO queue.
+    pub commits: Vec<(Job, Report)>,
+    /// The (first) pickup loop.
+    pub pickup: Pickup,
+    /// `leave` calls left.
+    pub leaves_left: u8,
+    /// Toggles of `ordering_disabled` left.
+    pub toggles_left: u8,
+    /// Per key watch.
+    pub keys: Vec<KeyWatch>,
+    /// Sticky [`violation`] flags.
+    pub violations: u8,
+    /// Some key went from `HalfEnabled` back to `Enabled`.
+    pub came_back: bool,
+}
+
+/// One atomic step.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Pickup loop: `sync`, then read the batch.
+    Sync,
+    /// Pickup loop: `enter` the batch's next job.
+    Enter(Job),
+    /// Pickup loop: abort the batch's next job without sending it.
+    Drain(Job),
+    /// Pickup loop: `leave` the job it just admitted.
+    Leave(Job),
+    /// The second pickup loop calls `sync`.
+    OtherSync,
+    /// A worker handles the head of its queue.
+    Work(Job, Sent),
+    /// The commit loop persists and reports the head of its queue.
+    Commit(Job, Report),
+    /// The clock advances one tick.
+    Tick,
+    /// The `ordering_disabled` predicate of a key flips.
+    Toggle(Key),
+}
+
+/// The pipeline model of one configuration.
+#[derive(Clone, Debug)]
+pub struct Pipeline {
+    /// Its bounds and settings.
+    pub config: PipelineConfig,
+}
+
+impl Pipeline {
+    /// The jobs of a key, by index.
+    fn jobs_of(&self, key: Key) -> impl Iterator<Item = usize> + '_ {
+        (0..self.config.job_count()).filter(move |&j| self.config.key_of(j as Job) == key)
+    }
+}
+
+mod step;
+
+impl Model for Pipeline {
+    type State = PipelineState;
+    type Action = Action;
+
+    fn init_states(&self) -> Vec<PipelineState> {
+        let c = &self.config;
+        let job = JobState {
+            status: Status::Pending,
+            failures: 0,
+            ordered: false,
+            in_window: false,
+        };
+        vec![PipelineState {
+            barrier: Reference::with_mutant(c.barrier_config(), c.mutant),
+            jobs: vec![job; c.job_count()],
+            workers: vec![Vec::new(); c.worker_count()],
+            commits: Vec::new(),
+            pickup: Pickup {
+                batch: Vec::new(),
+                last_admitted: None,
+                refused: 0,
+                dirty: true,
+            },
+            leaves_left: c.leaves,
+            toggles_left: c.toggles,
+            keys: vec![KeyWatch::default(); c.keys],
+            violations: 0,
+            came_back: false,
+        }]
+    }
+
+    fn actions(&self, s: &PipelineState, actions: &mut Vec<Action>) {
+        let c = &self.config;
+        if let Some(&job) = s.pickup.batch.first() {
+            actions.push(Action::Enter(job));
+            if s.barrier.peek(&c.key_of(job)).is_some() {
+                actions.push(Action::Drain(job));
+            }
+        } else if s.pickup.dirty {
+            actions.push(Action::Sync);
+        }
+        if let Some(job) = s.pickup.last_admitted {
+            if s.leaves_left > 0 && s.jobs[usize::from(job)].status == Status::Queued {
+                actions.push(Action::Leave(job));
+            }
+        }
+        if c.pickup_loops > 1 && !s.barrier.queue.is_empty() {
+            actions.push(Action::OtherSync);
+        }
+        for queue in &s.workers {
+            let Some(&job) = queue.first() else { continue };
+            if s.barrier.hold(&c.key_of(job), id(job)).0 {
+                actions.push(Action::Work(job, Sent::Waited));
+                continue;
+            }
+            actions.push(Action::Work(job, Sent::Succeeded));
+            actions.push(Action::Work(job, Sent::Filtered));
+            actions.push(Action::Work(job, Sent::Aborted));
+            if s.jobs[usize::from(job)].failures < c.failures {
+                actions.push(Action::Work(job, Sent::Failed));
+            }
+        }
+        if let Some(&(job, report)) = s.commits.first() {
+            actions.push(Action::Commit(job, report));
+        }
+        if s.barrier.now < c.ticks {
+            actions.push(Action::Tick);
+        }
+        if s.toggles_left > 0 {
+            actions.extend((0..c.keys).map(|k| Action::Toggle(k as Key)));
+        }
+    }
+
+    fn next_state(&self, last: &PipelineState, action: Action) -> Option<PipelineState> {
+        let mut s = last.clone();
+        self.apply(&mut s, action);
+        self.watch_modes(last, &mut s);
+        Some(s)
+    }
+
+    fn properties(&self) -> Vec<stateright::Property<Self>> {
+        crate::properties::properties(&self.config)
+    }
+
+    fn format_action(&self, action: &Action) -> String {
+        crate::properties::describe_action(&self.config, action)
+    }
+}
+
+/// The state of a key's barrier record as the properties read it.
+pub(crate) fn mode_of(s: &PipelineState, key: Key) -> Mode {
+    s.barrier.mode(&key)
+}
+
+/// The state name a report gives the barrier.
+pub(crate) fn reported_state(report: Report) -> Option<RefState> {
+    match report {
+        Report::Succeeded => Some(RefState::Succeeded),
+        Report::Filtered => Some(RefState::Filtered),
+        Report::Aborted | Report::Drained => Some(RefState::Aborted),
+        Report::Waiting => Some(RefState::Waiting),
+        Report::Failed => None,
+    }
+}

@@ -1,0 +1,201 @@
+//! The transition function of the pipeline model: one `match` over [`Action`].
+
+use super::*;
+
+impl Pipeline {
+    /// Apply one action to the state (the guarantees' bookkeeping included).
+    pub(super) fn apply(&self, s: &mut PipelineState, action: Action) {
+        let c = &self.config;
+        match action {
+            Action::Sync => {
+                s.barrier.sync();
+                s.pickup = Pickup {
+                    batch: (0..c.job_count())
+                        .filter(|&j| s.jobs[j].status == Status::Pending)
+                        .map(|j| j as Job)
+                        .collect(),
+                    last_admitted: None,
+                    refused: 0,
+                    dirty: false,
+                };
+            }
+            Action::Enter(job) => self.enter(s, job),
+            Action::Drain(job) => {
+                s.pickup.batch.remove(0);
+                s.pickup.last_admitted = None;
+                s.pickup.dirty = true;
+                s.jobs[usize::from(job)].status = Status::Committing;
+                s.commits.push((job, Report::Drained));
+            }
+            Action::Leave(job) => {
+                let key = c.key_of(job);
+                s.barrier.leave(&key, id(job));
+                s.workers[c.worker_of(key)].retain(|&j| j != job);
+                self.back_to_pending(s, job);
+                s.leaves_left -= 1;
+                s.pickup.batch.retain(|&j| c.key_of(j) != key);
+                s.pickup.last_admitted = None;
+                s.pickup.dirty = true;
+            }
+            Action::OtherSync => {
+                s.barrier.sync();
+                s.pickup.dirty = true;
+            }
+            Action::Work(job, sent) => self.work(s, job, sent),
+            Action::Commit(job, report) => self.commit(s, job, report),
+            Action::Tick => {
+                s.barrier.advance(1);
+                s.pickup.dirty = true;
+            }
+            Action::Toggle(key) => {
+                let on = !s.barrier.ordering_disabled.contains(&key);
+                s.barrier.set_ordering_disabled(&key, on);
+                s.toggles_left -= 1;
+                s.pickup.dirty = true;
+            }
+        }
+    }
+
+    /// Pickup `enter` of the batch's next job, with the batch clause of G-ORDER.
+    fn enter(&self, s: &mut PipelineState, job: Job) {
+        let c = &self.config;
+        let key = c.key_of(job);
+        let bit = 1u32 << key;
+        s.pickup.batch.remove(0);
+        s.pickup.last_admitted = None;
+        let before = s.barrier.clone();
+        let (accepted, _) = s.barrier.enter(&key, id(job)).admission();
+        if !accepted {
+            s.pickup.refused |= bit;
+            s.pickup.dirty |= s.barrier != before;
+            return;
+        }
+        let enabled = mode_of(s, key) == Mode::Enabled;
+        if s.pickup.refused & bit != 0 && enabled {
+            s.violations |= violation::BATCH_ORDER;
+        }
+        let state = &mut s.jobs[usize::from(job)];
+        state.status = Status::Queued;
+        state.ordered = enabled;
+        state.in_window = s.keys[usize::from(key)].window;
+        s.workers[c.worker_of(key)].push(job);
+        s.pickup.last_admitted = Some(job);
+        s.pickup.dirty = true;
+    }
+
+    /// A worker handles the head of its queue.
+    fn work(&self, s: &mut PipelineState, job: Job, sent: Sent) {
+        let c = &self.config;
+        let key = c.key_of(job);
+        let k = usize::from(key);
+        s.workers[c.worker_of(key)].remove(0);
+        s.pickup.dirty = true;
+        s.jobs[usize::from(job)].status = Status::Committing;
+        let report = match sent {
+            Sent::Waited => {
+                s.commits.push((job, Report::Waiting));
+                return;
+            }
+            Sent::Succeeded => Report::Succeeded,
+            Sent::Filtered => Report::Filtered,
+            Sent::Aborted => Report::Aborted,
+            Sent::Failed => Report::Failed,
+        };
+        // G-BLOCK: nothing later than the key's failed job is sent.
+        if s.keys[k].blocker.is_some_and(|blocker| job > blocker) {
+            s.violations |= violation::BLOCK;
+        }
+        // G-ORDER: ordered jobs are delivered in ascending order.
+        if sent == Sent::Succeeded && s.jobs[usize::from(job)].ordered {
+            if s.keys[k].last_delivered.is_some_and(|last| last > job) {
+                s.violations |= violation::DELIVERY_ORDER;
+            }
+            s.keys[k].last_delivered = Some(job);
+        }
+        if sent == Sent::Failed {
+            // Reported at once (R-STATE-QUEUE); outside `Disabled` it blocks the key.
+            let disabled = matches!(mode_of(s, key), Mode::Disabled { .. });
+            s.barrier.state_changed(&key, id(job), RefState::Failed);
+            s.jobs[usize::from(job)].failures += 1;
+            if !disabled && s.keys[k].blocker.is_none() {
+                s.keys[k].blocker = Some(job);
+            }
+            self.close_window(s, key);
+        }
+        s.commits.push((job, report));
+    }
+
+    /// The commit loop persists and reports the head of its queue.
+    fn commit(&self, s: &mut PipelineState, job: Job, report: Report) {
+        let c = &self.config;
+        let key = c.key_of(job);
+        let k = usize::from(key);
+        s.commits.remove(0);
+        s.pickup.dirty = true;
+        if let Some(state) = reported_state(report) {
+            s.barrier.state_changed(&key, id(job), state);
+        }
+        match report {
+            Report::Failed | Report::Waiting => self.back_to_pending(s, job),
+            Report::Succeeded | Report::Filtered | Report::Aborted | Report::Drained => {
+                // G-ORDER: jobs ending through a worker commit in ascending order.
+                if report != Report::Drained && s.jobs[usize::from(job)].ordered {
+                    if s.keys[k].last_committed.is_some_and(|last| last > job) {
+                        s.violations |= violation::COMMIT_ORDER;
+                    }
+                    s.keys[k].last_committed = Some(job);
+                }
+                s.jobs[usize::from(job)].status = Status::Done;
+                self.close_window(s, key);
+                if s.keys[k].blocker == Some(job) {
+                    s.keys[k].blocker = None;
+                    // G-DRAIN: the failed job's abort opens a window.
+                    let abort = matches!(report, Report::Aborted | Report::Drained);
+                    s.keys[k].window = abort && c.drain_limit > 0;
+                }
+            }
+        }
+    }
+
+    /// A job goes back to pending: no longer in flight.
+    fn back_to_pending(&self, s: &mut PipelineState, job: Job) {
+        let state = &mut s.jobs[usize::from(job)];
+        state.status = Status::Pending;
+        state.ordered = false;
+        state.in_window = false;
+    }
+
+    /// A key's drain window closes (G-DRAIN).
+    fn close_window(&self, s: &mut PipelineState, key: Key) {
+        s.keys[usize::from(key)].window = false;
+        for j in self.jobs_of(key) {
+            s.jobs[j].in_window = false;
+        }
+    }
+
+    /// After every step: follow the keys' modes. `Disabled` ends the key's
+    /// failed job and window (R-EFF-FAILED, R-ENTER-HOT); leaving `Enabled` ends
+    /// its ordered period (G-ORDER speaks only of `Enabled` keys).
+    pub(super) fn watch_modes(&self, last: &PipelineState, s: &mut PipelineState) {
+        for key in 0..self.config.keys as Key {
+            let k = usize::from(key);
+            let mode = mode_of(s, key);
+            if let Mode::HalfEnabled { .. } = mode_of(last, key) {
+                s.came_back |= mode == Mode::Enabled;
+            }
+            if let Mode::Disabled { .. } = mode {
+                s.keys[k].blocker = None;
+                if s.keys[k].window {
+                    self.close_window(s, key);
+                }
+            }
+            if mode != Mode::Enabled {
+                s.keys[k].last_delivered = None;
+                s.keys[k].last_committed = None;
+                for j in self.jobs_of(key) {
+                    s.jobs[j].ordered = false;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! The reference barrier: SPEC.md section 3–5 written as directly as possible.
+//!
+//! One function per rule, each with its rule id (`R-…`) beside it, over
+//! `BTreeMap`/`BTreeSet` and integer logical time ([`Tick`]). Everything is
+//! deterministic, and the whole barrier is a plain value (`Clone + Hash + Eq`), so
+//! the stateright model can keep it inside its state and the conformance tests of
+//! the real barrier can run it side by side as an oracle.
+//!
+//! It does not read a clock: time moves only through [`Reference::advance`]. It
+//! does not panic on an illegal sequence either: every operation returns an
+//! [`Outcome`] whose `illegal` field carries the event that R-ILLEGAL reports (under
+//! the panic policy it means "this call panics after its state change").
+//!
+//! A reference can be built with a [`Mutant`]: a named, deliberately broken
+//! variant that the model checker must refute (see [`crate::mutants`]).
+//!
+//! ```
+//! use eventorder_model::reference::{Reference, RefConfig, RefState};
+//! let mut barrier: Reference<&str> = Reference::new(RefConfig::default());
+//! barrier.state_changed(&"k", 1, RefState::Failed);
+//! assert!(barrier.enter(&"k", 2).admission() == (false, Some(1)));
+//! assert!(barrier.wait(&"k", 1).hold() == (false, Some(1)));
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Debug;
+use std::hash::Hash;
+
+pub use crate::mutants::Mutant;
+
+/// A job id: unique and increasing in arrival order (SPEC.md section 1).
+pub type JobId = i64;
+
+/// Logical time, in ticks.
+pub type Tick = u64;
+
+/// The barrier's settings (SPEC.md section 2), with timers in ticks.
+///
+/// The `ordering_disabled` predicate is not here: it is modelled as the set
+/// [`Reference::ordering_disabled`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RefConfig {
+    /// After a failed job is aborted, at most this many jobs of the key in flight
+    /// until the key settles; 0 = no drain window.
+    pub drain_limit: usize,
+    /// Jobs in flight at once that make a key hot; 0 = never.
+    pub key_threshold: usize,
+    /// How long a hot key stays `Disabled`, in ticks.
+    pub disabled_for: Tick,
+    /// How long it is then `HalfEnabled`, in ticks.
+    pub half_enabled_for: Tick,
+    /// Illegal-sequence policy: panic (true) or report (false). The reference only
+    /// records it; see [`Outcome::illegal`].
+    pub panic_on_illegal_sequence: bool,
+}
+
+impl Default for RefConfig {
+    /// `drain_limit` 0, `key_threshold` 0, `disabled_for` 10, `half_enabled_for` 5,
+    /// report (no panic).
+    fn default() -> Self {
+        RefConfig {
+            drain_limit: 0,
+            key_threshold: 0,
+            disabled_for: 10,
+            half_enabled_for: 5,
+            panic_on_illegal_sequence: false,
+        }
+    }
+}
+
+/// A key's ordering mode (SPEC.md section 3, R-MODE).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Ordering fully on.
+    Enabled,
+    /// Ordering off since the given tick (hot key or `ordering_disabled`).
+    Disabled {
+        /// When the mode was entered.
+        since: Tick,
+    },
+    /// Ordering on but lenient (no illegal sequences) since the given tick.
+    HalfEnabled {
+        /// When the mode was entered.
+        since: Tick,
+    },
+}
+
+/// A key's record (SPEC.md section 3).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Record {
+    /// The key's mode.
+    pub mode: Mode,
+    /// The blocking failed job, if any.
+    pub failed: Option<JobId>,
+    /// Jobs admitted and not yet reported; `None` = untracked.
+    pub inflight: Option<BTreeSet<JobId>>,
+    /// The drain window, present only after a failed job was aborted with
+    /// `drain_limit > 0`.
+    pub drain: Option<BTreeSet<JobId>>,
+}
+
+impl Record {
+    /// A fresh `Enabled` record: tracked (empty) or untracked `inflight`.
+    fn enabled(tracked: bool) -> Record {
+        Record {
+            mode: Mode::Enabled,
+            failed: None,
+            inflight: tracked.then(BTreeSet::new),
+            drain: None,
+        }
+    }
+
+    /// Section 3: `Enabled`, no `failed`, empty or untracked `inflight`, no `drain`.
+    pub fn is_inactive(&self) -> bool {
+        self.mode == Mode::Enabled
+            && self.failed.is_none()
+            && self.inflight.as_ref().map_or(true, BTreeSet::is_empty)
+            && self.drain.is_none()
+    }
+
+    /// Remove `job` from `inflight` and `drain` (shared by several rules).
+    fn forget(&mut self, job: JobId) {
+        if let Some(inflight) = &mut self.inflight {
+            inflight.remove(&job);
+        }
+        if let Some(drain) = &mut self.drain {
+            drain.remove(&job);
+        }
+    }
+}
+
+/// Where an illegal sequence was seen (R-ILLEGAL).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Location {
+    /// In `enter` (R-ENTER-FAILED).
+    Enter,
+    /// In `wait` (R-WAIT).
+    Wait,
+    /// In a `failed` report (R-EFF-FAILED).
+    JobFailed,
+}
+
+/// An illegal-sequence event (R-ILLEGAL).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Illegal<K> {
+    /// Where it was seen.
+    pub location: Location,
+    /// The key.
+    pub key: K,
+    /// The key's failed job.
+    pub failed: JobId,
+    /// The (older) job the caller handed in.
+    pub job: JobId,
+}
+
+/// A job state as reported to `state_changed` (R-STATE-SUPPORTED).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RefState {
+    /// Delivered.
+    Succeeded,
+    /// Filtered out.
+    Filtered,
+    /// Failed retryably.
+    Failed,
+    /// Aborted (ends the job).
+    Aborted,
+    /// Told to wait; goes back to pending.
+    Waiting,
+    /// Any state the spec knows that the barrier does not take (e.g. `executing`).
+    Unsupported,
+}
+
+/// A queued effect (R-STATE-QUEUE); `Failed` is queued only by the
+/// [`Mutant::FailedQueued`] mutant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// R-EFF-LEAVE (`waiting`).
+    Leave,
+    /// R-EFF-FAILED (`failed`).
+    Failed,
+    /// R-EFF-RELEASE (`succeeded`, `filtered`).
+    Release,
+    /// R-EFF-ABORT (`aborted`).
+    Abort,
+}
+
+/// The error of `state_changed` for a state the barrier does not take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Unsupported;
+
+/// One call on the barrier (for [`Reference::invoke`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Op<K> {
+    /// `enter(key, job)`.
+    Enter(K, JobId),
+    /// `wait(key, job)`.
+    Wait(K, JobId),
+    /// `state_changed(key, job, state)`.
+    StateChanged(K, JobId, RefState),
+    /// `leave(key, job)`.
+    Leave(K, JobId),
+    /// `sync()`.
+    Sync,
+    /// `peek(key)`.
+    Peek(K),
+    /// `is_disabled(key)`.
+    IsDisabled(K),
+    /// `size()`.
+    Size,
+    /// Move the logical clock forward.
+    Advance(Tick),
+    /// Change the settings live (from the next call on).
+    Reconfigure(RefConfig),
+    /// Make the `ordering_disabled` predicate hold (true) or not for a key.
+    SetOrderingDisabled(K, bool),
+}
+
+/// What a call returns (for [`Reference::invoke`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Ret {
+    /// `enter`: admitted or not, and the key's failed job it saw.
+    Admission {
+        /// Admitted.
+        accepted: bool,
+        /// The failed job, when R-ENTER-FAILED applied.
+        previous_failed: Option<JobId>,
+    },
+    /// `wait`: wait or not, and the key's failed job.
+    Hold {
+        /// The job must wait.
+        wait: bool,
+        /// The failed job, when there is one (outside `Disabled`).
+        previous_failed: Option<JobId>,
+    },
+    /// `state_changed`.
+    StateChanged(Result<(), Unsupported>),
+    /// `sync`: the number of queued effects processed.
+    Applied(usize),
+    /// `peek`.
+    Peek(Option<JobId>),
+    /// `is_disabled`.
+    Disabled(bool),
+    /// `size`.
+    Size(usize),
+    /// Operations without an answer.
+    Unit,
+}
+
+/// A call's answer and the illegal sequence it reported, if any.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Outcome<K> {
+    /// The answer.
+    pub ret: Ret,
+    /// The illegal-sequence event (R-ILLEGAL), reported after the state change;
+    /// under the panic policy it means "this call panics after its state change".
+    pub illegal: Option<Illegal<K>>,
+}
+
+impl<K> Outcome<K> {
+    fn plain(ret: Ret) -> Self {
+        Outcome { ret, illegal: None }
+    }
+
+    /// `(accepted, previous_failed)` of an `enter`; panics on another answer.
+    pub fn admission(&self) -> (bool, Option<JobId>) {
+        match self.ret {
+            Ret::Admission {
+                accepted,
+                previous_failed,
+            } => (accepted, previous_failed),
+            ref other => panic!("not an admission: {other:?}"),
+        }
+    }
+
+    /// `(wait, previous_failed)` of a `wait`; panics on another answer.
+    pub fn hold(&self) -> (bool, Option<JobId>) {
+        match self.ret {
+            Ret::Hold {
+                wait,
+                previous_failed,
+            } => (wait, previous_failed),
+            ref other => panic!("not a hold: {other:?}"),
+        }
+    }
+}
+
+/// The reference barrier. Fields are public so that tests and the model can look
+/// inside; change them only through the operations.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Reference<K: Ord + Clone + Hash + Debug> {
+    /// The current settings.
+    pub config: RefConfig,
+    /// The logical clock.
+    pub now: Tick,
+    /// One record per key that holds something (R-GC).
+    pub records: BTreeMap<K, Record>,
+    /// Effects queued until the next `sync`, in call order (R-STATE-QUEUE).
+    pub queue: Vec<(K, JobId, Effect)>,
+    /// Keys for which the `ordering_disabled` predicate holds.
+    pub ordering_disabled: BTreeSet<K>,
+    /// The deliberate defect of this variant, if any.
+    pub mutant: Option<Mutant>,
+}
+
+mod rules;
+
+#[cfg(test)]
+mod tests;
