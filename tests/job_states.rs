@@ -1,0 +1,112 @@
+//! `spec/job_states.toml` is the source of `JobState`: every entry round-trips and
+//! behaves on a real barrier as its `effect` says. Adding a state there needs no
+//! change here.
+
+use std::{collections::BTreeSet, fs, path::Path};
+
+use eventorder::{Barrier, Effect, Error, JobId, JobState};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Table {
+    state: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    name: String,
+    variant: String,
+    doc: String,
+    effect: Effect,
+}
+
+fn table() -> Vec<Entry> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("spec/job_states.toml");
+    let text = fs::read_to_string(path).expect("spec/job_states.toml");
+    toml::from_str::<Table>(&text).expect("valid job state table").state
+}
+
+#[test]
+fn the_enum_is_exactly_the_table() {
+    let entries = table();
+    assert_eq!(JobState::ALL.len(), entries.len());
+    for (entry, &state) in entries.iter().zip(JobState::ALL) {
+        assert_eq!(state.as_str(), entry.name);
+        assert_eq!(format!("{state:?}"), entry.variant);
+        assert_eq!(state.doc(), entry.doc);
+        assert_eq!(state.effect(), entry.effect, "{}", entry.name);
+        assert_eq!(entry.name.parse::<JobState>(), Ok(state));
+        assert_eq!(state.to_string(), entry.name);
+        let json = serde_json::to_string(&state).unwrap();
+        assert_eq!(json, format!("{:?}", entry.name));
+        assert_eq!(serde_json::from_str::<JobState>(&json).unwrap(), state);
+        assert!(!entry.name.is_empty());
+        assert_ne!(
+            entry.name.to_uppercase().parse::<JobState>().ok(),
+            Some(state),
+            "names are case-sensitive"
+        );
+    }
+    let names: BTreeSet<_> = entries.iter().map(|e| e.name.as_str()).collect();
+    for required in [
+        "not_picked_yet",
+        "executing",
+        "waiting",
+        "failed",
+        "succeeded",
+        "aborted",
+        "filtered",
+        "migrated",
+        "importing",
+    ] {
+        assert!(names.contains(required), "{required} missing from the spec");
+    }
+}
+
+/// Each state does to a real barrier what its effect says.
+#[test]
+fn every_state_behaves_per_its_effect() {
+    let k = "key".to_string();
+    for &state in JobState::ALL {
+        let j = JobId(7);
+        match state.effect() {
+            Effect::Unsupported => {
+                let b: Barrier<String> = Barrier::builder().key_threshold(5).build();
+                b.enter(&k, j);
+                assert_eq!(
+                    b.state_changed(&k, j, state),
+                    Err(Error::UnsupportedState(state))
+                );
+                assert_eq!(b.sync(), 0, "{state}: no effect queued");
+                assert_eq!(b.size(), 1);
+            }
+            Effect::Fail => {
+                let b: Barrier<String> = Barrier::new();
+                b.state_changed(&k, j, state).unwrap();
+                assert_eq!(b.peek(&k), Some(j), "{state}: immediate");
+                assert!(!b.enter(&k, JobId(8)).accepted);
+            }
+            Effect::Leave => {
+                let b: Barrier<String> = Barrier::builder().key_threshold(5).build();
+                b.enter(&k, j);
+                b.state_changed(&k, j, state).unwrap();
+                assert_eq!(b.size(), 1, "{state}: queued");
+                assert_eq!(b.sync(), 1);
+                assert_eq!(b.size(), 0, "{state}: left");
+            }
+            Effect::Release | Effect::Abort => {
+                let b: Barrier<String> = Barrier::builder().drain_limit(1).build();
+                b.state_changed(&k, j, JobState::Failed).unwrap();
+                b.state_changed(&k, j, state).unwrap();
+                assert_eq!(b.peek(&k), Some(j), "{state}: queued");
+                assert_eq!(b.sync(), 1);
+                assert_eq!(b.peek(&k), None, "{state}: released");
+                let window = state.effect() == Effect::Abort;
+                assert_eq!(b.size(), usize::from(window), "{state}: drain window");
+                assert!(state.is_terminal());
+            }
+        }
+    }
+}
