@@ -3,7 +3,9 @@
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand};
-use eventorder_model::check::{check_mutant, run_check, shipped, CheckReport};
+use eventorder_model::check::{
+    check_mutant, counterexample, format_path, run_check, shipped, CheckReport,
+};
 use eventorder_model::pipeline::PipelineConfig;
 use eventorder_model::properties::GUARANTEES;
 use eventorder_model::Mutant;
@@ -170,6 +172,14 @@ fn check(bounds: &Bounds, threads: usize) -> ExitCode {
         let report = run_check(&config, threads, true);
         print_row(&report);
         ok &= report.as_expected();
+        for name in report.failed() {
+            if GUARANTEES.contains(&name) {
+                match counterexample(&config, name, 60) {
+                    Some(path) => println!("    {name} counterexample:\n{}", format_path(&config, &path)),
+                    None => println!("    {name}: no counterexample within 60 steps"),
+                }
+            }
+        }
     }
     if ok {
         ExitCode::SUCCESS

@@ -11,8 +11,11 @@
 //! * **pickup loop**: `sync`, which also reads the batch (the pending jobs at that
 //!   moment, in id order); then, for the batch's next job, `enter` (accepted → the
 //!   key's worker queue; refused → stays pending) or, when the key has a failed
-//!   job, *drain* it (abort it without sending, as the router does for jobs past
-//!   their retry limit). Right after an admission it may `leave` that job (it was
+//!   job, *drain* it, as the router does for jobs past their retry limit: the job
+//!   is not entered but handed to its key's worker right away, which aborts it
+//!   without sending when it reaches the head of its queue. (Draining straight to
+//!   the commit loop instead lets a job queued before the failure be sent after a
+//!   job re-admitted behind it, breaking G-ORDER; see the crate README.) Right after an admission it may `leave` that job (it was
 //!   throttled after all): the job goes back to pending and the rest of the batch
 //!   skips its key, as the router's blocked-keys list does. A new `sync` starts
 //!   only when the batch is done and something changed since the last one (an
@@ -157,6 +160,9 @@ pub enum Status {
     Pending,
     /// Admitted, in its worker's queue.
     Queued,
+    /// Drained by the pickup loop (not entered), in its worker's queue, to be
+    /// aborted without sending.
+    Draining,
     /// Processed, in the commit queue.
     Committing,
     /// Committed in a terminal state.
@@ -193,6 +199,8 @@ pub enum Sent {
     Aborted,
     /// Sent and failed retryably.
     Failed,
+    /// A drained job: aborted without sending (no `wait` either).
+    Drained,
 }
 
 /// One job's state.
@@ -363,6 +371,10 @@ impl Model for Pipeline {
         }
         for queue in &s.workers {
             let Some(&job) = queue.first() else { continue };
+            if s.jobs[usize::from(job)].status == Status::Draining {
+                actions.push(Action::Work(job, Sent::Drained));
+                continue;
+            }
             if s.barrier.hold(&c.key_of(job), id(job)).0 {
                 actions.push(Action::Work(job, Sent::Waited));
                 continue;

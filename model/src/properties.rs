@@ -145,10 +145,11 @@ pub fn describe_action(c: &PipelineConfig, action: &Action) -> String {
     match action {
         Action::Sync => "pickup: sync, read the batch".to_string(),
         Action::Enter(job) => format!("pickup: enter {}", name(job)),
-        Action::Drain(job) => format!("pickup: drain {} (abort without sending)", name(job)),
+        Action::Drain(job) => format!("pickup: drain {} (to its worker, to abort)", name(job)),
         Action::Leave(job) => format!("pickup: leave {} (throttled)", name(job)),
         Action::OtherSync => "second pickup loop: sync".to_string(),
         Action::Work(job, Sent::Waited) => format!("worker: wait {} → told to wait", name(job)),
+        Action::Work(job, Sent::Drained) => format!("worker: abort drained {} unsent", name(job)),
         Action::Work(job, sent) => format!("worker: send {} → {sent:?}", name(job)).to_lowercase(),
         Action::Commit(job, report) => {
             format!("commit: {} {report:?}", name(job)).to_lowercase()

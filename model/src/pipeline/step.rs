@@ -21,11 +21,12 @@ impl Pipeline {
             }
             Action::Enter(job) => self.enter(s, job),
             Action::Drain(job) => {
+                // Not entered: handed to the key's worker right away, to abort.
                 s.pickup.batch.remove(0);
                 s.pickup.last_admitted = None;
                 s.pickup.dirty = true;
-                s.jobs[usize::from(job)].status = Status::Committing;
-                s.commits.push((job, Report::Drained));
+                s.jobs[usize::from(job)].status = Status::Draining;
+                s.workers[c.worker_of(c.key_of(job))].push(job);
             }
             Action::Leave(job) => {
                 let key = c.key_of(job);
@@ -94,6 +95,10 @@ impl Pipeline {
         let report = match sent {
             Sent::Waited => {
                 s.commits.push((job, Report::Waiting));
+                return;
+            }
+            Sent::Drained => {
+                s.commits.push((job, Report::Drained));
                 return;
             }
             Sent::Succeeded => Report::Succeeded,
