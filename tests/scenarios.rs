@@ -140,8 +140,8 @@ fn load_all() -> Vec<(String, Scenario)> {
     let mut all = Vec::new();
     for path in files {
         let text = fs::read_to_string(&path).expect("readable scenario file");
-        let file: File = toml::from_str(&text)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let file: File =
+            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         for s in file.scenario {
             all.push((format!("{stem}: {}", s.name), s));
@@ -219,12 +219,8 @@ fn run(scenario: &Scenario) -> Result<(), String> {
                     barrier.leave(key, JobId(*job));
                     Ok(())
                 }
-                Op::Peek { key, failed } => {
-                    expect_eq(barrier.peek(key).map(|j| j.0), *failed)
-                }
-                Op::Disabled { key, disabled } => {
-                    expect_eq(barrier.is_disabled(key), *disabled)
-                }
+                Op::Peek { key, failed } => expect_eq(barrier.peek(key).map(|j| j.0), *failed),
+                Op::Disabled { key, disabled } => expect_eq(barrier.is_disabled(key), *disabled),
                 Op::Sync { applied } => expect_eq(barrier.sync(), *applied),
                 Op::Size { size } => expect_eq(barrier.size(), *size),
                 Op::Advance { by } => {
@@ -281,10 +277,7 @@ fn run(scenario: &Scenario) -> Result<(), String> {
                     .ok_or_else(|| at(format!("unexpected panic: {msg}")))?;
                 let needle = format!(
                     "illegal sequence at {} for key {:?}: job {} is older than the failed job {}",
-                    expected.location,
-                    expected.key,
-                    expected.job,
-                    expected.failed
+                    expected.location, expected.key, expected.job, expected.failed
                 );
                 if !msg.contains(&needle) {
                     return Err(at(format!("panic {msg:?} does not say {needle:?}")));
@@ -325,7 +318,11 @@ fn every_scenario_passes() {
     }
     drop(quiet);
     println!("{} scenarios run", all.len());
-    assert!(failures.is_empty(), "failing scenarios:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "failing scenarios:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// Every rule id of SPEC.md is exercised by at least one scenario, and every id a
@@ -339,7 +336,10 @@ fn every_rule_has_a_scenario() {
     let mut covered: BTreeMap<String, usize> = BTreeMap::new();
     for (name, s) in load_all() {
         for r in &s.rules {
-            assert!(ids.contains(r), "{name} cites {r}, which SPEC.md does not define");
+            assert!(
+                ids.contains(r),
+                "{name} cites {r}, which SPEC.md does not define"
+            );
             *covered.entry(r.clone()).or_default() += 1;
         }
     }
@@ -357,7 +357,11 @@ fn spec_copy_is_current() {
     };
     let copy = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("spec/SPEC.md"))
         .expect("spec/SPEC.md");
-    assert!(copy == authoritative, "spec/SPEC.md differs from {}: copy it over", shared.display());
+    assert!(
+        copy == authoritative,
+        "spec/SPEC.md differs from {}: copy it over",
+        shared.display()
+    );
 }
 
 fn rule_ids(spec: &str) -> BTreeSet<String> {

@@ -1,0 +1,173 @@
+//! Snapshot, Display, stats, the observer's freedom to call back, and the
+//! pickup/worker split.
+
+use std::{
+    panic::{catch_unwind, AssertUnwindSafe},
+    sync::{Arc, Mutex, OnceLock},
+    time::Duration,
+};
+
+use eventorder::{
+    Barrier, BarrierKey, IllegalSequence, JobId, JobState, KeyMode, Location, ManualClock,
+};
+
+#[test]
+fn snapshot_says_why_a_key_is_stuck() {
+    let clock = ManualClock::new();
+    let b: Barrier<BarrierKey, ManualClock> = Barrier::builder()
+        .drain_limit(1)
+        .key_threshold(2)
+        .clock(clock.clone())
+        .build();
+    let blocked = BarrierKey::new("ws", "dest", "blocked");
+    let hot = BarrierKey::new("ws", "dest", "hot");
+    let draining = BarrierKey::new("ws", "dest", "draining");
+    b.enter(&blocked, JobId(1));
+    b.state_changed(&blocked, JobId(1), JobState::Failed)
+        .unwrap();
+    for j in 1..=3 {
+        b.enter(&hot, JobId(j));
+    }
+    b.state_changed(&draining, JobId(5), JobState::Failed)
+        .unwrap();
+    b.state_changed(&draining, JobId(5), JobState::Aborted)
+        .unwrap();
+    b.state_changed(&blocked, JobId(9), JobState::Waiting)
+        .unwrap();
+    clock.advance(Duration::from_secs(90));
+
+    let snap = b.snapshot();
+    assert_eq!(snap.records.len(), 3);
+    assert_eq!(snap.queued_effects, 2);
+    let r = snap.record(&blocked).unwrap();
+    assert_eq!(r.failed, Some(JobId(1)));
+    assert_eq!(r.inflight, Some(vec![]));
+    assert_eq!(r.queued_effects, 1);
+    let r = snap.record(&hot).unwrap();
+    assert_eq!(
+        r.mode,
+        KeyMode::Disabled {
+            elapsed: Duration::from_secs(90)
+        }
+    );
+    b.sync();
+    let snap = b.snapshot();
+    let r = snap.record(&draining).unwrap();
+    assert_eq!((r.failed, r.drain.clone()), (None, Some(vec![])));
+    assert_eq!(snap.stats.drains_opened, 1);
+    assert_eq!(snap.stats.keys_gone_hot, 1);
+
+    let json = serde_json::to_value(&snap).unwrap();
+    let text = json.to_string();
+    assert!(text.contains("\"mode\":\"disabled\""), "{text}");
+    assert!(text.contains("\"elapsed\":\"1m 30s\""), "{text}");
+
+    let dump = b.to_string();
+    assert!(dump.contains("3 record(s)"), "{dump}");
+    assert!(
+        dump.contains("\"ws:dest:blocked\": ordering on; BLOCKED by failed job 1"),
+        "{dump}"
+    );
+    assert!(dump.contains("ordering OFF for 1m 30s"), "{dump}");
+    assert!(dump.contains("drain window open with 0 job(s)"), "{dump}");
+}
+
+#[test]
+fn stats_count_decisions() {
+    let b: Barrier<String> = Barrier::builder().on_illegal_sequence(|_| {}).build();
+    let k = "k".to_string();
+    b.state_changed(&k, JobId(5), JobState::Failed).unwrap();
+    assert!(!b.enter(&k, JobId(6)).accepted);
+    assert!(b.enter(&k, JobId(5)).accepted);
+    assert!(b.wait(&k, JobId(6)).wait);
+    assert!(!b.enter(&k, JobId(4)).accepted); // illegal at enter
+    b.state_changed(&k, JobId(5), JobState::Succeeded).unwrap();
+    b.sync();
+    let s = b.stats();
+    assert_eq!((s.entered, s.rejected, s.waits_told), (1, 2, 1));
+    assert_eq!((s.failures_recorded, s.effects_applied), (1, 1));
+    assert_eq!((s.illegal_enter, s.illegal_sequences()), (1, 1));
+}
+
+#[test]
+fn the_observer_runs_after_the_change_and_may_call_back() {
+    type Seen = Vec<(IllegalSequence<String>, Option<JobId>, usize)>;
+    let seen: Arc<Mutex<Seen>> = Arc::default();
+    let cell: Arc<OnceLock<Arc<Barrier<String>>>> = Arc::default();
+    let b = {
+        let seen = Arc::clone(&seen);
+        let cell = Arc::clone(&cell);
+        Arc::new(
+            Barrier::builder()
+                .on_illegal_sequence(move |e: &IllegalSequence<String>| {
+                    // Calling back into the barrier from the observer must not deadlock,
+                    // and must see the state change already made.
+                    let b = cell.get().expect("set");
+                    seen.lock()
+                        .unwrap()
+                        .push((e.clone(), b.peek(&e.key), b.size()));
+                })
+                .build(),
+        )
+    };
+    cell.set(Arc::clone(&b)).ok().unwrap();
+    let k = "k".to_string();
+    b.state_changed(&k, JobId(5), JobState::Failed).unwrap();
+    b.state_changed(&k, JobId(3), JobState::Failed).unwrap();
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1);
+    let (event, peeked, size) = &seen[0];
+    assert_eq!(event.location, Location::JobFailed);
+    assert_eq!((event.failed, event.job), (JobId(5), JobId(3)));
+    assert_eq!((*peeked, *size), (Some(JobId(5)), 1));
+}
+
+#[test]
+fn a_panic_leaves_every_shard_usable() {
+    let b: Barrier<String> = Barrier::builder()
+        .panic_on_illegal_sequence(true)
+        .shards(1)
+        .build();
+    let k = "k".to_string();
+    b.state_changed(&k, JobId(5), JobState::Failed).unwrap();
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = catch_unwind(AssertUnwindSafe(|| b.wait(&k, JobId(4))));
+    std::panic::set_hook(hook);
+    let message = *result.unwrap_err().downcast::<String>().unwrap();
+    assert!(message.contains("illegal sequence at wait"), "{message}");
+    // Same shard, same key: no poisoned or held lock.
+    assert_eq!(b.peek(&k), Some(JobId(5)));
+    assert!(b.enter(&k, JobId(5)).accepted);
+    assert_eq!(b.size(), 1);
+}
+
+#[test]
+fn split_handles_share_one_barrier() {
+    let (pickup, workers) = Barrier::<String>::builder()
+        .key_threshold(10)
+        .build()
+        .split();
+    let k = "k".to_string();
+    assert!(pickup.enter(&k, JobId(1)).accepted);
+    let w = workers.clone();
+    let k2 = k.clone();
+    std::thread::spawn(move || {
+        assert!(!w.wait(&k2, JobId(1)).wait);
+        w.state_changed(&k2, JobId(1), JobState::Succeeded).unwrap();
+    })
+    .join()
+    .unwrap();
+    assert_eq!(workers.size(), 1);
+    assert_eq!(pickup.sync(), 1);
+    assert_eq!(pickup.worker().size(), 0);
+}
+
+#[test]
+fn shard_counts_are_powers_of_two() {
+    for (asked, got) in [(0, 1), (1, 1), (3, 4), (64, 64), (100_000, 1024)] {
+        let b: Barrier<u32> = Barrier::builder().shards(asked).build();
+        assert_eq!(b.shard_count(), got);
+    }
+    assert!(Barrier::<u32>::new().shard_count().is_power_of_two());
+}
