@@ -25,7 +25,9 @@ struct Entry {
 fn table() -> Vec<Entry> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("spec/job_states.toml");
     let text = fs::read_to_string(path).expect("spec/job_states.toml");
-    toml::from_str::<Table>(&text).expect("valid job state table").state
+    toml::from_str::<Table>(&text)
+        .expect("valid job state table")
+        .state
 }
 
 #[test]
