@@ -112,6 +112,18 @@ impl<K: OrderingKey, C: Clock> WorkerHandle<K, C> {
     }
 }
 
+impl<K: OrderingKey, C: Clock> fmt::Debug for WorkerHandle<K, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("WorkerHandle").field(&*self.barrier).finish()
+    }
+}
+
+impl<K: OrderingKey, C: Clock> fmt::Debug for PickupHandle<K, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("PickupHandle").field(&*self.barrier).finish()
+    }
+}
+
 impl<K: OrderingKey, C: Clock> fmt::Display for WorkerHandle<K, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&*self.barrier, f)

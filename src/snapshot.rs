@@ -215,3 +215,15 @@ impl<K: OrderingKey, C: Clock> fmt::Display for Barrier<K, C> {
         Ok(())
     }
 }
+
+impl<K: OrderingKey, C: Clock> fmt::Debug for Barrier<K, C> {
+    /// A short summary (use `Display` or [`Barrier::snapshot`] for every record).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Barrier")
+            .field("records", &self.size())
+            .field("queued_effects", &self.queued())
+            .field("shards", &self.shard_count())
+            .field("config", &self.config())
+            .finish_non_exhaustive()
+    }
+}
