@@ -1,0 +1,498 @@
+//! Concurrency: the barrier inside a real router pipeline, with real threads.
+//!
+//! SPEC.md section 1 pipeline: one pickup loop (`sync`, then a batch of pending jobs
+//! in ascending id, `enter` for each, accepted jobs queued to a worker, `leave` for
+//! throttled ones), four workers (`wait`, then "send": a retryable failure is
+//! reported `failed` at once), one commit loop (persists each new status, then
+//! reports `succeeded`, `filtered`, `aborted` or `waiting`). Each key's jobs go to
+//! one worker, FIFO, as SPEC.md section 6 assumes.
+//!
+//! 100 keys (skewed: a few keys carry much of the traffic), 20,000 jobs, seeded
+//! random failures (finite per job), filters, aborts and throttles. Checked:
+//!
+//! - **G-ORDER** per key: deliveries (sends answered `succeeded`) and terminal
+//!   commits are in ascending job id; within one pickup batch, once a key's job is
+//!   refused no later job of that key is admitted.
+//! - **G-BLOCK**: a worker about to send job `j` never sees a failed job `f < j`.
+//! - **G-LIVE**: every job reaches a terminal state (bounded in time: the run stops
+//!   with a clear failure and a dump of the barrier if it does not finish in
+//!   `EVENTORDER_STRESS_TIMEOUT_SECS`, default 60 s; nothing else is timed).
+//! - **G-GC**: once every job is terminal and `sync` has run, `size()` counts only
+//!   records with an open drain window or a non-`Enabled` mode (via `snapshot()`).
+//! - No illegal sequence is reported while ordering stays on.
+//!
+//! A second run turns on hot keys (a small `key_threshold`, a moving manual clock
+//! with short timers) and an `ordering_disabled` predicate for a tenth of the keys,
+//! where ordering is off by design: it checks liveness and G-GC only.
+
+use std::{
+    collections::{BTreeMap, BTreeSet, HashMap},
+    sync::{
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+        mpsc, Arc, Mutex,
+    },
+    thread,
+    time::{Duration, Instant},
+};
+
+use eventorder::{Barrier, Config, JobId, JobState, KeyMode, ManualClock};
+
+/// Deterministic, dependency-free random numbers (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// True with probability `percent` / 100.
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+type Key = u32;
+
+const KEYS: u32 = 100;
+const JOBS: i64 = 20_000;
+const WORKERS: usize = 4;
+const BATCH: usize = 400;
+const ARRIVALS_PER_ITERATION: i64 = 250;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Final {
+    Succeeded,
+    Filtered,
+    Aborted,
+}
+
+/// What happens to a job when a worker sends it: `fails` retryable failures, then
+/// its final state.
+#[derive(Clone, Copy, Debug)]
+struct Script {
+    key: Key,
+    fails: u32,
+    last: Final,
+    /// The pickup loop throttles it (enter, then leave) on its first admission.
+    throttled_once: bool,
+}
+
+fn scripts(seed: u64) -> Vec<Script> {
+    let mut rng = Rng(seed);
+    (0..JOBS)
+        .map(|_| {
+            // Skewed keys: 40% of the jobs go to keys 0..5.
+            let key = if rng.chance(40) {
+                rng.below(5) as Key
+            } else {
+                rng.below(KEYS as u64) as Key
+            };
+            let fails = if rng.chance(6) {
+                1 + rng.below(3) as u32
+            } else {
+                0
+            };
+            let last = match rng.below(100) {
+                0..=84 => Final::Succeeded,
+                85..=92 => Final::Filtered,
+                _ => Final::Aborted,
+            };
+            Script {
+                key,
+                fails,
+                last,
+                throttled_once: rng.chance(2),
+            }
+        })
+        .collect()
+}
+
+/// A status a worker hands to the commit loop.
+#[derive(Clone, Copy, Debug)]
+enum Status {
+    Waiting,
+    Failed,
+    Terminal(Final),
+}
+
+/// The jobs store: pending job ids (in id order) and how many jobs are terminal.
+struct Store {
+    pending: BTreeSet<i64>,
+    arrived: i64,
+    terminal: usize,
+}
+
+struct Setup {
+    name: &'static str,
+    seed: u64,
+    config: Config,
+    /// Keys for which `ordering_disabled` holds (always).
+    ordering_disabled: fn(&Key) -> bool,
+    /// Advance the manual clock by this much per pickup iteration.
+    tick: Duration,
+    /// Ordering is on for every key all the time: check G-ORDER and G-BLOCK.
+    strict: bool,
+}
+
+struct Outcome {
+    deliveries: usize,
+    commits: usize,
+    failures_reported: usize,
+    illegal: usize,
+    iterations: usize,
+    /// Records left after the final sync (G-GC exceptions).
+    records_left: usize,
+}
+
+fn timeout() -> Duration {
+    let secs = std::env::var("EVENTORDER_STRESS_TIMEOUT_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
+    Duration::from_secs(secs)
+}
+
+fn run(setup: Setup) -> Outcome {
+    let scripts = Arc::new(scripts(setup.seed));
+    let clock = ManualClock::new();
+    let illegal = Arc::new(AtomicUsize::new(0));
+    let barrier: Barrier<Key, ManualClock> = Barrier::builder()
+        .config(setup.config.clone())
+        .ordering_disabled(setup.ordering_disabled)
+        .on_illegal_sequence({
+            let illegal = Arc::clone(&illegal);
+            move |_| {
+                illegal.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+        .clock(clock.clone())
+        .build();
+    let (pickup, handle) = barrier.split();
+    let store = Arc::new(Mutex::new(Store {
+        pending: BTreeSet::new(),
+        arrived: 0,
+        terminal: 0,
+    }));
+    let stop = Arc::new(AtomicBool::new(false));
+    let violations: Arc<Mutex<Vec<String>>> = Arc::default();
+    let violate = {
+        let violations = Arc::clone(&violations);
+        move |msg: String| {
+            let mut v = violations.lock().unwrap();
+            if v.len() < 20 {
+                v.push(msg);
+            }
+        }
+    };
+
+    let (commit_tx, commit_rx) = mpsc::channel::<(Key, i64, Status)>();
+    let mut worker_txs = Vec::new();
+    let mut threads = Vec::new();
+    let deliveries = Arc::new(AtomicUsize::new(0));
+    let failures = Arc::new(AtomicUsize::new(0));
+
+    // Workers: a key's jobs always go to worker `key % WORKERS`, in queue order.
+    for _ in 0..WORKERS {
+        let (tx, rx) = mpsc::channel::<(Key, i64)>();
+        worker_txs.push(tx);
+        let (handle, scripts, commit_tx, stop, violate) = (
+            handle.clone(),
+            Arc::clone(&scripts),
+            commit_tx.clone(),
+            Arc::clone(&stop),
+            violate.clone(),
+        );
+        let (deliveries, failures) = (Arc::clone(&deliveries), Arc::clone(&failures));
+        let strict = setup.strict;
+        threads.push(thread::spawn(move || {
+            let mut attempts: HashMap<i64, u32> = HashMap::new();
+            let mut delivered: HashMap<Key, i64> = HashMap::new();
+            while !stop.load(Ordering::Relaxed) {
+                let Ok((key, job)) = rx.recv_timeout(Duration::from_millis(20)) else {
+                    continue;
+                };
+                if handle.wait(&key, JobId(job)).wait {
+                    commit_tx.send((key, job, Status::Waiting)).unwrap();
+                    continue;
+                }
+                if strict {
+                    // G-BLOCK: only this worker reports this key's failures, so the
+                    // failed job cannot change between `wait` and the send.
+                    if let Some(f) = handle.peek(&key) {
+                        if f.0 < job {
+                            violate(format!(
+                                "G-BLOCK: key {key}: job {job} sent while job {f} is failed"
+                            ));
+                        }
+                    }
+                }
+                let script = scripts[(job - 1) as usize];
+                let attempt = attempts.entry(job).or_insert(0);
+                *attempt += 1;
+                if *attempt <= script.fails {
+                    failures.fetch_add(1, Ordering::Relaxed);
+                    // Retryable failure: reported at once, by the worker.
+                    handle
+                        .state_changed(&key, JobId(job), JobState::Failed)
+                        .unwrap();
+                    commit_tx.send((key, job, Status::Failed)).unwrap();
+                    continue;
+                }
+                if script.last == Final::Succeeded {
+                    deliveries.fetch_add(1, Ordering::Relaxed);
+                    if strict {
+                        let last = delivered.insert(key, job);
+                        if let Some(last) = last.filter(|&last| last > job) {
+                            violate(format!(
+                                "G-ORDER: key {key}: job {job} delivered after job {last}"
+                            ));
+                        }
+                    }
+                }
+                commit_tx
+                    .send((key, job, Status::Terminal(script.last)))
+                    .unwrap();
+            }
+        }));
+    }
+
+    // The commit loop: persist, then report.
+    let commits = Arc::new(AtomicUsize::new(0));
+    {
+        let (handle, store, stop, violate, commits) = (
+            handle.clone(),
+            Arc::clone(&store),
+            Arc::clone(&stop),
+            violate.clone(),
+            Arc::clone(&commits),
+        );
+        let strict = setup.strict;
+        threads.push(thread::spawn(move || {
+            let mut committed: HashMap<Key, i64> = HashMap::new();
+            while !stop.load(Ordering::Relaxed) {
+                let Ok((key, job, status)) = commit_rx.recv_timeout(Duration::from_millis(20))
+                else {
+                    continue;
+                };
+                let state = match status {
+                    Status::Failed => {
+                        // Non-terminal: back to pending; the worker already reported.
+                        store.lock().unwrap().pending.insert(job);
+                        continue;
+                    }
+                    Status::Waiting => {
+                        store.lock().unwrap().pending.insert(job);
+                        JobState::Waiting
+                    }
+                    Status::Terminal(last) => {
+                        store.lock().unwrap().terminal += 1;
+                        commits.fetch_add(1, Ordering::Relaxed);
+                        if strict {
+                            let previous = committed.insert(key, job);
+                            if let Some(previous) = previous.filter(|&p| p > job) {
+                                violate(format!(
+                                    "G-ORDER: key {key}: job {job} committed after job {previous}"
+                                ));
+                            }
+                        }
+                        match last {
+                            Final::Succeeded => JobState::Succeeded,
+                            Final::Filtered => JobState::Filtered,
+                            Final::Aborted => JobState::Aborted,
+                        }
+                    }
+                };
+                handle.state_changed(&key, JobId(job), state).unwrap();
+            }
+        }));
+    }
+
+    // The pickup loop, on this test's own thread: it owns `sync`.
+    let deadline = Instant::now() + timeout();
+    let mut throttled: BTreeSet<i64> = BTreeSet::new();
+    let mut iterations = 0;
+    loop {
+        pickup.sync();
+        clock.advance(setup.tick);
+        iterations += 1;
+        let batch: Vec<i64> = {
+            let mut store = store.lock().unwrap();
+            if store.terminal == JOBS as usize {
+                break;
+            }
+            let from = store.arrived + 1;
+            store.arrived = (store.arrived + ARRIVALS_PER_ITERATION).min(JOBS);
+            let to = store.arrived;
+            store.pending.extend(from..=to);
+            store.pending.iter().take(BATCH).copied().collect()
+        };
+        if Instant::now() > deadline {
+            stop.store(true, Ordering::Relaxed);
+            let store = store.lock().unwrap();
+            panic!(
+                "{}: G-LIVE: not every job reached a terminal state within {:?} \
+                 ({} of {JOBS} terminal, {} pending, first pending {:?});\nbarrier: {}",
+                setup.name,
+                timeout(),
+                store.terminal,
+                store.pending.len(),
+                store.pending.iter().take(10).collect::<Vec<_>>(),
+                handle
+            );
+        }
+        let mut refused: BTreeSet<Key> = BTreeSet::new();
+        let mut skipped: BTreeSet<Key> = BTreeSet::new();
+        let mut admitted = 0;
+        for job in batch {
+            let script = scripts[(job - 1) as usize];
+            let key = script.key;
+            if skipped.contains(&key) {
+                continue;
+            }
+            let admission = pickup.enter(&key, JobId(job));
+            if !admission.accepted {
+                refused.insert(key);
+                continue;
+            }
+            if setup.strict && refused.contains(&key) {
+                violate(format!(
+                    "G-ORDER: key {key}: job {job} admitted after a refusal in the same batch"
+                ));
+            }
+            if script.throttled_once && throttled.insert(job) {
+                // Throttled after all: undo the enter; the key's later jobs in this
+                // batch must wait too (the router skips the key).
+                pickup.leave(&key, JobId(job));
+                skipped.insert(key);
+                continue;
+            }
+            store.lock().unwrap().pending.remove(&job);
+            worker_txs[key as usize % WORKERS]
+                .send((key, job))
+                .expect("worker alive");
+            admitted += 1;
+        }
+        if admitted == 0 {
+            thread::sleep(Duration::from_micros(200));
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    for t in threads {
+        t.join().expect("pipeline thread panicked");
+    }
+    // Every job is terminal; the last reports are queued: the pickup loop's sync.
+    pickup.sync();
+    let violations = violations.lock().unwrap();
+    assert!(
+        violations.is_empty(),
+        "{}: {} violation(s):\n{}",
+        setup.name,
+        violations.len(),
+        violations.join("\n")
+    );
+
+    // G-GC: only open drain windows and non-Enabled modes keep a record.
+    let snap = handle.snapshot();
+    assert_eq!(snap.queued_effects, 0, "{}: sync left effects", setup.name);
+    let mut held = BTreeMap::new();
+    for r in &snap.records {
+        let open_window = r.drain.is_some();
+        let not_enabled = r.mode != KeyMode::Enabled;
+        assert!(
+            open_window || not_enabled,
+            "{}: G-GC: key {} keeps a record with nothing to hold: {r}",
+            setup.name,
+            r.key
+        );
+        if r.mode == KeyMode::Enabled {
+            assert_eq!(r.failed, None, "{}: G-GC: {r}", setup.name);
+            assert!(
+                r.inflight.as_ref().map_or(true, Vec::is_empty),
+                "{}: G-GC: {r}",
+                setup.name
+            );
+            assert!(
+                r.drain.as_ref().is_some_and(Vec::is_empty),
+                "{}: G-GC: {r}",
+                setup.name
+            );
+        }
+        held.insert(r.key, r.clone());
+    }
+    assert_eq!(
+        handle.size(),
+        held.len(),
+        "{}: size() disagrees with the snapshot",
+        setup.name
+    );
+    Outcome {
+        deliveries: deliveries.load(Ordering::Relaxed),
+        commits: commits.load(Ordering::Relaxed),
+        failures_reported: failures.load(Ordering::Relaxed),
+        illegal: illegal.load(Ordering::Relaxed),
+        iterations,
+        records_left: held.len(),
+    }
+}
+
+#[test]
+fn router_pipeline_keeps_per_key_order_and_settles() {
+    let outcome = run(Setup {
+        name: "ordering on",
+        seed: 0x5EED_0001,
+        config: Config {
+            drain_limit: 1,
+            ..Config::default()
+        },
+        ordering_disabled: |_| false,
+        tick: Duration::ZERO,
+        strict: true,
+    });
+    assert_eq!(outcome.commits, JOBS as usize);
+    assert_eq!(outcome.illegal, 0, "illegal sequences while ordering is on");
+    assert!(
+        outcome.failures_reported > 500,
+        "too few failures to matter"
+    );
+    assert!(outcome.deliveries > 15_000);
+    eprintln!(
+        "ordering on: {} deliveries, {} failures, {} pickup iterations, {} open drain windows left",
+        outcome.deliveries, outcome.failures_reported, outcome.iterations, outcome.records_left
+    );
+}
+
+#[test]
+fn router_pipeline_with_hot_keys_and_disabled_keys_is_live_and_settles() {
+    let outcome = run(Setup {
+        name: "hot keys",
+        seed: 0x5EED_0002,
+        config: Config {
+            drain_limit: 2,
+            key_threshold: 6,
+            disabled_for: Duration::from_millis(5),
+            half_enabled_for: Duration::from_millis(5),
+            panic_on_illegal_sequence: false,
+        },
+        ordering_disabled: |key| key % 10 == 7,
+        tick: Duration::from_millis(1),
+        strict: false,
+    });
+    assert_eq!(outcome.commits, JOBS as usize);
+    eprintln!(
+        "hot keys: {} deliveries, {} failures, {} illegal sequences reported, {} iterations, \
+         {} records left",
+        outcome.deliveries,
+        outcome.failures_reported,
+        outcome.illegal,
+        outcome.iterations,
+        outcome.records_left
+    );
+}
