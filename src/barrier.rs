@@ -149,10 +149,15 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         let hash = self.hasher.hash_one(key);
         let read = || self.nanos_now();
         let now = Now::lazy(&read);
-        let predicate = || self.ordering_disabled.as_ref().is_some_and(|p| p(key));
         let mut shard = self.lock(hash);
+        // The predicate is asked before the record is touched, so a panicking
+        // predicate leaves the record as it was; and only when R-MODE needs it (the
+        // key has or gets a record), so a barrier without records never calls it.
+        let off = self.ordering_disabled.as_ref().is_some_and(|p| {
+            (shard.rules.key_threshold > 0 || shard.get(hash, key).is_some()) && p(key)
+        });
         let step = shard.transition(hash, key, |record, rules| {
-            transitions::enter(record, job, &now, rules, predicate)
+            transitions::enter(record, job, &now, rules, || off)
         });
         if step.answer.accepted {
             shard.stats.entered += 1;

@@ -171,3 +171,25 @@ fn shard_counts_are_powers_of_two() {
     }
     assert!(Barrier::<u32>::new().shard_count().is_power_of_two());
 }
+
+#[test]
+fn a_panicking_predicate_leaves_the_record_intact() {
+    let b: Barrier<String> = Barrier::builder()
+        .ordering_disabled(|k: &String| {
+            if k == "boom" {
+                panic!("predicate")
+            } else {
+                false
+            }
+        })
+        .build();
+    let k = "boom".to_string();
+    b.state_changed(&k, JobId(3), JobState::Failed).unwrap();
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = catch_unwind(AssertUnwindSafe(|| b.enter(&k, JobId(4))));
+    std::panic::set_hook(hook);
+    assert!(result.is_err());
+    assert_eq!(b.peek(&k), Some(JobId(3)), "the failed job survives");
+    assert!(b.wait(&k, JobId(4)).wait);
+}
