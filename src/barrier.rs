@@ -257,6 +257,13 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     pub fn sync(&self) -> usize {
         let mut total = 0;
         for shard in self.shards.iter() {
+            #[cfg(feature = "inject-bugs")]
+            if crate::__inject::active(crate::__inject::Bug::SyncSkipsLastShard)
+                && self.shards.len() > 1
+                && std::ptr::eq(shard, &self.shards[self.shards.len() - 1])
+            {
+                continue;
+            }
             let mut shard = shard.0.lock();
             if shard.queue.is_empty() {
                 continue;

@@ -16,6 +16,12 @@ mod shard;
 mod snapshot;
 mod stats;
 
+// Test-only fault injection (feature `inject-bugs`, for scripts/inject-bugs.sh).
+#[cfg(feature = "inject-bugs")]
+#[doc(hidden)]
+#[path = "inject.rs"]
+pub mod __inject;
+
 pub use answers::{Admission, Hold, IllegalSequence, Location};
 pub use barrier::{Barrier, OrderingKey};
 pub use builder::{Builder, MAX_SHARDS};

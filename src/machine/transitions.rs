@@ -89,6 +89,15 @@ pub(crate) fn enter(
             window.insert(job);
         }
     }
+    #[cfg(feature = "inject-bugs")]
+    if crate::__inject::active(crate::__inject::Bug::EnterKeepsInactive) {
+        return Step {
+            record: Some(record),
+            answer,
+            illegal,
+            notes,
+        };
+    }
     Step::collect(record, answer, illegal).noting(notes)
 }
 
@@ -111,6 +120,16 @@ pub(crate) fn refresh_mode(
     };
     match mode {
         Mode::Enabled => (mode, notes),
+        #[cfg(feature = "inject-bugs")]
+        Mode::Disabled { since }
+            if crate::__inject::active(crate::__inject::Bug::HotTimerOffByOne)
+                && now.get().saturating_sub(since) >= rules.disabled_for =>
+        {
+            (
+                Mode::HalfEnabled { since: now.get() },
+                notes | Notes::HALF_ENABLED,
+            )
+        }
         Mode::Disabled { since } if now.get().saturating_sub(since) > rules.disabled_for => (
             Mode::HalfEnabled { since: now.get() },
             notes | Notes::HALF_ENABLED,
@@ -139,6 +158,15 @@ pub(crate) fn wait(record: Option<&Record>, job: JobId) -> (Hold, Option<Violati
             let hold = Hold {
                 wait: job != failed,
                 previous_failed: Some(failed),
+            };
+            #[cfg(feature = "inject-bugs")]
+            let hold = Hold {
+                wait: if crate::__inject::active(crate::__inject::Bug::WaitWrongComparison) {
+                    job > failed
+                } else {
+                    hold.wait
+                },
+                ..hold
             };
             (hold, illegal)
         }
@@ -217,8 +245,21 @@ fn release(record: Option<Record>, job: JobId, abort: bool, rules: &Rules) -> St
     let mut notes = Notes::default();
     record.blocker = match record.blocker {
         // A failed job other than this one: a stale report, stop.
+        #[cfg(feature = "inject-bugs")]
+        Blocker::Failed(f)
+            if f != job
+                && crate::__inject::active(crate::__inject::Bug::StaleReleaseClearsFailed) =>
+        {
+            Blocker::Clear
+        }
         Blocker::Failed(f) if f != job => Blocker::Failed(f),
         // R-EFF-ABORT: the failed job was aborted: a new, empty drain window.
+        #[cfg(feature = "inject-bugs")]
+        Blocker::Failed(_)
+            if abort && crate::__inject::active(crate::__inject::Bug::NoDrainWindow) =>
+        {
+            Blocker::Clear
+        }
         Blocker::Failed(_) if abort && rules.drain_limit > 0 => {
             notes |= Notes::DRAIN_OPENED;
             Blocker::Drain(JobSet::new())

@@ -1,0 +1,93 @@
+//! Test-only fault injection (feature `inject-bugs`; never enable it elsewhere).
+//!
+//! Each [`Bug`] is a realistic defect compiled into the barrier behind
+//! `#[cfg(feature = "inject-bugs")]` and switched on at run time, either with
+//! [`set`] or with the environment variable `EVENTORDER_INJECT=<name>` (read once,
+//! at the first check). `scripts/inject-bugs.sh` runs the test suites once per bug
+//! to show which test catches it. Without the feature none of this exists.
+
+use std::sync::{
+    atomic::{AtomicU8, Ordering},
+    Once,
+};
+
+/// A deliberate defect of the real barrier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Bug {
+    /// R-WAIT: `wait` compares with `>` where it must compare with `!=`, so a job
+    /// older than the failed one is not held back.
+    WaitWrongComparison = 1,
+    /// R-EFF-ABORT: the abort of the failed job opens no drain window.
+    NoDrainWindow,
+    /// R-SYNC: `sync` skips the last shard, so that shard's queued effects are never
+    /// applied (and not counted).
+    SyncSkipsLastShard,
+    /// R-GC: `enter` leaves an inactive record in place (the Go version's behaviour).
+    EnterKeepsInactive,
+    /// R-MODE: the `disabled_for` timer compares with `>=` instead of `>`.
+    HotTimerOffByOne,
+    /// R-EFF-RELEASE: a stale report (another job than the failed one) clears the
+    /// failed job.
+    StaleReleaseClearsFailed,
+}
+
+impl Bug {
+    /// Every bug, in a fixed order.
+    pub const ALL: [Bug; 6] = [
+        Bug::WaitWrongComparison,
+        Bug::NoDrainWindow,
+        Bug::SyncSkipsLastShard,
+        Bug::EnterKeepsInactive,
+        Bug::HotTimerOffByOne,
+        Bug::StaleReleaseClearsFailed,
+    ];
+
+    /// The name `EVENTORDER_INJECT` takes (the variant name).
+    pub fn name(self) -> &'static str {
+        match self {
+            Bug::WaitWrongComparison => "WaitWrongComparison",
+            Bug::NoDrainWindow => "NoDrainWindow",
+            Bug::SyncSkipsLastShard => "SyncSkipsLastShard",
+            Bug::EnterKeepsInactive => "EnterKeepsInactive",
+            Bug::HotTimerOffByOne => "HotTimerOffByOne",
+            Bug::StaleReleaseClearsFailed => "StaleReleaseClearsFailed",
+        }
+    }
+
+    /// The bug of that name, if any.
+    pub fn from_name(name: &str) -> Option<Bug> {
+        Bug::ALL.into_iter().find(|b| b.name() == name)
+    }
+}
+
+static ACTIVE: AtomicU8 = AtomicU8::new(0);
+static FROM_ENV: Once = Once::new();
+
+fn init_from_env() {
+    FROM_ENV.call_once(|| {
+        if let Ok(name) = std::env::var("EVENTORDER_INJECT") {
+            let bug = Bug::from_name(&name)
+                .unwrap_or_else(|| panic!("EVENTORDER_INJECT={name:?}: no such bug"));
+            ACTIVE.store(bug as u8, Ordering::SeqCst);
+        }
+    });
+}
+
+/// Switches `bug` on (or every bug off with `None`) for the whole process.
+pub fn set(bug: Option<Bug>) {
+    init_from_env();
+    ACTIVE.store(bug.map_or(0, |b| b as u8), Ordering::SeqCst);
+}
+
+/// The bug switched on, if any.
+pub fn current() -> Option<Bug> {
+    init_from_env();
+    let active = ACTIVE.load(Ordering::Relaxed);
+    Bug::ALL.into_iter().find(|&b| b as u8 == active)
+}
+
+/// Whether `bug` is switched on.
+pub fn active(bug: Bug) -> bool {
+    current() == Some(bug)
+}
