@@ -1,0 +1,130 @@
+//! Command-line options.
+
+use clap::Parser;
+
+/// A router simulation on the real `eventorder` barrier: a job store, a pickup
+/// loop (`sync`, then a batch of pending jobs in job-id order, `enter` each), N
+/// workers sending to fake destinations (`wait` before each send), and a commit
+/// loop persisting and reporting statuses. At the end it checks, against the
+/// delivery and commit logs, that every key's jobs were delivered and committed in
+/// job-id order while ordering was on for the key.
+///
+/// Exit status: 0 if order held, 1 if any order violation was observed (in every
+/// mode, --two-pickup-loops included: there the violations are the expected
+/// demonstration, and the non-zero status says "this usage breaks ordering"),
+/// 2 if the run did not finish within --timeout.
+#[derive(Parser, Debug, Clone)]
+#[command(name = "router", version, about, long_about)]
+pub struct Args {
+    /// Number of ordering keys (workspace:destination:user triples).
+    #[arg(long, default_value_t = 1000)]
+    pub keys: usize,
+    /// Number of jobs in the job store (ids 1..=jobs).
+    #[arg(long, default_value_t = 100_000)]
+    pub jobs: usize,
+    /// Worker threads; keys are partitioned across them (key index mod workers).
+    #[arg(long, default_value_t = 4)]
+    pub workers: usize,
+    /// Number of destinations; key i sends to destination i mod destinations.
+    #[arg(long, default_value_t = 10)]
+    pub destinations: usize,
+    /// Key popularity skew: 0 = uniform, 1 = Zipf-like (a few keys get most jobs;
+    /// with a key threshold that is what makes keys go hot).
+    #[arg(long, default_value_t = 0.0)]
+    pub skew: f64,
+    /// Pending jobs the pickup loop reads per iteration.
+    #[arg(long, default_value_t = 1000)]
+    pub batch_size: usize,
+    /// Statuses the commit loop persists per transaction (at most).
+    #[arg(long, default_value_t = 100)]
+    pub commit_batch: usize,
+    /// Barrier drain_limit (production value 1; 0 = no drain window).
+    #[arg(long, default_value_t = 1)]
+    pub drain_limit: usize,
+    /// Barrier key_threshold (production value 200; 0 = keys never go hot).
+    #[arg(long, default_value_t = 200)]
+    pub key_threshold: usize,
+    /// Barrier disabled_for, in ms (production: 20 min; scaled down here so that
+    /// hot keys come back within a run).
+    #[arg(long, default_value_t = 1000)]
+    pub disabled_for: u64,
+    /// Barrier half_enabled_for, in ms (production: 10 min).
+    #[arg(long, default_value_t = 500)]
+    pub half_enabled_for: u64,
+    /// Probability that a send fails retryably.
+    #[arg(long, default_value_t = 0.0)]
+    pub failure_rate: f64,
+    /// Probability that a send is filtered (terminal).
+    #[arg(long, default_value_t = 0.0)]
+    pub filter_rate: f64,
+    /// Probability that a send is aborted by the destination (terminal).
+    #[arg(long, default_value_t = 0.0)]
+    pub abort_rate: f64,
+    /// Sends a job may fail; a job that failed this many times is drained (aborted
+    /// by the pickup loop without sending) when next picked up.
+    #[arg(long, default_value_t = 3)]
+    pub max_attempts: u32,
+    /// Base retry backoff in ms (doubles per failure, capped at 64x).
+    #[arg(long, default_value_t = 1)]
+    pub retry_backoff: u64,
+    /// Destination 0 is down (every send fails) for this many ms ...
+    #[arg(long, default_value_t = 0)]
+    pub down_for: u64,
+    /// ... starting this many ms into the run.
+    #[arg(long, default_value_t = 0)]
+    pub down_at: u64,
+    /// Time a send takes, in µs (0 = instant).
+    #[arg(long, default_value_t = 0)]
+    pub send_latency: u64,
+    /// Time the pickup loop spends per job of a batch, in µs (0 = none), e.g. to
+    /// stand in for marking jobs as executing in a database.
+    #[arg(long, default_value_t = 0)]
+    pub pickup_cost: u64,
+    /// Seed for key assignment and destination outcomes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// UNSAFE USAGE, for demonstration: two pickup loops, each owning half of the
+    /// keys, share ONE barrier (not split) and both call `sync` (forbidden by
+    /// R-SYNC). Illegal sequences are counted, not panicked on.
+    #[arg(long)]
+    pub two_pickup_loops: bool,
+    /// Give up after this many seconds (exit status 2) and show the stuck keys.
+    #[arg(long, default_value_t = 120)]
+    pub timeout: u64,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+impl Args {
+    pub fn check(&self) -> Result<(), String> {
+        if self.keys == 0 || self.jobs == 0 || self.workers == 0 || self.destinations == 0 {
+            return Err("--keys, --jobs, --workers and --destinations must be positive".into());
+        }
+        if self.batch_size == 0 || self.commit_batch == 0 {
+            return Err("--batch-size and --commit-batch must be positive".into());
+        }
+        if self.max_attempts == 0 {
+            return Err("--max-attempts must be at least 1".into());
+        }
+        let rates = [self.failure_rate, self.filter_rate, self.abort_rate];
+        if rates.iter().any(|r| !(0.0..=1.0).contains(r)) || rates.iter().sum::<f64>() > 1.0 {
+            return Err("rates must be in [0, 1] and sum to at most 1".into());
+        }
+        if self.two_pickup_loops && self.keys < 2 {
+            return Err("--two-pickup-loops needs at least 2 keys".into());
+        }
+        if !(self.skew >= 0.0) {
+            return Err("--skew must be >= 0".into());
+        }
+        Ok(())
+    }
+
+    pub fn pickup_loops(&self) -> usize {
+        if self.two_pickup_loops {
+            2
+        } else {
+            1
+        }
+    }
+}

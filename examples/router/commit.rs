@@ -1,0 +1,81 @@
+//! The commit loop: takes a batch of statuses, persists them in one transaction,
+//! then reports them to the barrier (`succeeded`, `filtered`, `aborted`,
+//! `waiting`; `failed` was reported by the worker already). Non-terminal jobs go
+//! back to pending. Terminal jobs that went through a worker are logged for the
+//! commit-order check.
+
+use std::sync::mpsc::Receiver;
+
+use eventorder::{JobId, JobState};
+
+use crate::{
+    ops::WorkerOps,
+    shared::{Commit, Outcome, Shared},
+    store::{Persist, Store},
+    verdict::Entry,
+};
+
+pub struct CommitLoop<'a, W> {
+    pub ops: W,
+    pub shared: &'a Shared,
+    pub store: &'a Store,
+    pub statuses: Receiver<Commit>,
+    pub batch: usize,
+}
+
+impl<W: WorkerOps> CommitLoop<'_, W> {
+    /// Runs until every sender hung up; returns the commit log (terminal jobs that
+    /// went through a worker, in commit order).
+    pub fn run(self) -> Vec<Entry> {
+        let mut log = Vec::new();
+        let mut batch = Vec::with_capacity(self.batch);
+        while let Ok(first) = self.statuses.recv() {
+            batch.clear();
+            batch.push(first);
+            while batch.len() < self.batch {
+                match self.statuses.try_recv() {
+                    Ok(c) => batch.push(c),
+                    Err(_) => break,
+                }
+            }
+            let persist = batch.iter().map(|c| {
+                let status = match c.outcome {
+                    Outcome::Failed => Persist::Failed,
+                    Outcome::Waiting => Persist::Waiting,
+                    _ => Persist::Done,
+                };
+                (c.job, status)
+            });
+            self.store.persist(persist, self.shared.now());
+            for c in &batch {
+                self.report(c, &mut log);
+            }
+        }
+        log
+    }
+
+    fn report(&self, c: &Commit, log: &mut Vec<Entry>) {
+        let key = &self.shared.keys[c.key as usize];
+        let state = match c.outcome {
+            Outcome::Succeeded => JobState::Succeeded,
+            Outcome::Filtered => JobState::Filtered,
+            Outcome::Aborted | Outcome::Drained => JobState::Aborted,
+            Outcome::Waiting => JobState::Waiting,
+            Outcome::Failed => return,
+        };
+        if state != JobState::Waiting {
+            self.shared.ended(c.key, c.job);
+        }
+        if c.outcome != Outcome::Drained && state != JobState::Waiting {
+            let epoch = self
+                .shared
+                .ordered_epoch(c.key, c.epoch, || self.ops.is_disabled(key));
+            log.push(Entry {
+                key: c.key,
+                job: c.job,
+                epoch,
+            });
+        }
+        self.ops.report(key, JobId(c.job), state);
+    }
+}

@@ -1,0 +1,98 @@
+//! What the loops need from the barrier, over both ways of holding it: the handles
+//! of `Barrier::split` (normal, correct use) and a shared `Arc<Barrier>` (the
+//! `--two-pickup-loops` misuse, where two loops call `sync`).
+
+use std::sync::Arc;
+
+use eventorder::{
+    Admission, Barrier, BarrierKey, Hold, JobId, JobState, PickupHandle, Stats, SystemClock,
+    WorkerHandle,
+};
+
+pub type Key = BarrierKey;
+pub type SharedBarrier = Arc<Barrier<Key, SystemClock>>;
+
+/// The pickup loop's side: `sync` and `enter`.
+pub trait PickupOps: Send {
+    fn sync(&self) -> usize;
+    fn enter(&self, key: &Key, job: JobId) -> Admission;
+}
+
+/// Workers' and the commit loop's side (and read-only questions for everyone).
+pub trait WorkerOps: Clone + Send + Sync + 'static {
+    fn wait(&self, key: &Key, job: JobId) -> Hold;
+    fn report(&self, key: &Key, job: JobId, state: JobState);
+    fn peek(&self, key: &Key) -> Option<JobId>;
+    fn is_disabled(&self, key: &Key) -> bool;
+    fn stats(&self) -> Stats;
+    fn size(&self) -> usize;
+    fn describe(&self) -> String;
+}
+
+impl PickupOps for PickupHandle<Key, SystemClock> {
+    fn sync(&self) -> usize {
+        PickupHandle::sync(self)
+    }
+    fn enter(&self, key: &Key, job: JobId) -> Admission {
+        PickupHandle::enter(self, key, job)
+    }
+}
+
+impl PickupOps for SharedBarrier {
+    fn sync(&self) -> usize {
+        Barrier::sync(self)
+    }
+    fn enter(&self, key: &Key, job: JobId) -> Admission {
+        Barrier::enter(self, key, job)
+    }
+}
+
+impl WorkerOps for WorkerHandle<Key, SystemClock> {
+    fn wait(&self, key: &Key, job: JobId) -> Hold {
+        WorkerHandle::wait(self, key, job)
+    }
+    fn report(&self, key: &Key, job: JobId, state: JobState) {
+        self.state_changed(key, job, state)
+            .expect("the simulation only reports supported states");
+    }
+    fn peek(&self, key: &Key) -> Option<JobId> {
+        WorkerHandle::peek(self, key)
+    }
+    fn is_disabled(&self, key: &Key) -> bool {
+        WorkerHandle::is_disabled(self, key)
+    }
+    fn stats(&self) -> Stats {
+        WorkerHandle::stats(self)
+    }
+    fn size(&self) -> usize {
+        WorkerHandle::size(self)
+    }
+    fn describe(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl WorkerOps for SharedBarrier {
+    fn wait(&self, key: &Key, job: JobId) -> Hold {
+        Barrier::wait(self, key, job)
+    }
+    fn report(&self, key: &Key, job: JobId, state: JobState) {
+        self.state_changed(key, job, state)
+            .expect("the simulation only reports supported states");
+    }
+    fn peek(&self, key: &Key) -> Option<JobId> {
+        Barrier::peek(self, key)
+    }
+    fn is_disabled(&self, key: &Key) -> bool {
+        Barrier::is_disabled(self, key)
+    }
+    fn stats(&self) -> Stats {
+        Barrier::stats(self)
+    }
+    fn size(&self) -> usize {
+        Barrier::size(self)
+    }
+    fn describe(&self) -> String {
+        self.to_string()
+    }
+}

@@ -1,0 +1,154 @@
+//! The pickup loop (SPEC.md section 1): `sync`, read a batch of pending jobs in
+//! ascending job id, `enter` each; a refused job's key is skipped for the rest of
+//! the batch; accepted jobs go to the worker that owns the key; jobs past their
+//! retry limit are drained (aborted without sending, through the commit path).
+
+use std::{
+    sync::{atomic::Ordering::Relaxed, mpsc::Sender},
+    time::{Duration, Instant},
+};
+
+use eventorder::JobId;
+
+use crate::{
+    ops::{PickupOps, WorkerOps},
+    shared::{Commit, Dispatch, Outcome, Shared},
+    store::Store,
+};
+
+pub struct PickupConfig {
+    pub batch_size: usize,
+    pub max_attempts: u32,
+    pub half_enabled_for: Duration,
+    pub pickup_cost: Duration,
+}
+
+/// What this loop knows of a key's mode, from `is_disabled` after each admission.
+/// Only `Certain` keys have their jobs order-checked: a key that went hot stays
+/// unchecked until ordering is surely fully back on.
+#[derive(Clone, Copy)]
+enum Seen {
+    Enabled,
+    Disabled,
+    /// Not `Disabled` any more as of an `enter` that ended at this instant: the
+    /// key turned `HalfEnabled` no later than that.
+    Half(Instant),
+}
+
+pub struct Pickup<'a, P, W> {
+    pub id: usize,
+    pub barrier: P,
+    pub ops: W,
+    pub shared: &'a Shared,
+    pub store: &'a Store,
+    pub workers: Vec<Sender<Dispatch>>,
+    pub commits: Sender<Commit>,
+    pub config: PickupConfig,
+}
+
+impl<P: PickupOps, W: WorkerOps> Pickup<'_, P, W> {
+    pub fn run(self) {
+        let keys = self.shared.keys.len();
+        let mut seen = vec![Seen::Enabled; keys];
+        let mut ever_hot = vec![false; keys];
+        let mut skipped = vec![0u64; keys];
+        let mut iteration = 0u64;
+        let c = &self.shared.counters;
+        while !self.store.all_done() && !self.shared.stop.load(Relaxed) {
+            iteration += 1;
+            self.barrier.sync();
+            let (batch, generation) =
+                self.store
+                    .read_batch(self.id, self.config.batch_size, self.shared.now());
+            c.batches.fetch_add(1, Relaxed);
+            let mut progressed = false;
+            for pick in batch {
+                let k = pick.key as usize;
+                if skipped[k] == iteration {
+                    continue;
+                }
+                if !self.config.pickup_cost.is_zero() {
+                    std::thread::sleep(self.config.pickup_cost);
+                }
+                if pick.attempts >= self.config.max_attempts {
+                    self.store.take(pick.job, pick.key);
+                    c.drained.fetch_add(1, Relaxed);
+                    let commit = Commit {
+                        job: pick.job,
+                        key: pick.key,
+                        outcome: Outcome::Drained,
+                        epoch: None,
+                    };
+                    self.commits.send(commit).expect("commit loop alive");
+                    progressed = true;
+                    continue;
+                }
+                let key = &self.shared.keys[k];
+                let started = Instant::now();
+                let admission = self.barrier.enter(key, JobId(pick.job));
+                if !admission.accepted {
+                    c.refused.fetch_add(1, Relaxed);
+                    skipped[k] = iteration;
+                    continue;
+                }
+                c.admitted.fetch_add(1, Relaxed);
+                let epoch = self.track_mode(pick.key, &mut seen[k], started);
+                if matches!(seen[k], Seen::Disabled) && !ever_hot[k] {
+                    ever_hot[k] = true;
+                    c.hot_keys.fetch_add(1, Relaxed);
+                }
+                self.store.take(pick.job, pick.key);
+                let worker = k % self.workers.len();
+                let dispatch = Dispatch {
+                    job: pick.job,
+                    key: pick.key,
+                    epoch,
+                };
+                self.workers[worker].send(dispatch).expect("worker alive");
+                progressed = true;
+            }
+            if !progressed {
+                // Nothing to do until a status is committed (or a retry is due).
+                self.store
+                    .wait_for_change(generation, Duration::from_millis(1));
+            }
+        }
+    }
+
+    /// After an accepted `enter` that started at `started`: follow the key's mode
+    /// and return the epoch to tag the job with, if ordering is surely on.
+    fn track_mode(&self, key: u32, seen: &mut Seen, started: Instant) -> Option<u32> {
+        let epoch = &self.shared.epoch[key as usize];
+        if self.shared.key_threshold == 0 {
+            return Some(epoch.load(Relaxed));
+        }
+        let disabled = self.ops.is_disabled(&self.shared.keys[key as usize]);
+        match *seen {
+            Seen::Enabled if disabled => {
+                epoch.fetch_add(1, Relaxed);
+                *seen = Seen::Disabled;
+                None
+            }
+            Seen::Enabled => Some(epoch.load(Relaxed)),
+            Seen::Disabled if !disabled => {
+                *seen = Seen::Half(Instant::now());
+                None
+            }
+            Seen::Disabled => None,
+            Seen::Half(_) if disabled => {
+                *seen = Seen::Disabled;
+                None
+            }
+            Seen::Half(since) => {
+                // This enter read the clock after `started`; if that is past the
+                // half-enabled period, it switched the key fully back on.
+                if started > since + self.config.half_enabled_for {
+                    *seen = Seen::Enabled;
+                    Some(epoch.fetch_add(1, Relaxed) + 1)
+                } else {
+                    None
+                }
+            }
+        }
+    }
+}

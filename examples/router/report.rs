@@ -1,0 +1,199 @@
+//! The final report and the verdict.
+
+use std::{
+    process::ExitCode,
+    sync::{
+        atomic::{AtomicU64, Ordering::Relaxed},
+        Mutex,
+    },
+    time::Duration,
+};
+
+use eventorder::{BarrierKey, IllegalSequence, Stats};
+
+use crate::{cli::Args, shared::Shared, store::Store, verdict};
+
+/// The illegal-sequence observer: counts reports (instead of panicking) and keeps
+/// the first few.
+#[derive(Default)]
+pub struct Illegal {
+    pub count: AtomicU64,
+    pub examples: Mutex<Vec<String>>,
+}
+
+impl Illegal {
+    pub fn record(&self, event: &IllegalSequence<BarrierKey>) {
+        self.count.fetch_add(1, Relaxed);
+        let mut examples = self.examples.lock().unwrap();
+        if examples.len() < 3 {
+            examples.push(format!(
+                "at {}: key {} job {} is older than its failed job {}",
+                event.location, event.key, event.job, event.failed
+            ));
+        }
+    }
+}
+
+/// What a run produced.
+pub struct Run {
+    pub elapsed: Duration,
+    pub deliveries: Vec<Vec<verdict::Entry>>,
+    pub commits: Vec<verdict::Entry>,
+    pub timed_out: bool,
+    pub stats: Stats,
+    pub size: usize,
+    pub dump: String,
+}
+
+fn pct(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        100.0 * part as f64 / whole as f64
+    }
+}
+
+pub fn print(
+    args: &Args,
+    shared: &Shared,
+    store: &Store,
+    run: &Run,
+    illegal: &Illegal,
+) -> ExitCode {
+    let c = &shared.counters;
+    let n = |a: &AtomicU64| a.load(Relaxed);
+    let secs = run.elapsed.as_secs_f64();
+    let mode = if args.two_pickup_loops {
+        "TWO pickup loops sharing one barrier, both calling sync (UNSAFE USAGE)"
+    } else {
+        "one pickup loop (Barrier::split)"
+    };
+    println!(
+        "router simulation: {} jobs, {} keys, {} workers, {mode}, seed {}",
+        args.jobs, args.keys, args.workers, args.seed
+    );
+    println!(
+        "  barrier: drain_limit {}, key_threshold {}, disabled_for {} ms, half_enabled_for {} ms",
+        args.drain_limit, args.key_threshold, args.disabled_for, args.half_enabled_for
+    );
+    let down = if args.down_for > 0 {
+        format!(
+            "dest-0 down for {} ms from {} ms",
+            args.down_for, args.down_at
+        )
+    } else {
+        "no destination down".to_string()
+    };
+    println!(
+        "  destinations: failure {:.1}%, filter {:.1}%, abort {:.1}%, {down}; max attempts {}",
+        100.0 * args.failure_rate,
+        100.0 * args.filter_rate,
+        100.0 * args.abort_rate,
+        args.max_attempts
+    );
+    println!();
+    println!(
+        "finished {} of {} jobs in {secs:.2} s: {:.0} jobs/s",
+        store.done(),
+        store.total(),
+        store.done() as f64 / secs.max(1e-9)
+    );
+    println!(
+        "  delivered {}, filtered {}, aborted by destination {}, drained {}",
+        n(&c.delivered),
+        n(&c.filtered),
+        n(&c.aborted),
+        n(&c.drained)
+    );
+    println!(
+        "  retries (failed sends, back to pending): {}",
+        n(&c.failures)
+    );
+    println!("  waits (worker told to wait): {}", n(&c.waits));
+    println!(
+        "  enters: {} admitted, {} refused, over {} pickup batches",
+        n(&c.admitted),
+        n(&c.refused),
+        n(&c.batches)
+    );
+    println!(
+        "  drains: {} jobs drained (past their retry limit), {} drain windows opened",
+        n(&c.drained),
+        run.stats.drains_opened
+    );
+    println!(
+        "  keys that went hot: {} (the barrier counted {} times a key went hot, {} came back)",
+        n(&c.hot_keys),
+        run.stats.keys_gone_hot,
+        run.stats.keys_re_enabled
+    );
+    let blocked = Duration::from_nanos(n(&c.max_blocked_ns));
+    if blocked.is_zero() {
+        println!("  longest time a key was blocked: none was");
+    } else {
+        let key = &shared.keys[n(&c.max_blocked_key) as usize];
+        println!(
+            "  longest time a key was blocked: {:.1} ms (key {key})",
+            blocked.as_secs_f64() * 1e3
+        );
+    }
+    let s = &run.stats;
+    println!(
+        "  illegal sequences: {} (enter {}, wait {}, job_failed {}; observer saw {})",
+        s.illegal_sequences(),
+        s.illegal_enter,
+        s.illegal_wait,
+        s.illegal_job_failed,
+        n(&illegal.count)
+    );
+    for e in illegal.examples.lock().unwrap().iter() {
+        println!("    {e}");
+    }
+    println!("  barrier records left at the end: {}", run.size);
+
+    let keys = args.keys;
+    let delivery = verdict::check(run.deliveries.iter().map(Vec::as_slice), keys);
+    let commit = verdict::check([run.commits.as_slice()], keys);
+    println!();
+    println!("order check (against the delivery log and the commit log):");
+    for (what, check) in [("delivery", &delivery), ("commit", &commit)] {
+        println!(
+            "  {what} order: {} checked, {} out of order ({:.3}%), on {} of {keys} keys",
+            check.checked,
+            check.violations,
+            pct(check.violations, check.checked),
+            check.keys
+        );
+        for e in &check.examples {
+            println!("    {e}");
+        }
+    }
+    if run.timed_out {
+        println!();
+        println!(
+            "TIMEOUT after {} s: {} jobs never reached a terminal state. Barrier:",
+            args.timeout,
+            store.total() - store.done()
+        );
+        for line in run.dump.lines().take(25) {
+            println!("  {line}");
+        }
+    }
+    let violated = delivery.violations + commit.violations > 0;
+    println!();
+    if violated {
+        println!("VERDICT: ORDER VIOLATED");
+        if args.two_pickup_loops {
+            println!(
+                "  (expected: two pickup loops calling sync on one barrier break ordering, R-SYNC)"
+            );
+        }
+        ExitCode::from(1)
+    } else if run.timed_out {
+        println!("VERDICT: order held so far, but the run did not finish");
+        ExitCode::from(2)
+    } else {
+        println!("VERDICT: order held");
+        ExitCode::SUCCESS
+    }
+}
