@@ -80,6 +80,9 @@ pub struct PipelineConfig {
     pub pickup_loops: usize,
     /// A deliberately broken barrier, if any.
     pub mutant: Option<Mutant>,
+    /// Guarantees this configuration is known to violate: `check` then requires
+    /// each of them to be refuted (and every other property to hold).
+    pub expect_refuted: &'static [&'static str],
 }
 
 impl Default for PipelineConfig {
@@ -100,6 +103,7 @@ impl Default for PipelineConfig {
             workers: 0,
             pickup_loops: 1,
             mutant: None,
+            expect_refuted: &[],
         }
     }
 }
@@ -215,6 +219,10 @@ pub struct JobState {
     pub ordered: bool,
     /// Admitted while a drain window of its key is open, and still in flight.
     pub in_window: bool,
+    /// In flight at some step while its key was not `Enabled`, and not yet done:
+    /// the key's order may already be mixed up, so G-ORDER waits until such jobs
+    /// are done before it checks the key again.
+    pub leftover: bool,
 }
 
 /// The pickup loop's progress through its batch.
@@ -312,6 +320,12 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
+    /// G-ORDER applies to the key now: it is `Enabled` and no job of it is a
+    /// leftover of a period with ordering off.
+    pub fn ordered_now(&self, s: &PipelineState, key: Key) -> bool {
+        mode_of(s, key) == Mode::Enabled && self.jobs_of(key).all(|j| !s.jobs[j].leftover)
+    }
+
     /// The jobs of a key, by index.
     fn jobs_of(&self, key: Key) -> impl Iterator<Item = usize> + '_ {
         (0..self.config.job_count()).filter(move |&j| self.config.key_of(j as Job) == key)
@@ -331,6 +345,7 @@ impl Model for Pipeline {
             failures: 0,
             ordered: false,
             in_window: false,
+            leftover: false,
         };
         vec![PipelineState {
             barrier: Reference::with_mutant(c.barrier_config(), c.mutant),

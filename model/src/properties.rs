@@ -23,8 +23,7 @@
 //!   committed" (stateright's `eventually` is unreliable on this model).
 
 use crate::pipeline::{
-    id, mode_of, violation, Action, Pipeline, PipelineConfig, PipelineState, Report, Sent,
-    Status,
+    id, mode_of, violation, Action, Pipeline, PipelineConfig, PipelineState, Report, Sent, Status,
 };
 use crate::reference::Mode;
 use stateright::{Model, Property};
@@ -151,9 +150,7 @@ pub fn describe_action(c: &PipelineConfig, action: &Action) -> String {
         Action::Work(job, Sent::Waited) => format!("worker: wait {} → told to wait", name(job)),
         Action::Work(job, Sent::Drained) => format!("worker: abort drained {} unsent", name(job)),
         Action::Work(job, sent) => format!("worker: send {} → {sent:?}", name(job)).to_lowercase(),
-        Action::Commit(job, report) => {
-            format!("commit: {} {report:?}", name(job)).to_lowercase()
-        }
+        Action::Commit(job, report) => format!("commit: {} {report:?}", name(job)).to_lowercase(),
         Action::Tick => "clock: tick".to_string(),
         Action::Toggle(key) => format!("ordering_disabled(k{key}) flips"),
     }
@@ -169,7 +166,8 @@ pub fn describe_step(c: &PipelineConfig, before: &PipelineState, action: &Action
             let applied = before.barrier.queue.len();
             text += &format!(" ({applied} effects applied)");
             if let Action::Sync = action {
-                let batch: Vec<String> = after.pickup.batch.iter().map(|&j| job_name(c, j)).collect();
+                let batch: Vec<String> =
+                    after.pickup.batch.iter().map(|&j| job_name(c, j)).collect();
                 text += &format!(", batch [{}]", batch.join(", "));
             }
         }
@@ -177,7 +175,11 @@ pub fn describe_step(c: &PipelineConfig, before: &PipelineState, action: &Action
             let mut barrier = before.barrier.clone();
             let outcome = barrier.enter(&c.key_of(*job), id(*job));
             let (accepted, failed) = outcome.admission();
-            text += if accepted { " → admitted" } else { " → refused" };
+            text += if accepted {
+                " → admitted"
+            } else {
+                " → refused"
+            };
             if let Some(failed) = failed {
                 text += &format!(" (failed job j{failed})");
             }

@@ -64,14 +64,17 @@ impl Pipeline {
         let bit = 1u32 << key;
         s.pickup.batch.remove(0);
         s.pickup.last_admitted = None;
-        let before = s.barrier.clone();
+        // A refused `enter` changes at most this key's record (R-MODE, R-GC).
+        let before = s.barrier.records.get(&key).cloned();
         let (accepted, _) = s.barrier.enter(&key, id(job)).admission();
+        let enabled = self.ordered_now(s, key);
         if !accepted {
-            s.pickup.refused |= bit;
-            s.pickup.dirty |= s.barrier != before;
+            if enabled {
+                s.pickup.refused |= bit;
+            }
+            s.pickup.dirty |= s.barrier.records.get(&key) != before.as_ref();
             return;
         }
-        let enabled = mode_of(s, key) == Mode::Enabled;
         if s.pickup.refused & bit != 0 && enabled {
             s.violations |= violation::BATCH_ORDER;
         }
@@ -151,6 +154,7 @@ impl Pipeline {
                     s.keys[k].last_committed = Some(job);
                 }
                 s.jobs[usize::from(job)].status = Status::Done;
+                s.jobs[usize::from(job)].leftover = false;
                 self.close_window(s, key);
                 if s.keys[k].blocker == Some(job) {
                     s.keys[k].blocker = None;
@@ -180,7 +184,8 @@ impl Pipeline {
 
     /// After every step: follow the keys' modes. `Disabled` ends the key's
     /// failed job and window (R-EFF-FAILED, R-ENTER-HOT); leaving `Enabled` ends
-    /// its ordered period (G-ORDER speaks only of `Enabled` keys).
+    /// its ordered period (G-ORDER speaks only of `Enabled` keys) and marks the
+    /// jobs in flight as leftovers (see [`JobState::leftover`]).
     pub(super) fn watch_modes(&self, last: &PipelineState, s: &mut PipelineState) {
         for key in 0..self.config.keys as Key {
             let k = usize::from(key);
@@ -197,8 +202,11 @@ impl Pipeline {
             if mode != Mode::Enabled {
                 s.keys[k].last_delivered = None;
                 s.keys[k].last_committed = None;
+                s.pickup.refused &= !(1u32 << key);
                 for j in self.jobs_of(key) {
-                    s.jobs[j].ordered = false;
+                    let job = &mut s.jobs[j];
+                    job.ordered = false;
+                    job.leftover |= !matches!(job.status, Status::Pending | Status::Done);
                 }
             }
         }

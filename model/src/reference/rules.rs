@@ -151,8 +151,11 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
     /// R-MODE: `ordering_disabled` first, then at most one timer step. Timers
     /// compare strictly (`now - since > period`).
     fn refresh_mode(&mut self, key: &K) {
-        let (now, disabled_for, half_enabled_for) =
-            (self.now, self.config.disabled_for, self.config.half_enabled_for);
+        let (now, disabled_for, half_enabled_for) = (
+            self.now,
+            self.config.disabled_for,
+            self.config.half_enabled_for,
+        );
         let predicate = self.ordering_disabled.contains(key);
         let record = self.records.get_mut(key).expect("record exists");
         if predicate {

@@ -21,7 +21,10 @@ fn fail(b: &mut Ref, job: JobId) -> Outcome<&'static str> {
 }
 
 fn report(b: &mut Ref, job: JobId, state: RefState) {
-    assert_eq!(b.state_changed(&K, job, state).ret, Ret::StateChanged(Ok(())));
+    assert_eq!(
+        b.state_changed(&K, job, state).ret,
+        Ret::StateChanged(Ok(()))
+    );
 }
 
 #[test]
@@ -46,7 +49,11 @@ fn r_mode_ordering_disabled_and_timers_are_strict() {
     b.set_ordering_disabled(&K, true);
     assert_eq!(b.enter(&K, 1).admission(), (true, None), "R-ENTER-DISABLED");
     assert!(b.is_disabled(&K));
-    assert_eq!(b.records[&K].inflight, Some(BTreeSet::new()), "tracks nothing");
+    assert_eq!(
+        b.records[&K].inflight,
+        Some(BTreeSet::new()),
+        "tracks nothing"
+    );
     b.set_ordering_disabled(&K, false);
     b.advance(10);
     b.enter(&K, 2);
@@ -134,7 +141,11 @@ fn r_enter_drain_and_track() {
     assert_eq!(b.records[&K].drain, Some(BTreeSet::new()), "R-EFF-ABORT");
     assert_eq!(b.size(), 1, "an empty window is something");
     assert_eq!(b.enter(&K, 2).admission(), (true, None));
-    assert_eq!(b.enter(&K, 2).admission(), (true, None), "already in the window");
+    assert_eq!(
+        b.enter(&K, 2).admission(),
+        (true, None),
+        "already in the window"
+    );
     assert_eq!(b.enter(&K, 3).admission(), (false, None));
     b.leave(&K, 2);
     assert_eq!(b.enter(&K, 3).admission(), (true, None));
@@ -198,7 +209,10 @@ fn r_eff_failed_keeps_the_first_and_reports_older() {
     fail(&mut b, 3);
     assert_eq!(fail(&mut b, 5).illegal, None);
     let out = fail(&mut b, 2);
-    assert_eq!(out.illegal.map(|i| (i.location, i.failed, i.job)), Some((Location::JobFailed, 3, 2)));
+    assert_eq!(
+        out.illegal.map(|i| (i.location, i.failed, i.job)),
+        Some((Location::JobFailed, 3, 2))
+    );
     assert_eq!(b.peek(&K), Some(3));
     assert_eq!(b.records[&K].inflight, None, "untracked");
 }
@@ -224,7 +238,11 @@ fn r_eff_release_stale_report_stops() {
     report(&mut b, 2, RefState::Filtered);
     b.sync();
     assert_eq!(b.peek(&K), Some(1));
-    assert_eq!(b.records[&K].inflight, Some(BTreeSet::new()), "2 removed anyway");
+    assert_eq!(
+        b.records[&K].inflight,
+        Some(BTreeSet::new()),
+        "2 removed anyway"
+    );
 }
 
 #[test]
@@ -272,10 +290,19 @@ fn r_peek_disabled_size_through_invoke() {
     assert_eq!(b.invoke(Op::Peek(K)).ret, Ret::Peek(Some(4)));
     assert_eq!(b.invoke(Op::IsDisabled(K)).ret, Ret::Disabled(false));
     assert_eq!(b.invoke(Op::Size).ret, Ret::Size(1));
-    b.invoke(Op::Reconfigure(RefConfig { key_threshold: 1, ..RefConfig::default() }));
+    b.invoke(Op::Reconfigure(RefConfig {
+        key_threshold: 1,
+        ..RefConfig::default()
+    }));
     b.invoke(Op::Advance(3));
     b.invoke(Op::SetOrderingDisabled(K, true));
-    assert_eq!(b.invoke(Op::Enter(K, 4)).ret, Ret::Admission { accepted: true, previous_failed: None });
+    assert_eq!(
+        b.invoke(Op::Enter(K, 4)).ret,
+        Ret::Admission {
+            accepted: true,
+            previous_failed: None
+        }
+    );
     assert_eq!(b.invoke(Op::IsDisabled(K)).ret, Ret::Disabled(true));
     assert_eq!(b.now, 3);
 }
@@ -308,7 +335,10 @@ fn r_gc_applies_inside_enter() {
 fn live_threshold_zero_means_never_hot() {
     let mut b = barrier(0, 1);
     b.enter(&K, 1);
-    b.reconfigure(RefConfig { key_threshold: 0, ..RefConfig::default() });
+    b.reconfigure(RefConfig {
+        key_threshold: 0,
+        ..RefConfig::default()
+    });
     assert_eq!(b.enter(&K, 2).admission(), (true, None));
     assert!(!b.is_disabled(&K));
 }
@@ -326,7 +356,15 @@ fn live_drain_limit_zero_stops_limiting() {
 
 #[test]
 fn mutants_change_their_rule() {
-    let with = |m| Reference::<&str>::with_mutant(RefConfig { drain_limit: 1, ..RefConfig::default() }, Some(m));
+    let with = |m| {
+        Reference::<&str>::with_mutant(
+            RefConfig {
+                drain_limit: 1,
+                ..RefConfig::default()
+            },
+            Some(m),
+        )
+    };
     let mut b = with(Mutant::WaitIgnoresFailed);
     fail(&mut b, 1);
     assert_eq!(b.wait(&K, 2).hold(), (false, None));
