@@ -1,0 +1,150 @@
+//! Conformance: the real `Barrier<u8, ManualClock>` against the reference barrier
+//! of `eventorder-model` (proptest-state-machine).
+//!
+//! The reference is the `ReferenceStateMachine`; the real barrier is the system
+//! under test. Transitions are every operation of API.md over three keys and job
+//! ids 0..8 (so keys and jobs collide constantly): `enter`, `wait`,
+//! `state_changed` with every `JobState` the spec lists (the unsupported ones
+//! included), `leave`, `sync`, `peek`, `is_disabled`, `size`, clock advances,
+//! live `reconfigure` and toggles of the `ordering_disabled` predicate. Initial and
+//! reconfigured settings cover drain limit 0–3, key threshold 0–3, timers of 0–4
+//! ms, and both illegal-sequence policies.
+//!
+//! Every answer is compared, every illegal-sequence report (location, key, failed
+//! job, job) under the report policy and every panic (and its message) under the
+//! panic policy; after every step `check_invariants` compares `size`, the queued
+//! effects, `peek` and `is_disabled` of every key, and every record field by field.
+//!
+//! Cases: `PROPTEST_CASES` if set, else 2,000 sequences of 1 to 60 steps.
+
+mod support;
+
+use eventorder::JobState;
+use eventorder_model::reference::{Outcome, RefConfig, Reference};
+use proptest::prelude::*;
+use proptest_state_machine::{prop_state_machine, ReferenceStateMachine, StateMachineTest};
+use support::{compare, compare_state, Call, Key, Sut};
+
+const KEYS: Key = 3;
+const JOBS: i64 = 8;
+
+/// The reference and what its last call returned (the system under test's
+/// `apply` sees the state after the transition, so the outcome travels with it).
+#[derive(Clone, Debug)]
+struct Model {
+    reference: Reference<Key>,
+    last: Option<Outcome<Key>>,
+}
+
+fn ref_config() -> impl Strategy<Value = RefConfig> {
+    (0usize..=3, 0usize..=3, 0u64..=4, 0u64..=4, any::<bool>()).prop_map(
+        |(drain_limit, key_threshold, disabled_for, half_enabled_for, panic)| RefConfig {
+            drain_limit,
+            key_threshold,
+            disabled_for,
+            half_enabled_for,
+            panic_on_illegal_sequence: panic,
+        },
+    )
+}
+
+fn job_state() -> impl Strategy<Value = JobState> {
+    let unsupported: Vec<JobState> = JobState::ALL
+        .iter()
+        .copied()
+        .filter(|s| !s.is_supported())
+        .collect();
+    prop_oneof![
+        3 => Just(JobState::Failed),
+        3 => Just(JobState::Succeeded),
+        1 => Just(JobState::Filtered),
+        3 => Just(JobState::Aborted),
+        2 => Just(JobState::Waiting),
+        1 => proptest::sample::select(unsupported),
+    ]
+}
+
+struct Conformance;
+
+impl ReferenceStateMachine for Conformance {
+    type State = Model;
+    type Transition = Call;
+
+    fn init_state() -> BoxedStrategy<Model> {
+        ref_config()
+            .prop_map(|config| Model {
+                reference: Reference::new(config),
+                last: None,
+            })
+            .boxed()
+    }
+
+    fn transitions(_: &Model) -> BoxedStrategy<Call> {
+        let key = 0..KEYS;
+        let job = 0..JOBS;
+        prop_oneof![
+            6 => (key.clone(), job.clone()).prop_map(|(k, j)| Call::Enter(k, j)),
+            3 => (key.clone(), job.clone()).prop_map(|(k, j)| Call::Wait(k, j)),
+            7 => (key.clone(), job.clone(), job_state()).prop_map(|(k, j, s)| Call::State(k, j, s)),
+            2 => (key.clone(), job).prop_map(|(k, j)| Call::Leave(k, j)),
+            4 => Just(Call::Sync),
+            1 => key.clone().prop_map(Call::Peek),
+            1 => key.clone().prop_map(Call::IsDisabled),
+            1 => Just(Call::Size),
+            2 => (0u64..=6).prop_map(Call::Advance),
+            1 => ref_config().prop_map(Call::Reconfigure),
+            1 => (key, any::<bool>()).prop_map(|(k, on)| Call::Predicate(k, on)),
+        ]
+        .boxed()
+    }
+
+    fn apply(mut state: Model, call: &Call) -> Model {
+        state.last = Some(state.reference.invoke(call.op()));
+        state
+    }
+}
+
+impl StateMachineTest for Conformance {
+    type SystemUnderTest = Sut;
+    type Reference = Conformance;
+
+    fn init_test(model: &Model) -> Sut {
+        Sut::new(&model.reference.config)
+    }
+
+    fn apply(sut: Sut, model: &Model, call: Call) -> Sut {
+        let observed = sut.invoke(&call);
+        let expected = model.last.as_ref().expect("the reference ran the call");
+        let panic_policy = model.reference.config.panic_on_illegal_sequence;
+        if let Err(mismatch) = compare(&call, &observed, expected, panic_policy) {
+            panic!("real barrier and reference disagree: {mismatch}");
+        }
+        sut
+    }
+
+    fn check_invariants(sut: &Sut, model: &Model) {
+        if let Err(mismatch) = compare_state(sut, &model.reference, 0..KEYS) {
+            panic!("real barrier and reference disagree after the step: {mismatch}");
+        }
+    }
+}
+
+/// `PROPTEST_CASES` if set, else 2,000.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000)
+}
+
+prop_state_machine! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        max_shrink_iters: 8192,
+        .. ProptestConfig::default()
+    })]
+
+    /// The real barrier answers, reports and panics exactly as the reference does.
+    #[test]
+    fn real_barrier_conforms_to_the_reference(sequential 1..60 => Conformance);
+}
