@@ -1,0 +1,121 @@
+//! Heap bytes per key held by the barrier (issue 5), measured by a counting global
+//! allocator. Run with `cargo bench --bench memory`.
+//!
+//! The keys are built first; what is measured is the growth of the live heap while
+//! the barrier takes them in, divided by the number of keys: the barrier's records,
+//! its table slots (including the table's free slots) and anything a record
+//! allocates, but not the keys' own strings (a stored key is a clone sharing them).
+//! Sizes are the sizes requested from the allocator, before its own rounding.
+//!
+//! Scenarios: every key blocked by a failed job (default settings), and every key
+//! with one tracked in-flight job (`key_threshold = 200`). Both at 1,000,000 keys,
+//! and at 700,000 to show how much of the figure is the hash tables' free slots (a
+//! table is between 7/16 and 7/8 full, depending on the count).
+
+use std::{
+    alloc::{GlobalAlloc, Layout, System},
+    sync::atomic::{AtomicUsize, Ordering},
+};
+
+use eventorder::{Barrier, BarrierKey, JobId, JobState};
+
+/// Counts the live heap bytes of the whole process.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged,
+// so `System`'s guarantees carry over; the counter is only bookkeeping. A global
+// allocator cannot be written without `unsafe`; this is a measuring tool, outside
+// the library (which stays `#![forbid(unsafe_code)]`).
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded as is (see above).
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded as is (see above).
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded as is (see above).
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: forwarded as is (see above).
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            LIVE.fetch_add(new_size, Ordering::Relaxed);
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn keys(n: usize) -> Vec<BarrierKey> {
+    (0..n)
+        .map(|i| {
+            BarrierKey::new(
+                &format!("ws-{:04}", i % 97),
+                &format!("dest-{:03}", i % 31),
+                &format!("user-{i:07}"),
+            )
+        })
+        .collect()
+}
+
+/// Heap bytes per key that `fill` makes `barrier` hold.
+fn per_key(keys: &[BarrierKey], barrier: Barrier, fill: impl Fn(&Barrier, &BarrierKey)) -> f64 {
+    let before = LIVE.load(Ordering::Relaxed);
+    for key in keys {
+        fill(&barrier, key);
+    }
+    let after = LIVE.load(Ordering::Relaxed);
+    assert_eq!(barrier.size(), keys.len());
+    let bytes = after.saturating_sub(before) as f64 / keys.len() as f64;
+    drop(barrier);
+    bytes
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--test" || a == "--list") {
+        return;
+    }
+    println!(
+        "| keys | blocked by a failed job | one tracked in-flight job (key_threshold = 200) |"
+    );
+    println!("|---:|---:|---:|");
+    for n in [1_000_000, 700_000] {
+        let keys = keys(n);
+        let blocked = per_key(&keys, Barrier::new(), |b, k| {
+            b.state_changed(k, JobId(1), JobState::Failed).unwrap()
+        });
+        let tracked = per_key(
+            &keys,
+            Barrier::builder().key_threshold(200).build(),
+            |b, k| {
+                assert!(b.enter(k, JobId(1)).accepted);
+            },
+        );
+        println!("| {n} | {blocked:.1} B/key | {tracked:.1} B/key |");
+    }
+    println!();
+    println!(
+        "(heap bytes per key held by the barrier, beyond the keys' own strings; sizes as requested from the allocator)"
+    );
+}
