@@ -133,7 +133,7 @@ pub fn run_check(config: &PipelineConfig, threads: usize, progress: bool) -> Che
     }
     let checker = checker.join();
     if progress && start.elapsed() >= Duration::from_secs(3) {
-        eprint!("\r{:80}\r", "");
+        eprint!("\r{:120}\r", "");
     }
     let discoveries = checker.discoveries();
     let results = config

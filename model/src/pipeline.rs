@@ -31,7 +31,11 @@
 //!   failed job in between.
 //! * **commit loop**: persists the head of the commit queue and reports it
 //!   (`succeeded`, `filtered`, `aborted`, `waiting`; `failed` was already
-//!   reported); non-terminal jobs go back to pending.
+//!   reported); non-terminal jobs go back to pending. The queue is FIFO per key
+//!   but the loop may take the keys in any order: an over-approximation of one
+//!   FIFO over all keys (every order that one FIFO allows is among these, so a
+//!   property that holds here holds there), with far fewer states, since the
+//!   barrier never relates two keys.
 //! * **environment**: clock ticks (up to `ticks`) and toggles of the
 //!   `ordering_disabled` predicate (at most `toggles`).
 //!
@@ -273,8 +277,8 @@ pub struct PipelineState {
     pub jobs: Vec<JobState>,
     /// Each worker's FIFO queue.
     pub workers: Vec<Vec<Job>>,
-    /// The commit loop's FIFO queue.
-    pub commits: Vec<(Job, Report)>,
+    /// The commit loop's queue, FIFO per key (see the module docs).
+    pub commits: Vec<Vec<(Job, Report)>>,
     /// The (first) pickup loop.
     pub pickup: Pickup,
     /// `leave` calls left.
@@ -351,7 +355,7 @@ impl Model for Pipeline {
             barrier: Reference::with_mutant(c.barrier_config(), c.mutant),
             jobs: vec![job; c.job_count()],
             workers: vec![Vec::new(); c.worker_count()],
-            commits: Vec::new(),
+            commits: vec![Vec::new(); c.keys],
             pickup: Pickup {
                 batch: Vec::new(),
                 last_admitted: None,
@@ -401,8 +405,10 @@ impl Model for Pipeline {
                 actions.push(Action::Work(job, Sent::Failed));
             }
         }
-        if let Some(&(job, report)) = s.commits.first() {
-            actions.push(Action::Commit(job, report));
+        for queue in &s.commits {
+            if let Some(&(job, report)) = queue.first() {
+                actions.push(Action::Commit(job, report));
+            }
         }
         if s.barrier.now < c.ticks {
             actions.push(Action::Tick);

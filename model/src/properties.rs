@@ -50,7 +50,7 @@ pub fn properties(c: &PipelineConfig) -> Vec<Property<Pipeline>> {
         properties.push(Property::<Pipeline>::sometimes(
             "a failure blocks a later job",
             |m, s| {
-                s.commits.iter().any(|&(job, report)| {
+                s.commits.iter().flatten().any(|&(job, report)| {
                     report == Report::Waiting
                         && s.barrier
                             .peek(&m.config.key_of(job))

@@ -83,7 +83,8 @@ impl Pipeline {
         state.ordered = enabled;
         state.in_window = s.keys[usize::from(key)].window;
         s.workers[c.worker_of(key)].push(job);
-        s.pickup.last_admitted = Some(job);
+        // Remembered only while a `leave` is possible (fewer states otherwise).
+        s.pickup.last_admitted = (s.leaves_left > 0).then_some(job);
         s.pickup.dirty = true;
     }
 
@@ -97,11 +98,11 @@ impl Pipeline {
         s.jobs[usize::from(job)].status = Status::Committing;
         let report = match sent {
             Sent::Waited => {
-                s.commits.push((job, Report::Waiting));
+                s.commits[k].push((job, Report::Waiting));
                 return;
             }
             Sent::Drained => {
-                s.commits.push((job, Report::Drained));
+                s.commits[k].push((job, Report::Drained));
                 return;
             }
             Sent::Succeeded => Report::Succeeded,
@@ -130,7 +131,7 @@ impl Pipeline {
             }
             self.close_window(s, key);
         }
-        s.commits.push((job, report));
+        s.commits[k].push((job, report));
     }
 
     /// The commit loop persists and reports the head of its queue.
@@ -138,7 +139,7 @@ impl Pipeline {
         let c = &self.config;
         let key = c.key_of(job);
         let k = usize::from(key);
-        s.commits.remove(0);
+        s.commits[k].remove(0);
         s.pickup.dirty = true;
         if let Some(state) = reported_state(report) {
             s.barrier.state_changed(&key, id(job), state);
