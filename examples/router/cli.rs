@@ -88,6 +88,13 @@ pub struct Args {
     /// R-SYNC). Illegal sequences are counted, not panicked on.
     #[arg(long)]
     pub two_pickup_loops: bool,
+    /// Skip a key for the rest of the batch after ANY refusal, even of a job older
+    /// than the key's failed job (a leftover of a hot period). By default such a
+    /// refusal does not skip the key, because the failed job itself may be later
+    /// in the batch and must be re-entered for the key to move; with this flag a
+    /// key with such a leftover can stall for good (see the README).
+    #[arg(long)]
+    pub skip_on_any_refusal: bool,
     /// Give up after this many seconds (exit status 2) and show the stuck keys.
     #[arg(long, default_value_t = 120)]
     pub timeout: u64,

@@ -155,6 +155,7 @@ fn simulate<P: PickupOps, W: WorkerOps>(
                         max_attempts: args.max_attempts,
                         half_enabled_for: Duration::from_millis(args.half_enabled_for),
                         pickup_cost: Duration::from_micros(args.pickup_cost),
+                        skip_on_any_refusal: args.skip_on_any_refusal,
                     },
                 };
                 s.spawn(move || pickup.run())

@@ -21,6 +21,7 @@ pub struct PickupConfig {
     pub max_attempts: u32,
     pub half_enabled_for: Duration,
     pub pickup_cost: Duration,
+    pub skip_on_any_refusal: bool,
 }
 
 /// What this loop knows of a key's mode, from `is_disabled` after each admission.
@@ -71,7 +72,7 @@ impl<P: PickupOps, W: WorkerOps> Pickup<'_, P, W> {
                     std::thread::sleep(self.config.pickup_cost);
                 }
                 if pick.attempts >= self.config.max_attempts {
-                    self.store.take(pick.job, pick.key);
+                    self.store.take(pick.job, pick.key, 0);
                     c.drained.fetch_add(1, Relaxed);
                     let commit = Commit {
                         job: pick.job,
@@ -88,16 +89,32 @@ impl<P: PickupOps, W: WorkerOps> Pickup<'_, P, W> {
                 let admission = self.barrier.enter(key, JobId(pick.job));
                 if !admission.accepted {
                     c.refused.fetch_add(1, Relaxed);
-                    skipped[k] = iteration;
+                    // A job older than the key's failed job is a leftover of a
+                    // period with ordering off: its refusal says nothing about the
+                    // later jobs, and one of them is the failed job, which must be
+                    // re-entered for the key to move (unless --skip-on-any-refusal).
+                    let leftover = admission.previous_failed.is_some_and(|f| f.0 > pick.job);
+                    if leftover {
+                        c.leftover_refusals.fetch_add(1, Relaxed);
+                    }
+                    if !leftover || self.config.skip_on_any_refusal {
+                        skipped[k] = iteration;
+                    }
                     continue;
                 }
                 c.admitted.fetch_add(1, Relaxed);
-                let epoch = self.track_mode(pick.key, &mut seen[k], started);
+                let mut epoch = self.track_mode(pick.key, &mut seen[k], started);
+                let current = self.shared.epoch[k].load(Relaxed);
+                if pick.first_epoch.is_some_and(|first| first != current) {
+                    // First admitted before the key went hot: a leftover of a period
+                    // with ordering off, not order-checked.
+                    epoch = None;
+                }
                 if matches!(seen[k], Seen::Disabled) && !ever_hot[k] {
                     ever_hot[k] = true;
                     c.hot_keys.fetch_add(1, Relaxed);
                 }
-                self.store.take(pick.job, pick.key);
+                self.store.take(pick.job, pick.key, current);
                 let worker = k % self.workers.len();
                 let dispatch = Dispatch {
                     job: pick.job,

@@ -111,9 +111,10 @@ pub fn print(
     );
     println!("  waits (worker told to wait): {}", n(&c.waits));
     println!(
-        "  enters: {} admitted, {} refused, over {} pickup batches",
+        "  enters: {} admitted, {} refused ({} of jobs older than the key's failed job), over {} pickup batches",
         n(&c.admitted),
         n(&c.refused),
+        n(&c.leftover_refusals),
         n(&c.batches)
     );
     println!(

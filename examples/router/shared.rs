@@ -42,6 +42,7 @@ pub struct Commit {
 pub struct Counters {
     pub admitted: AtomicU64,
     pub refused: AtomicU64,
+    pub leftover_refusals: AtomicU64,
     pub delivered: AtomicU64,
     pub filtered: AtomicU64,
     pub aborted: AtomicU64,

@@ -17,6 +17,8 @@ pub struct Pick {
     pub job: i64,
     pub key: u32,
     pub attempts: u32,
+    /// The key's ordering epoch when the job was first admitted, if it was.
+    pub first_epoch: Option<u32>,
 }
 
 /// A status the commit loop persists.
@@ -33,6 +35,7 @@ pub enum Persist {
 struct Job {
     key: u32,
     attempts: u32,
+    first_epoch: Option<u32>,
     /// Not picked up before this time (ns since start).
     retry_at: u64,
 }
@@ -66,6 +69,7 @@ impl Store {
                 Job {
                     key,
                     attempts: 0,
+                    first_epoch: None,
                     retry_at: 0,
                 }
             })
@@ -111,6 +115,7 @@ impl Store {
                 job: id,
                 key: job.key,
                 attempts: job.attempts,
+                first_epoch: job.first_epoch,
             });
             if batch.len() == limit {
                 break;
@@ -119,10 +124,15 @@ impl Store {
         (batch, inner.generation)
     }
 
-    /// The pickup loop took `job` (admitted it, or drains it): no longer pending.
-    pub fn take(&self, job: i64, key: u32) {
+    /// The pickup loop took `job` (admitted it in the key's ordering `epoch`, or
+    /// drains it): no longer pending.
+    pub fn take(&self, job: i64, key: u32, epoch: u32) {
         let owner = usize::from(self.loop_of_key[key as usize]);
-        self.inner.lock().unwrap().pending[owner].remove(&job);
+        let mut inner = self.inner.lock().unwrap();
+        inner.pending[owner].remove(&job);
+        inner.jobs[job as usize - 1]
+            .first_epoch
+            .get_or_insert(epoch);
     }
 
     /// The commit loop's transaction: persists a batch of statuses at once.
