@@ -55,6 +55,14 @@ pub fn shipped() -> Vec<PipelineConfig> {
             ..PipelineConfig::default()
         },
         PipelineConfig {
+            name: "2 keys x 2 jobs x 2 failures, drain 1",
+            keys: 2,
+            jobs_per_key: 2,
+            failures: 2,
+            drain_limit: 1,
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
             name: "2 keys x 3 jobs x 2 failures, drain 1",
             keys: 2,
             jobs_per_key: 3,

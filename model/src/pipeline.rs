@@ -15,8 +15,8 @@
 //!   is not entered but handed to its key's worker right away, which aborts it
 //!   without sending when it reaches the head of its queue. (Draining straight to
 //!   the commit loop instead lets a job queued before the failure be sent after a
-//!   job re-admitted behind it, breaking G-ORDER; see the crate README.) Right after an admission it may `leave` that job (it was
-//!   throttled after all): the job goes back to pending and the rest of the batch
+//!   job re-admitted behind it, breaking G-ORDER; see the crate docs, "Findings".)
+//!   Right after an admission it may `leave` that job (it was throttled after all): the job goes back to pending and the rest of the batch
 //!   skips its key, as the router's blocked-keys list does. A new `sync` starts
 //!   only when the batch is done and something changed since the last one (an
 //!   unchanged state would give the same batch and the same answers).
@@ -245,10 +245,9 @@ pub struct Pickup {
 /// What the pipeline remembers about a key for the guarantees.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct KeyWatch {
-    /// The last delivered ordered job (G-ORDER).
-    pub last_delivered: Option<Job>,
-    /// The last ordered job committed as terminal after going through a worker.
-    pub last_committed: Option<Job>,
+    /// The last ordered job that ended through the worker (succeeded, filtered or
+    /// aborted after a send) in the current `Enabled` period (G-ORDER).
+    pub last_ended: Option<Job>,
     /// The key's first failed job not yet ended (G-BLOCK).
     pub blocker: Option<Job>,
     /// A drain window is open: the blocker was aborted with `drain_limit > 0`
@@ -258,10 +257,10 @@ pub struct KeyWatch {
 
 /// Sticky violation flags (set by the step that breaks a guarantee).
 pub mod violation {
-    /// A job delivered after a later ordered job.
-    pub const DELIVERY_ORDER: u8 = 1;
-    /// A job committed after a later ordered job.
-    pub const COMMIT_ORDER: u8 = 2;
+    /// An ordered job ended through the worker (delivered, filtered or aborted
+    /// after a send) after a later ordered job of its key. Since a key's commit
+    /// queue is FIFO, this is also the commit order.
+    pub const END_ORDER: u8 = 1;
     /// A job admitted after a refused job of its key in the same batch.
     pub const BATCH_ORDER: u8 = 4;
     /// A job sent while an earlier job of its key is failed.

@@ -36,9 +36,7 @@ pub const GUARANTEES: [&str; 5] = ["G-ORDER", "G-BLOCK", "G-DRAIN", "G-GC", "G-L
 pub fn properties(c: &PipelineConfig) -> Vec<Property<Pipeline>> {
     let mut properties = vec![
         Property::<Pipeline>::always("G-ORDER", |_, s| {
-            s.violations
-                & (violation::DELIVERY_ORDER | violation::COMMIT_ORDER | violation::BATCH_ORDER)
-                == 0
+            s.violations & (violation::END_ORDER | violation::BATCH_ORDER) == 0
         }),
         Property::<Pipeline>::always("G-BLOCK", |_, s| s.violations & violation::BLOCK == 0),
         Property::<Pipeline>::always("G-DRAIN", g_drain),
@@ -199,8 +197,7 @@ pub fn describe_step(c: &PipelineConfig, before: &PipelineState, action: &Action
 
 fn broken_names(flags: u8) -> String {
     let names = [
-        (violation::DELIVERY_ORDER, "delivery order"),
-        (violation::COMMIT_ORDER, "commit order"),
+        (violation::END_ORDER, "delivery/commit order"),
         (violation::BATCH_ORDER, "batch order"),
         (violation::BLOCK, "blocking"),
     ];
