@@ -178,12 +178,20 @@ pub struct Observed {
 
 impl Sut {
     pub fn new(config: &RefConfig) -> Sut {
+        Sut::with_shards(config, None)
+    }
+
+    /// The same with `shards` shards (the builder's default if `None`).
+    pub fn with_shards(config: &RefConfig, shards: Option<usize>) -> Sut {
         quiet_expected_panics();
         let clock = ManualClock::new();
         let disabled: Arc<Mutex<BTreeSet<Key>>> = Arc::default();
         let events: Arc<Mutex<Vec<IllegalSequence<Key>>>> = Arc::default();
-        let barrier = Barrier::builder()
-            .config(real_config(config))
+        let mut builder = Barrier::builder().config(real_config(config));
+        if let Some(shards) = shards {
+            builder = builder.shards(shards);
+        }
+        let barrier = builder
             .ordering_disabled({
                 let disabled = Arc::clone(&disabled);
                 move |k: &Key| disabled.lock().unwrap().contains(k)

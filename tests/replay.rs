@@ -1,0 +1,287 @@
+//! Exhaustive replay: every transition of a bounded part of the reference's state
+//! space, replayed on the real barrier.
+//!
+//! For each bounded configuration below, a breadth-first search walks the
+//! reachable states of the reference barrier of `eventorder-model` (one or two
+//! keys, job ids 1..=3, every operation of API.md, `state_changed` with the five
+//! supported states and `executing`, predicate toggles and a one-tick clock
+//! advance). States are deduplicated with the reference's own `Hash`/`Eq`, after
+//! abstractions that do not change any future answer: time is shifted so that
+//! `now` is fixed and ages beyond the longest timer are capped, and the two keys
+//! are put in a canonical order (they are symmetric). At most [`MAX_QUEUED`]
+//! effects wait for a `sync` (states with more are checked but not expanded).
+//! With one key the whole reachable space under that bound is walked; with two
+//! keys the first 25,000 states in BFS order (every state up to depth 4 and part
+//! of depth 5–7; the bounded model check of `eventorder-model` covers longer
+//! runs of the reference itself).
+//!
+//! Counts (pinned below): one key, production-like (drain limit 1, key threshold
+//! 2, 1-tick timers, report policy): 66,066 states, 2,246,244 transitions; one
+//! key, panic policy (drain limit 2, no key threshold): 14,014 states, 476,476
+//! transitions; two keys: 25,000 states and 1,625,000 transitions for each of the
+//! two configurations. In all, 5,973,964 distinct transitions.
+//!
+//! Every (state, operation) pair is a transition: the real barrier is rebuilt by
+//! replaying the BFS path to the state (a shortest one), then the operation is run
+//! on both; the answer, the illegal-sequence report or panic, and then the whole
+//! observable state (size, queued effects, peek and is_disabled of both keys,
+//! every record field) are compared. The number of distinct transitions checked
+//! is printed and pinned, so a change in the reference's shape or in the bounds
+//! shows up here.
+
+mod support;
+
+use std::collections::{HashSet, VecDeque};
+
+use eventorder::JobState;
+use eventorder_model::reference::{Mode, RefConfig, Reference};
+use support::{compare, compare_state, Call, Key, Sut};
+
+const JOBS: [i64; 3] = [1, 2, 3];
+/// States with more queued effects than this are checked, not expanded.
+const MAX_QUEUED: usize = 2;
+
+/// Every call from any state: 2 keys × 3 jobs × (enter, wait, leave, six states)
+/// plus sync, size, peek, is_disabled, advance and predicate toggles.
+fn calls(keys: &[Key]) -> Vec<Call> {
+    let mut calls = Vec::new();
+    for &k in keys {
+        for j in JOBS {
+            calls.push(Call::Enter(k, j));
+            calls.push(Call::Wait(k, j));
+            calls.push(Call::Leave(k, j));
+            for s in [
+                JobState::Succeeded,
+                JobState::Filtered,
+                JobState::Failed,
+                JobState::Aborted,
+                JobState::Waiting,
+                JobState::Executing,
+            ] {
+                calls.push(Call::State(k, j, s));
+            }
+        }
+        calls.push(Call::Peek(k));
+        calls.push(Call::IsDisabled(k));
+        calls.push(Call::Predicate(k, true));
+        calls.push(Call::Predicate(k, false));
+    }
+    calls.push(Call::Sync);
+    calls.push(Call::Size);
+    calls.push(Call::Advance(1));
+    calls
+}
+
+/// The state with time shifted so that `now` is fixed and ages capped past the
+/// longest timer, and the two keys in the order that makes the smaller value:
+/// equal canonical states answer every future call alike (up to the key swap).
+fn canonical(r: &Reference<Key>) -> Reference<Key> {
+    let cap = r.config.disabled_for.max(r.config.half_enabled_for) + 1;
+    let mut c = r.clone();
+    let now = r.now;
+    for record in c.records.values_mut() {
+        record.mode = match record.mode {
+            Mode::Enabled => Mode::Enabled,
+            Mode::Disabled { since } => Mode::Disabled {
+                since: cap - (now - since).min(cap),
+            },
+            Mode::HalfEnabled { since } => Mode::HalfEnabled {
+                since: cap - (now - since).min(cap),
+            },
+        };
+    }
+    c.now = cap;
+    let swapped = swap_keys(&c);
+    if c.records.keys().chain(&c.ordering_disabled).any(|&k| k > 1) {
+        c
+    } else if key_order(&swapped) < key_order(&c) {
+        swapped
+    } else {
+        c
+    }
+}
+
+/// The same state with keys 0 and 1 exchanged.
+fn swap_keys(r: &Reference<Key>) -> Reference<Key> {
+    let other = |k: Key| 1 - k;
+    let mut s = r.clone();
+    s.records = r
+        .records
+        .iter()
+        .map(|(k, v)| (other(*k), v.clone()))
+        .collect();
+    s.queue = r
+        .queue
+        .iter()
+        .map(|(k, j, e)| (other(*k), *j, *e))
+        .collect();
+    s.ordering_disabled = r.ordering_disabled.iter().map(|k| other(*k)).collect();
+    s
+}
+
+/// A total order on states, only to pick one of two symmetric states.
+fn key_order(r: &Reference<Key>) -> String {
+    format!("{:?}", (&r.records, &r.queue, &r.ordering_disabled))
+}
+
+struct Report {
+    states: usize,
+    transitions: usize,
+    max_depth: usize,
+}
+
+/// The real barrier rebuilt by replaying `path` (two shards: effects of two keys
+/// may or may not share one).
+fn rebuild(config: &RefConfig, path: &[Call]) -> Sut {
+    let sut = Sut::with_shards(config, Some(2));
+    for call in path {
+        sut.invoke(call);
+    }
+    sut
+}
+
+/// BFS from the initial state over `keys`, expanding at most `max_states` states.
+fn explore(config: &RefConfig, keys: &[Key], max_states: usize) -> Report {
+    let config = config.clone();
+    let calls = calls(keys);
+    let mut seen: HashSet<Reference<Key>> = HashSet::new();
+    let mut frontier: VecDeque<(Reference<Key>, Vec<Call>)> = VecDeque::new();
+    let initial = Reference::new(config.clone());
+    seen.insert(canonical(&initial));
+    frontier.push_back((initial, Vec::new()));
+    let (mut expanded, mut transitions, mut max_depth) = (0, 0, 0);
+    while let Some((state, path)) = frontier.pop_front() {
+        expanded += 1;
+        max_depth = max_depth.max(path.len());
+        // Calls that leave the reference unchanged run one after the other on one
+        // rebuilt barrier (its whole state is compared after each, so a call that
+        // wrongly changes it is caught at that call); the others each get a fresh
+        // rebuild.
+        let mut unchanged = rebuild(&config, &path);
+        for call in &calls {
+            let mut next = state.clone();
+            let expected = next.invoke(call.op());
+            let keeps = next == state;
+            let fresh;
+            let sut = if keeps {
+                &mut unchanged
+            } else {
+                fresh = rebuild(&config, &path);
+                &fresh
+            };
+            let observed = sut.invoke(call);
+            let checked = compare(call, &observed, &expected, config.panic_on_illegal_sequence)
+                .and_then(|()| compare_state(sut, &next, keys.iter().copied()));
+            if let Err(mismatch) = checked {
+                panic!(
+                    "real barrier and reference disagree ({config:?}):\n  {mismatch}\n  \
+                     sequence ({} calls): {:?}",
+                    path.len() + 1,
+                    path.iter().chain([call]).collect::<Vec<_>>()
+                );
+            }
+            transitions += 1;
+            if keeps || next.queue.len() > MAX_QUEUED || seen.len() >= max_states {
+                continue;
+            }
+            if seen.insert(canonical(&next)) {
+                let mut longer = path.clone();
+                longer.push(call.clone());
+                frontier.push_back((next, longer));
+            }
+        }
+    }
+    Report {
+        states: expanded,
+        transitions,
+        max_depth,
+    }
+}
+
+/// Explores, prints the counts and compares them with the pinned ones.
+fn check(name: &str, config: RefConfig, keys: &[Key], max_states: usize, pinned: (usize, usize)) {
+    let report = explore(&config, keys, max_states);
+    println!(
+        "{name}: {} reference states expanded (BFS depth up to {}), {} distinct transitions \
+         replayed on the real barrier",
+        report.states, report.max_depth, report.transitions
+    );
+    assert_eq!(
+        (report.states, report.transitions),
+        pinned,
+        "{name}: the explored state space changed shape: update the pinned counts only if \
+         the reference or the bounds changed on purpose"
+    );
+}
+
+/// Production-like: drain limit 1, key threshold 2, one-tick timers, report policy.
+fn production_like() -> RefConfig {
+    RefConfig {
+        drain_limit: 1,
+        key_threshold: 2,
+        disabled_for: 1,
+        half_enabled_for: 1,
+        panic_on_illegal_sequence: false,
+    }
+}
+
+/// No hot keys, a wider drain window, the panic policy.
+fn panicking() -> RefConfig {
+    RefConfig {
+        drain_limit: 2,
+        key_threshold: 0,
+        disabled_for: 0,
+        half_enabled_for: 1,
+        panic_on_illegal_sequence: true,
+    }
+}
+
+/// One key, production-like: the whole reachable state space (no state bound).
+#[test]
+fn every_transition_of_one_key_production_like() {
+    let config = production_like();
+    check(
+        "one key, production-like",
+        config,
+        &[0],
+        usize::MAX,
+        (66_066, 2_246_244),
+    );
+}
+
+/// One key under the panic policy: the whole reachable state space.
+#[test]
+fn every_transition_of_one_key_panic_policy() {
+    check(
+        "one key, panic policy",
+        panicking(),
+        &[0],
+        usize::MAX,
+        (14_014, 476_476),
+    );
+}
+
+/// Two keys (sharing a shard or not), production-like, the first 25,000 states.
+#[test]
+fn every_transition_of_two_keys_production_like() {
+    let config = production_like();
+    check(
+        "two keys, production-like",
+        config,
+        &[0, 1],
+        25_000,
+        (25_000, 1_625_000),
+    );
+}
+
+/// Two keys under the panic policy, the first 25,000 states.
+#[test]
+fn every_transition_of_two_keys_panic_policy() {
+    check(
+        "two keys, panic policy",
+        panicking(),
+        &[0, 1],
+        25_000,
+        (25_000, 1_625_000),
+    );
+}
