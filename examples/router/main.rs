@@ -164,14 +164,18 @@ fn simulate<P: PickupOps, W: WorkerOps>(
         drop(worker_txs);
         drop(commit_tx);
         progress(args, shared, store, started, &pickups, &timed_out);
-        for p in pickups {
-            p.join().expect("pickup loop panicked");
-        }
+        let handles: Vec<P> = pickups
+            .into_iter()
+            .map(|p| p.join().expect("pickup loop panicked"))
+            .collect();
         let deliveries: Vec<_> = workers
             .into_iter()
             .map(|w| w.join().expect("worker panicked"))
             .collect();
         let commits = committer.join().expect("commit loop panicked");
+        // The pickup loop's next iteration would start with this: apply what the
+        // last reports queued, so that the final snapshot shows what is left.
+        handles[0].sync();
         (deliveries, commits)
     });
     Run {
@@ -180,7 +184,7 @@ fn simulate<P: PickupOps, W: WorkerOps>(
         commits,
         timed_out: timed_out.into_inner().unwrap(),
         stats: ops.stats(),
-        size: ops.size(),
+        left: ops.snapshot(),
         dump: ops.describe(),
     }
 }

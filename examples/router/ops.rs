@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use eventorder::{
-    Admission, Barrier, BarrierKey, Hold, JobId, JobState, PickupHandle, Stats, SystemClock,
-    WorkerHandle,
+    Admission, Barrier, BarrierKey, Hold, JobId, JobState, PickupHandle, Snapshot, Stats,
+    SystemClock, WorkerHandle,
 };
 
 pub type Key = BarrierKey;
@@ -25,7 +25,7 @@ pub trait WorkerOps: Clone + Send + Sync + 'static {
     fn peek(&self, key: &Key) -> Option<JobId>;
     fn is_disabled(&self, key: &Key) -> bool;
     fn stats(&self) -> Stats;
-    fn size(&self) -> usize;
+    fn snapshot(&self) -> Snapshot<Key>;
     fn describe(&self) -> String;
 }
 
@@ -64,8 +64,8 @@ impl WorkerOps for WorkerHandle<Key, SystemClock> {
     fn stats(&self) -> Stats {
         WorkerHandle::stats(self)
     }
-    fn size(&self) -> usize {
-        WorkerHandle::size(self)
+    fn snapshot(&self) -> Snapshot<Key> {
+        WorkerHandle::snapshot(self)
     }
     fn describe(&self) -> String {
         self.to_string()
@@ -89,8 +89,8 @@ impl WorkerOps for SharedBarrier {
     fn stats(&self) -> Stats {
         Barrier::stats(self)
     }
-    fn size(&self) -> usize {
-        Barrier::size(self)
+    fn snapshot(&self) -> Snapshot<Key> {
+        Barrier::snapshot(self)
     }
     fn describe(&self) -> String {
         self.to_string()

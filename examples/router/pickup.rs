@@ -48,7 +48,9 @@ pub struct Pickup<'a, P, W> {
 }
 
 impl<P: PickupOps, W: WorkerOps> Pickup<'_, P, W> {
-    pub fn run(self) {
+    /// Runs until every job is terminal (or the run is stopped); hands the barrier
+    /// handle back for the final `sync`.
+    pub fn run(self) -> P {
         let keys = self.shared.keys.len();
         let mut seen = vec![Seen::Enabled; keys];
         let mut ever_hot = vec![false; keys];
@@ -130,6 +132,7 @@ impl<P: PickupOps, W: WorkerOps> Pickup<'_, P, W> {
                     .wait_for_change(generation, Duration::from_millis(1));
             }
         }
+        self.barrier
     }
 
     /// After an accepted `enter` that started at `started`: follow the key's mode

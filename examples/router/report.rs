@@ -9,7 +9,7 @@ use std::{
     time::Duration,
 };
 
-use eventorder::{BarrierKey, IllegalSequence, Stats};
+use eventorder::{BarrierKey, IllegalSequence, KeyMode, Snapshot, Stats};
 
 use crate::{cli::Args, shared::Shared, store::Store, verdict};
 
@@ -41,7 +41,8 @@ pub struct Run {
     pub commits: Vec<verdict::Entry>,
     pub timed_out: bool,
     pub stats: Stats,
-    pub size: usize,
+    /// The barrier at the end.
+    pub left: Snapshot<BarrierKey>,
     pub dump: String,
 }
 
@@ -150,7 +151,18 @@ pub fn print(
     for e in illegal.examples.lock().unwrap().iter() {
         println!("    {e}");
     }
-    println!("  barrier records left at the end: {}", run.size);
+    let records = &run.left.records;
+    let drains = records.iter().filter(|r| r.drain.is_some()).count();
+    let failed = records.iter().filter(|r| r.failed.is_some()).count();
+    let off = records
+        .iter()
+        .filter(|r| r.mode != KeyMode::Enabled)
+        .count();
+    println!(
+        "  barrier records left at the end: {} ({drains} empty drain windows, {off} keys not fully \
+         ordered yet, {failed} blocked; see SPEC G-GC)",
+        records.len()
+    );
 
     let keys = args.keys;
     let delivery = verdict::check(run.deliveries.iter().map(Vec::as_slice), keys);
