@@ -121,7 +121,7 @@ impl Args {
         if self.two_pickup_loops && self.keys < 2 {
             return Err("--two-pickup-loops needs at least 2 keys".into());
         }
-        if !(self.skew >= 0.0) {
+        if self.skew.is_nan() || self.skew < 0.0 {
             return Err("--skew must be >= 0".into());
         }
         Ok(())
