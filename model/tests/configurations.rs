@@ -68,9 +68,9 @@ fn two_keys_three_jobs() {
 }
 
 // Pinned unique state counts (depth-first, complete runs).
-const HOT_KEY: usize = 0;
-const TOGGLE: usize = 0;
-const LEAVE: usize = 0;
-const TWO_BY_TWO: usize = 0;
-const TWO_LOOPS: usize = 0;
-const TWO_BY_THREE: usize = 0;
+const HOT_KEY: usize = 96_715;
+const TOGGLE: usize = 446_252;
+const LEAVE: usize = 21_989;
+const TWO_BY_TWO: usize = 257_493;
+const TWO_LOOPS: usize = 4_153;
+const TWO_BY_THREE: usize = 22_271_659;

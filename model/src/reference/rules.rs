@@ -173,7 +173,7 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
     // ----------------------------------------------------------------- wait
 
     /// `wait(key, job)`: R-WAIT. Read-only; never refreshes the mode.
-    pub fn wait(&mut self, key: &K, job: JobId) -> Outcome<K> {
+    pub fn wait(&self, key: &K, job: JobId) -> Outcome<K> {
         let (wait, previous_failed, illegal) = self.hold(key, job);
         Outcome {
             ret: Ret::Hold {
