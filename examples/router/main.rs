@@ -149,7 +149,6 @@ fn simulate<P: PickupOps, W: WorkerOps>(
                     shared,
                     store,
                     workers: worker_txs.clone(),
-                    commits: commit_tx.clone(),
                     config: PickupConfig {
                         batch_size: args.batch_size,
                         max_attempts: args.max_attempts,

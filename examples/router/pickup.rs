@@ -1,7 +1,8 @@
 //! The pickup loop (SPEC.md section 1): `sync`, read a batch of pending jobs in
 //! ascending job id, `enter` each; a refused job's key is skipped for the rest of
 //! the batch; accepted jobs go to the worker that owns the key; jobs past their
-//! retry limit are drained (aborted without sending, through the commit path).
+//! retry limit are drained: handed to their worker, which aborts them without
+//! sending (reported through the commit loop).
 
 use std::{
     sync::{atomic::Ordering::Relaxed, mpsc::Sender},
@@ -12,7 +13,7 @@ use eventorder::JobId;
 
 use crate::{
     ops::{PickupOps, WorkerOps},
-    shared::{Commit, Dispatch, Outcome, Shared},
+    shared::{Dispatch, Shared},
     store::Store,
 };
 
@@ -43,7 +44,6 @@ pub struct Pickup<'a, P, W> {
     pub shared: &'a Shared,
     pub store: &'a Store,
     pub workers: Vec<Sender<Dispatch>>,
-    pub commits: Sender<Commit>,
     pub config: PickupConfig,
 }
 
@@ -76,13 +76,19 @@ impl<P: PickupOps, W: WorkerOps> Pickup<'_, P, W> {
                 if pick.attempts >= self.config.max_attempts {
                     self.store.take(pick.job, pick.key, 0);
                     c.drained.fetch_add(1, Relaxed);
-                    let commit = Commit {
+                    // Through the key's worker, not straight to the commit loop:
+                    // a job of the key admitted before the failure and still queued
+                    // there must see the key blocked when it reaches `wait`, or it
+                    // would be sent ahead of an earlier job that waited.
+                    let dispatch = Dispatch {
                         job: pick.job,
                         key: pick.key,
-                        outcome: Outcome::Drained,
                         epoch: None,
+                        drain: true,
                     };
-                    self.commits.send(commit).expect("commit loop alive");
+                    self.workers[k % self.workers.len()]
+                        .send(dispatch)
+                        .expect("worker alive");
                     progressed = true;
                     continue;
                 }
@@ -122,6 +128,7 @@ impl<P: PickupOps, W: WorkerOps> Pickup<'_, P, W> {
                     job: pick.job,
                     key: pick.key,
                     epoch,
+                    drain: false,
                 };
                 self.workers[worker].send(dispatch).expect("worker alive");
                 progressed = true;

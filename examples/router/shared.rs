@@ -15,6 +15,9 @@ pub struct Dispatch {
     pub key: u32,
     /// The key's ordering epoch at admission, if the key was certainly `Enabled`.
     pub epoch: Option<u32>,
+    /// Drained by the pickup loop (not entered): the worker aborts it without
+    /// `wait` and without sending, in its place in the queue.
+    pub drain: bool,
 }
 
 /// What a job's trip through a worker (or a drain) ended with.

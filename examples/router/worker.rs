@@ -88,7 +88,9 @@ impl<W: WorkerOps> Worker<'_, W> {
         for d in self.queue.iter() {
             let key = &self.shared.keys[d.key as usize];
             let job = JobId(d.job);
-            let outcome = if self.ops.wait(key, job).wait {
+            let outcome = if d.drain {
+                Outcome::Drained
+            } else if self.ops.wait(key, job).wait {
                 c.waits.fetch_add(1, Relaxed);
                 Outcome::Waiting
             } else {
