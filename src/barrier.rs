@@ -16,9 +16,13 @@
 //! or an `Enabled` one that the predicate leaves alone never reads it.
 
 use std::{
+    cell::Cell,
     fmt,
     hash::{BuildHasher, Hash},
-    sync::Arc,
+    sync::{
+        atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
+        Arc,
+    },
     time::Instant,
 };
 
@@ -27,7 +31,7 @@ use parking_lot::{Mutex, MutexGuard};
 use crate::{
     builder::Builder,
     machine::{transitions, Applied, Nanos, Notes, Now, Violation},
-    shard::{Queued, Shard},
+    shard::{Queued, Shard, ShardCell},
     stats::Stats,
     Admission, BarrierKey, Clock, Config, Effect, Error, Hold, IllegalSequence, JobId, JobState,
     Result, SystemClock,
@@ -63,8 +67,14 @@ pub(crate) struct Padded<T>(pub(crate) T);
 /// totals are not one atomic cut across shards while other threads keep calling.
 /// Nothing ever holds two locks, so no call can deadlock another.
 pub struct Barrier<K = BarrierKey, C = SystemClock> {
-    shards: Box<[Padded<Mutex<Shard<K>>>]>,
+    shards: Box<[Padded<ShardCell<K>>]>,
     shard_mask: usize,
+    /// `key_threshold == 0`: an `enter` on a key with no record creates none (R-ENTER-1),
+    /// so it may answer from the shard's [`Presence`](crate::shard::Presence) alone.
+    untracked_enter: AtomicBool,
+    /// `entered` counts of the `enter` calls answered without a lock, striped by
+    /// thread so that two threads do not write one cache line.
+    lock_free_entered: Box<[Padded<AtomicU64>]>,
     hasher: foldhash::fast::RandomState,
     clock: C,
     origin: Instant,
@@ -119,16 +129,15 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         debug_assert!(shards.is_power_of_two());
         let rules = config.rules();
         let shards: Box<[_]> = (0..shards)
-            .map(|_| {
-                Padded(Mutex::new(Shard::new(
-                    rules,
-                    config.panic_on_illegal_sequence,
-                )))
-            })
+            .map(|_| Padded(ShardCell::new(rules, config.panic_on_illegal_sequence)))
             .collect();
         Barrier {
             shard_mask: shards.len() - 1,
             shards,
+            untracked_enter: AtomicBool::new(config.key_threshold == 0),
+            lock_free_entered: (0..ENTERED_STRIPES)
+                .map(|_| Padded(AtomicU64::new(0)))
+                .collect(),
             hasher: foldhash::fast::RandomState::default(),
             origin: clock.now(),
             clock,
@@ -147,16 +156,24 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// barrier. Clones the key only when a record is created.
     pub fn enter(&self, key: &K, job: JobId) -> Admission {
         let hash = self.hasher.hash_one(key);
+        let cell = self.cell(hash);
+        // R-ENTER-1 without a lock: no record and no key threshold.
+        if !cell.presence.may_hold(hash) && self.untracked_enter.load(Ordering::Acquire) {
+            self.lock_free_entered[entered_stripe()]
+                .0
+                .fetch_add(1, Ordering::Relaxed);
+            return Admission::ACCEPTED;
+        }
         let read = || self.nanos_now();
         let now = Now::lazy(&read);
-        let mut shard = self.lock(hash);
+        let mut shard = cell.lock.lock();
         // The predicate is asked before the record is touched, so a panicking
         // predicate leaves the record as it was; and only when R-MODE needs it (the
         // key has or gets a record), so a barrier without records never calls it.
         let off = self.ordering_disabled.as_ref().is_some_and(|p| {
             (shard.rules.key_threshold > 0 || shard.get(hash, key).is_some()) && p(key)
         });
-        let step = shard.transition(hash, key, |record, rules| {
+        let step = shard.transition(&cell.presence, hash, key, |record, rules| {
             transitions::enter(record, job, &now, rules, || off)
         });
         if step.answer.accepted {
@@ -176,7 +193,11 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// once; never reads the clock.
     pub fn wait(&self, key: &K, job: JobId) -> Hold {
         let hash = self.hasher.hash_one(key);
-        let mut shard = self.lock(hash);
+        let cell = self.cell(hash);
+        if !cell.presence.may_hold(hash) {
+            return Hold::GO;
+        }
+        let mut shard = cell.lock.lock();
         let (hold, illegal) = transitions::wait(shard.get(hash, key), job);
         if hold.wait {
             shard.stats.waits_told += 1;
@@ -213,14 +234,21 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             Effect::Abort => Applied::Abort,
         };
         let hash = self.hasher.hash_one(key);
-        let mut shard = self.lock(hash);
+        let cell = self.cell(hash);
+        if !cell.presence.may_hold(hash) {
+            return Ok(());
+        }
+        let mut shard = cell.lock.lock();
         if shard.get(hash, key).is_some() {
-            shard.queue.push(Queued {
-                hash,
-                key: key.clone(),
-                job,
-                effect,
-            });
+            shard.push(
+                &cell.presence,
+                Queued {
+                    hash,
+                    key: key.clone(),
+                    job,
+                    effect,
+                },
+            );
         }
         Ok(())
     }
@@ -228,8 +256,9 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// R-EFF-FAILED, immediately.
     fn record_failure(&self, key: &K, job: JobId) {
         let hash = self.hasher.hash_one(key);
-        let mut shard = self.lock(hash);
-        let step = shard.transition(hash, key, |record, rules| {
+        let cell = self.cell(hash);
+        let mut shard = cell.lock.lock();
+        let step = shard.transition(&cell.presence, hash, key, |record, rules| {
             transitions::apply(record, job, Applied::Fail, rules)
         });
         let location = shard.count(&step);
@@ -242,8 +271,12 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// the drain window. Idempotent. Locks the key's shard once.
     pub fn leave(&self, key: &K, job: JobId) {
         let hash = self.hasher.hash_one(key);
-        let mut shard = self.lock(hash);
-        shard.transition(hash, key, |record, rules| {
+        let cell = self.cell(hash);
+        if !cell.presence.may_hold(hash) {
+            return;
+        }
+        let mut shard = cell.lock.lock();
+        shard.transition(&cell.presence, hash, key, |record, rules| {
             transitions::apply(record, job, Applied::Leave, rules)
         });
     }
@@ -264,11 +297,15 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             {
                 continue;
             }
-            let mut shard = shard.0.lock();
+            let cell = &shard.0;
+            if !cell.presence.may_have_queued() {
+                continue;
+            }
+            let mut shard = cell.lock.lock();
             if shard.queue.is_empty() {
                 continue;
             }
-            let applied = shard.apply_queue(|key, notes| trace_notes(key, notes));
+            let applied = shard.apply_queue(&cell.presence, |key, notes| trace_notes(key, notes));
             shard.stats.effects_applied += applied as u64;
             total += applied;
         }
@@ -278,6 +315,9 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// The key's failed job, if any (R-PEEK). Read-only; locks the key's shard once.
     pub fn peek(&self, key: &K) -> Option<JobId> {
         let hash = self.hasher.hash_one(key);
+        if !self.cell(hash).presence.may_hold(hash) {
+            return None;
+        }
         self.lock(hash).get(hash, key).and_then(|r| r.failed())
     }
 
@@ -285,6 +325,9 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// refresh the mode. Read-only; locks the key's shard once.
     pub fn is_disabled(&self, key: &K) -> bool {
         let hash = self.hasher.hash_one(key);
+        if !self.cell(hash).presence.may_hold(hash) {
+            return false;
+        }
         self.lock(hash)
             .get(hash, key)
             .is_some_and(|r| matches!(r.mode, crate::machine::Mode::Disabled { .. }))
@@ -293,20 +336,31 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// The number of records (R-SIZE): keys that hold something. Sums the shards one
     /// lock at a time (see [Locking](Barrier#locking)).
     pub fn size(&self) -> usize {
-        self.shards.iter().map(|s| s.0.lock().table.len()).sum()
+        self.shards
+            .iter()
+            .map(|s| s.0.lock.lock().table.len())
+            .sum()
     }
 
     /// The number of effects waiting for the next [`sync`](Barrier::sync).
     pub fn queued(&self) -> usize {
-        self.shards.iter().map(|s| s.0.lock().queue.len()).sum()
+        self.shards
+            .iter()
+            .map(|s| s.0.lock.lock().queue.len())
+            .sum()
     }
 
     /// Cumulative counters, summed over the shards one lock at a time.
     pub fn stats(&self) -> Stats {
         let mut total = Stats::default();
         for shard in self.shards.iter() {
-            total.add(&shard.0.lock().stats);
+            total.add(&shard.0.lock.lock().stats);
         }
+        total.entered += self
+            .lock_free_entered
+            .iter()
+            .map(|n| n.0.load(Ordering::Relaxed))
+            .sum::<u64>();
         total
     }
 
@@ -319,10 +373,12 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         let panic = config.panic_on_illegal_sequence;
         let mut current = self.config.lock();
         for shard in self.shards.iter() {
-            let mut shard = shard.0.lock();
+            let mut shard = shard.0.lock.lock();
             shard.rules = rules;
             shard.panic_on_illegal_sequence = panic;
         }
+        self.untracked_enter
+            .store(config.key_threshold == 0, Ordering::Release);
         *current = config;
     }
 
@@ -366,13 +422,17 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     }
 
     pub(crate) fn shards(&self) -> impl Iterator<Item = MutexGuard<'_, Shard<K>>> {
-        self.shards.iter().map(|s| s.0.lock())
+        self.shards.iter().map(|s| s.0.lock.lock())
     }
 
     fn lock(&self, hash: u64) -> MutexGuard<'_, Shard<K>> {
-        self.shards[(hash >> 32) as usize & self.shard_mask]
-            .0
-            .lock()
+        self.cell(hash).lock.lock()
+    }
+
+    /// The key's shard.
+    #[inline]
+    fn cell(&self, hash: u64) -> &ShardCell<K> {
+        &self.shards[(hash >> 32) as usize & self.shard_mask].0
     }
 
     /// Runs after the shard lock is released: tracing, then the illegal-sequence
@@ -430,4 +490,23 @@ fn trace_notes<K: fmt::Debug>(key: &K, notes: Notes) {
             tracing::debug!(key = ?key, "eventorder: drain window closed");
         }
     }
+}
+
+/// Stripes of the lock-free `entered` count (a power of two).
+const ENTERED_STRIPES: usize = 16;
+
+/// This thread's stripe of a striped counter: threads take stripes in turn.
+fn entered_stripe() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static STRIPE: Cell<usize> = const { Cell::new(usize::MAX) };
+    }
+    STRIPE.with(|stripe| {
+        let mut s = stripe.get();
+        if s == usize::MAX {
+            s = NEXT.fetch_add(1, Ordering::Relaxed) & (ENTERED_STRIPES - 1);
+            stripe.set(s);
+        }
+        s
+    })
 }

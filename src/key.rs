@@ -1,13 +1,20 @@
 //! [`BarrierKey`]: the router's default ordering key.
 
-use std::{fmt, sync::Arc};
+use std::{
+    fmt,
+    hash::{BuildHasher, Hash, Hasher},
+    sync::{Arc, OnceLock},
+};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The router's ordering key: workspace id, destination id, user id.
 ///
 /// Cloning is cheap (one reference count): the barrier clones a key only when it
-/// creates a record or queues an effect.
+/// creates a record or queues an effect. The key hashes its parts once, when it is
+/// made, with a seed random per process; hashing a key (which the barrier does on
+/// every call) then feeds the hasher that one `u64`, and comparing two keys
+/// compares it first.
 ///
 /// ```
 /// use eventorder::BarrierKey;
@@ -16,7 +23,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// assert_eq!(key.user(), "user");
 /// assert_ne!(key, BarrierKey::new("workspace:destination", "", "user"));
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialOrd, Ord)]
 pub struct BarrierKey {
     /// The three parts, concatenated.
     joined: Arc<str>,
@@ -24,6 +31,14 @@ pub struct BarrierKey {
     workspace_end: u32,
     /// Where the destination id ends in `joined`.
     destination_end: u32,
+    /// A hash of the three fields above (so `Ord` never gets to compare it).
+    fingerprint: u64,
+}
+
+/// The seed of [`BarrierKey`] fingerprints: random, fixed for the process.
+fn fingerprint_seed() -> &'static foldhash::quality::RandomState {
+    static SEED: OnceLock<foldhash::quality::RandomState> = OnceLock::new();
+    SEED.get_or_init(Default::default)
 }
 
 impl BarrierKey {
@@ -38,9 +53,15 @@ impl BarrierKey {
         joined.push_str(user);
         let end = |n: usize| u32::try_from(n).expect("BarrierKey parts must be under 4 GiB");
         let _ = end(joined.len());
+        let workspace_end = end(workspace.len());
+        let destination_end = end(workspace.len() + destination.len());
+        let mut hasher = fingerprint_seed().build_hasher();
+        hasher.write(joined.as_bytes());
+        hasher.write_u64(u64::from(workspace_end) << 32 | u64::from(destination_end));
         BarrierKey {
-            workspace_end: end(workspace.len()),
-            destination_end: end(workspace.len() + destination.len()),
+            workspace_end,
+            destination_end,
+            fingerprint: hasher.finish(),
             joined: joined.into(),
         }
     }
@@ -60,6 +81,26 @@ impl BarrierKey {
         &self.joined[self.destination_end as usize..]
     }
 }
+
+impl Hash for BarrierKey {
+    /// One write: the fingerprint made when the key was (equal keys have equal
+    /// fingerprints, so this agrees with `Eq`).
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.fingerprint);
+    }
+}
+
+impl PartialEq for BarrierKey {
+    /// The fingerprints first (different ones settle it at once), then the parts.
+    fn eq(&self, other: &Self) -> bool {
+        self.fingerprint == other.fingerprint
+            && self.workspace_end == other.workspace_end
+            && self.destination_end == other.destination_end
+            && (Arc::ptr_eq(&self.joined, &other.joined) || self.joined == other.joined)
+    }
+}
+
+impl Eq for BarrierKey {}
 
 impl fmt::Display for BarrierKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -116,5 +157,25 @@ mod tests {
         let json = serde_json::to_string(&k).unwrap();
         assert_eq!(json, r#"{"workspace":"w:1","destination":"","user":"u"}"#);
         assert_eq!(serde_json::from_str::<BarrierKey>(&json).unwrap(), k);
+    }
+
+    #[test]
+    fn equal_keys_hash_alike_and_parts_matter() {
+        let hash = |k: &BarrierKey| foldhash::fast::FixedState::with_seed(7).hash_one(k);
+        let a = BarrierKey::new("ws", "dest", "user");
+        let b = BarrierKey::new("ws", "dest", "user");
+        assert!(!Arc::ptr_eq(&a.joined, &b.joined));
+        assert_eq!(a, b);
+        assert_eq!(hash(&a), hash(&b));
+        assert_eq!(a.cmp(&b), std::cmp::Ordering::Equal);
+        for other in [
+            BarrierKey::new("wsd", "est", "user"),
+            BarrierKey::new("ws", "destu", "ser"),
+            BarrierKey::new("ws", "dest", "usex"),
+        ] {
+            assert_ne!(a, other);
+            assert_ne!(hash(&a), hash(&other));
+            assert_ne!(a.cmp(&other), std::cmp::Ordering::Equal);
+        }
     }
 }

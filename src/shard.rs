@@ -11,8 +11,18 @@
 //! The rules are copied into every shard (and replaced shard by shard by
 //! `reconfigure`), so a call reads them under the lock it already holds: no extra
 //! synchronisation on the hot path, and no call sees half of a new configuration.
+//!
+//! Beside its lock, every shard has a [`Presence`]: how many of its records fall in
+//! each of [`PRESENCE_SLOTS`] hash slots, and whether its queue holds effects. Both
+//! are atomics written only under the shard lock (so plain loads and stores, never
+//! a read-modify-write) and read without it, so that a call on a key with no record
+//! (the common case: most keys hold nothing) and a `sync` with nothing queued in a
+//! shard need no lock at all. See [`Presence`] for why that is linearizable.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use hashbrown::{hash_table::Entry, HashTable};
+use parking_lot::Mutex;
 
 use crate::{
     machine::{Applied, Notes, Record, Rules, Step},
@@ -26,6 +36,95 @@ pub(crate) struct Queued<K> {
     pub(crate) key: K,
     pub(crate) job: JobId,
     pub(crate) effect: Applied,
+}
+
+/// A shard: its lock, and what can be read of it without the lock.
+pub(crate) struct ShardCell<K> {
+    pub(crate) lock: Mutex<Shard<K>>,
+    pub(crate) presence: Presence,
+}
+
+impl<K: Eq + Clone> ShardCell<K> {
+    pub(crate) fn new(rules: Rules, panic_on_illegal_sequence: bool) -> Self {
+        ShardCell {
+            lock: Mutex::new(Shard::new(rules, panic_on_illegal_sequence)),
+            presence: Presence::new(),
+        }
+    }
+}
+
+/// Hash slots per shard in a [`Presence`] (a power of two).
+pub(crate) const PRESENCE_SLOTS: usize = 512;
+
+/// What a call may learn about a shard without taking its lock: for every hash
+/// slot, how many of the shard's records fall in it (a counting filter), and
+/// whether the shard's queue holds effects.
+///
+/// Written only with the shard lock held, each count right after the table insert
+/// or removal it counts, and the queue flag right after a push or after `sync`
+/// drained the queue; read with no lock. A zero count means that no key of that
+/// slot had a record at the moment of the load: an insert is published by the
+/// count's store (release), before the lock that made it is released, so no one
+/// can see the record, with or without the lock, before the count says so; a
+/// removal is published by its store too. So a call that finds a zero count can
+/// answer "no record" at that moment (its linearization point), exactly as if it
+/// had taken the lock and found nothing, and a call that happens after the
+/// insert (through the lock, or any synchronisation of the caller's) sees a
+/// non-zero count. A non-zero count may be another key's (a false positive): the
+/// call then takes the lock as usual.
+///
+/// Aligned to its own cache lines: it is read by every call and written only when
+/// a record is made or removed or an effect queued, so the lock's line, which every
+/// locked call writes, does not invalidate it.
+#[repr(align(128))]
+pub(crate) struct Presence {
+    queued: AtomicBool,
+    counts: [AtomicU32; PRESENCE_SLOTS],
+}
+
+impl Presence {
+    fn new() -> Self {
+        Presence {
+            queued: AtomicBool::new(false),
+            counts: [const { AtomicU32::new(0) }; PRESENCE_SLOTS],
+        }
+    }
+
+    fn slot(&self, hash: u64) -> &AtomicU32 {
+        // The low bits: the shard is chosen from bits 32 and up.
+        &self.counts[hash as usize & (PRESENCE_SLOTS - 1)]
+    }
+
+    /// Whether a record of a key with this hash may exist (no lock needed).
+    #[inline]
+    pub(crate) fn may_hold(&self, hash: u64) -> bool {
+        self.slot(hash).load(Ordering::Acquire) != 0
+    }
+
+    /// Whether the shard's queue may hold effects (no lock needed).
+    #[inline]
+    pub(crate) fn may_have_queued(&self) -> bool {
+        self.queued.load(Ordering::Acquire)
+    }
+
+    /// Under the shard lock: a record was inserted.
+    fn inserted(&self, hash: u64) {
+        let slot = self.slot(hash);
+        slot.store(slot.load(Ordering::Relaxed) + 1, Ordering::Release);
+    }
+
+    /// Under the shard lock: a record was removed.
+    fn removed(&self, hash: u64) {
+        let slot = self.slot(hash);
+        slot.store(slot.load(Ordering::Relaxed) - 1, Ordering::Release);
+    }
+
+    /// Under the shard lock: whether the queue holds effects now.
+    fn set_queued(&self, queued: bool) {
+        if self.queued.load(Ordering::Relaxed) != queued {
+            self.queued.store(queued, Ordering::Release);
+        }
+    }
 }
 
 /// The state behind one shard lock.
@@ -71,6 +170,7 @@ impl<K: Eq + Clone> Shard<K> {
     /// creates (cloning the key only then) or removes the record (R-GC).
     pub(crate) fn transition<A>(
         &mut self,
+        presence: &Presence,
         hash: u64,
         key: &K,
         f: impl FnOnce(Option<Record>, &Rules) -> Step<A>,
@@ -87,6 +187,7 @@ impl<K: Eq + Clone> Shard<K> {
                     Some(record) => occupied.get_mut().record = record,
                     None => {
                         occupied.remove();
+                        presence.removed(hash);
                     }
                 }
                 step
@@ -99,6 +200,7 @@ impl<K: Eq + Clone> Shard<K> {
                         key: key.clone(),
                         record,
                     });
+                    presence.inserted(hash);
                 }
                 step
             }
@@ -107,11 +209,15 @@ impl<K: Eq + Clone> Shard<K> {
 
     /// Applies every queued effect in order (R-SYNC); returns how many. `on_notes`
     /// sees what each effect did (for tracing), under the shard lock.
-    pub(crate) fn apply_queue(&mut self, mut on_notes: impl FnMut(&K, Notes)) -> usize {
+    pub(crate) fn apply_queue(
+        &mut self,
+        presence: &Presence,
+        mut on_notes: impl FnMut(&K, Notes),
+    ) -> usize {
         let mut queue = std::mem::take(&mut self.queue);
         let applied = queue.len();
         for q in queue.drain(..) {
-            let step = self.transition(q.hash, &q.key, |record, rules| {
+            let step = self.transition(presence, q.hash, &q.key, |record, rules| {
                 crate::machine::transitions::apply(record, q.job, q.effect, rules)
             });
             self.stats.note(step.notes);
@@ -121,7 +227,14 @@ impl<K: Eq + Clone> Shard<K> {
         if queue.capacity() <= 4096 && self.queue.is_empty() {
             self.queue = queue;
         }
+        presence.set_queued(!self.queue.is_empty());
         applied
+    }
+
+    /// Queues an effect for the next `sync`.
+    pub(crate) fn push(&mut self, presence: &Presence, queued: Queued<K>) {
+        self.queue.push(queued);
+        presence.set_queued(true);
     }
 
     /// Counts what a step did; returns its illegal-sequence location, if any.
