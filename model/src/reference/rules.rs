@@ -224,11 +224,15 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
         let mut illegal = None;
         // R-STATE-QUEUE: `failed` at once; the others queued if the key has a
         // record now, dropped otherwise.
-        if effect == Effect::Failed && !self.is(Mutant::FailedQueued) {
-            illegal = self.apply(key, job, effect);
-        } else if effect != Effect::Failed && self.is(Mutant::EffectsAppliedImmediately) {
+        let immediate = if effect == Effect::Failed {
+            !self.is(Mutant::FailedQueued)
+        } else {
+            self.is(Mutant::EffectsAppliedImmediately)
+        };
+        if immediate {
             illegal = self.apply(key, job, effect);
         } else if self.records.contains_key(key) || effect == Effect::Failed {
+            // (`Failed` is queued only by the `FailedQueued` mutant, whatever the record.)
             self.queue.push((key.clone(), job, effect));
         }
         self.collect_inactive();
