@@ -3,7 +3,7 @@
 //! Each [`Bug`] is a realistic defect compiled into the barrier behind
 //! `#[cfg(feature = "inject-bugs")]` and switched on at run time, either with
 //! [`set`] or with the environment variable `EVENTORDER_INJECT=<name>` (read once,
-//! at the first check). `scripts/inject-bugs.sh` runs the test suites once per bug
+//! at the first check; empty or unset means no bug). `scripts/inject-bugs.sh` runs the test suites once per bug
 //! to show which test catches it. Without the feature none of this exists.
 
 use std::sync::{
@@ -66,7 +66,10 @@ static FROM_ENV: Once = Once::new();
 
 fn init_from_env() {
     FROM_ENV.call_once(|| {
-        if let Ok(name) = std::env::var("EVENTORDER_INJECT") {
+        if let Some(name) = std::env::var("EVENTORDER_INJECT")
+            .ok()
+            .filter(|n| !n.is_empty())
+        {
             let bug = Bug::from_name(&name)
                 .unwrap_or_else(|| panic!("EVENTORDER_INJECT={name:?}: no such bug"));
             ACTIVE.store(bug as u8, Ordering::SeqCst);

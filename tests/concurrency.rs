@@ -64,7 +64,6 @@ type Key = u32;
 const KEYS: u32 = 100;
 const JOBS: i64 = 20_000;
 const WORKERS: usize = 4;
-const BATCH: usize = 400;
 const ARRIVALS_PER_ITERATION: i64 = 250;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,6 +139,12 @@ struct Setup {
     tick: Duration,
     /// Ordering is on for every key all the time: check G-ORDER and G-BLOCK.
     strict: bool,
+    /// How many pending jobs (the oldest) one pickup batch reads. With ordering
+    /// off for a while, a key can be left with pending jobs older than its failed
+    /// job, refused until that job ends: if such jobs filled every batch, the
+    /// failed job itself would never be read again (a pipeline artefact, not the
+    /// barrier's), so that run reads every pending job.
+    batch: usize,
 }
 
 struct Outcome {
@@ -332,7 +337,7 @@ fn run(setup: Setup) -> Outcome {
             store.arrived = (store.arrived + ARRIVALS_PER_ITERATION).min(JOBS);
             let to = store.arrived;
             store.pending.extend(from..=to);
-            store.pending.iter().take(BATCH).copied().collect()
+            store.pending.iter().take(setup.batch).copied().collect()
         };
         if Instant::now() > deadline {
             stop.store(true, Ordering::Relaxed);
@@ -455,6 +460,7 @@ fn router_pipeline_keeps_per_key_order_and_settles() {
         ordering_disabled: |_| false,
         tick: Duration::ZERO,
         strict: true,
+        batch: 400,
     });
     assert_eq!(outcome.commits, JOBS as usize);
     assert_eq!(outcome.illegal, 0, "illegal sequences while ordering is on");
@@ -484,6 +490,7 @@ fn router_pipeline_with_hot_keys_and_disabled_keys_is_live_and_settles() {
         ordering_disabled: |key| key % 10 == 7,
         tick: Duration::from_millis(1),
         strict: false,
+        batch: usize::MAX,
     });
     assert_eq!(outcome.commits, JOBS as usize);
     eprintln!(
@@ -495,4 +502,99 @@ fn router_pipeline_with_hot_keys_and_disabled_keys_is_live_and_settles() {
         outcome.iterations,
         outcome.records_left
     );
+}
+
+/// Linearizability of the calls that may answer without a lock (a key with no
+/// record): a failure recorded by one thread is seen by every `enter`, `wait`
+/// and `peek` that another thread starts after learning of it (through a
+/// channel), and a failure cleared by `sync` is seen as cleared likewise. Two
+/// stirring threads keep creating and removing records of other keys in the
+/// same shards (and hash slots), and the key threshold is 0 (`enter` on a key
+/// with no record takes no lock) in one run and 2 in the other.
+#[test]
+fn a_failure_is_visible_to_every_call_that_starts_after_it() {
+    for key_threshold in [0, 2] {
+        let barrier: Arc<Barrier<u64, ManualClock>> = Arc::new(
+            Barrier::builder()
+                .config(Config {
+                    key_threshold,
+                    ..Config::default()
+                })
+                .shards(2)
+                .clock(ManualClock::new())
+                .build(),
+        );
+        const ROUNDS: u64 = 5_000;
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut stirrers = Vec::new();
+        for t in 0..2u64 {
+            let (barrier, stop) = (Arc::clone(&barrier), Arc::clone(&stop));
+            stirrers.push(thread::spawn(move || {
+                let mut n = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    // Keys far from the checked ones: records appear and vanish.
+                    let key = 1_000_000 + t * 1_000 + n % 64;
+                    barrier.leave(&key, JobId(1));
+                    barrier
+                        .state_changed(&key, JobId(1), JobState::Failed)
+                        .unwrap();
+                    barrier.enter(&key, JobId(2));
+                    barrier.leave(&key, JobId(2));
+                    n += 1;
+                }
+            }));
+        }
+        let (to_checker, from_failer) = mpsc::channel::<u64>();
+        let (to_failer, from_checker) = mpsc::channel::<u64>();
+        let failer = {
+            let barrier = Arc::clone(&barrier);
+            thread::spawn(move || {
+                for key in 0..ROUNDS {
+                    barrier
+                        .state_changed(&key, JobId(10), JobState::Failed)
+                        .unwrap();
+                    to_checker.send(key).unwrap();
+                    // The checker saw it; now clear it (the pickup loop's sync).
+                    let key = from_checker.recv().unwrap();
+                    barrier
+                        .state_changed(&key, JobId(10), JobState::Succeeded)
+                        .unwrap();
+                    barrier.sync();
+                    to_checker.send(key).unwrap();
+                }
+            })
+        };
+        let mut stale = Vec::new();
+        for _ in 0..ROUNDS {
+            let key = from_failer.recv().unwrap();
+            let admission = barrier.enter(&key, JobId(11));
+            let hold = barrier.wait(&key, JobId(11));
+            let peek = barrier.peek(&key);
+            if admission.accepted || !hold.wait || peek != Some(JobId(10)) {
+                stale.push(format!(
+                    "key {key}: after failed(10): {admission:?} {hold:?} peek {peek:?}"
+                ));
+            }
+            to_failer.send(key).unwrap();
+            let key = from_failer.recv().unwrap();
+            let admission = barrier.enter(&key, JobId(11));
+            barrier.leave(&key, JobId(11));
+            if !admission.accepted || barrier.peek(&key).is_some() {
+                stale.push(format!(
+                    "key {key}: after succeeded(10) and sync: {admission:?}"
+                ));
+            }
+        }
+        failer.join().unwrap();
+        stop.store(true, Ordering::Relaxed);
+        for s in stirrers {
+            s.join().unwrap();
+        }
+        assert!(
+            stale.is_empty(),
+            "key_threshold {key_threshold}: {} stale answers, first: {:?}",
+            stale.len(),
+            &stale[..stale.len().min(5)]
+        );
+    }
 }

@@ -28,6 +28,8 @@ use proptest::prelude::*;
 
 type Key = u8;
 type Real = Barrier<Key, ManualClock>;
+/// The keys for which the `ordering_disabled` predicate holds.
+type Predicate = Arc<Mutex<BTreeSet<Key>>>;
 
 #[derive(Clone, Debug)]
 enum Call {
@@ -109,16 +111,9 @@ fn call() -> impl Strategy<Value = Call> {
 
 /// A barrier whose observer counts reports and calls back into the barrier (the
 /// API promises no lock is held then), and whose predicate reads a shared set.
-fn build(
-    config: Config,
-) -> (
-    Arc<Real>,
-    ManualClock,
-    Arc<Mutex<BTreeSet<Key>>>,
-    Arc<AtomicUsize>,
-) {
+fn build(config: Config) -> (Arc<Real>, ManualClock, Predicate, Arc<AtomicUsize>) {
     let clock = ManualClock::new();
-    let disabled: Arc<Mutex<BTreeSet<Key>>> = Arc::default();
+    let disabled: Predicate = Arc::default();
     let reports = Arc::new(AtomicUsize::new(0));
     let me: Arc<OnceLock<Weak<Real>>> = Arc::default();
     let barrier = Arc::new(
@@ -215,21 +210,31 @@ fn finish(barrier: &Real, calls: &[Call], pick: u64) {
 
 /// G-GC: nothing queued; every record left is not `Enabled` or has an open,
 /// empty drain window.
-fn assert_settled(barrier: &Real) {
+fn settled(barrier: &Real) -> Result<(), String> {
     let snap = barrier.snapshot();
-    assert_eq!(snap.queued_effects, 0, "sync left queued effects");
-    assert_eq!(barrier.size(), snap.records.len());
+    if snap.queued_effects != 0 {
+        return Err(format!("sync left {} queued effects", snap.queued_effects));
+    }
+    if barrier.size() != snap.records.len() {
+        return Err(format!(
+            "size() {} but {} records",
+            barrier.size(),
+            snap.records.len()
+        ));
+    }
     for r in &snap.records {
-        if r.mode == KeyMode::Enabled {
-            assert!(
-                r.failed.is_none()
-                    && r.inflight.as_ref().map_or(true, Vec::is_empty)
-                    && r.drain.as_ref().is_some_and(Vec::is_empty),
+        if r.mode == KeyMode::Enabled
+            && !(r.failed.is_none()
+                && r.inflight.as_ref().map_or(true, Vec::is_empty)
+                && r.drain.as_ref().is_some_and(Vec::is_empty))
+        {
+            return Err(format!(
                 "G-GC: an Enabled record that holds something other than an open, \
-                 empty drain window after every job is terminal: {r}\n{barrier}"
-            );
+                 empty drain window after every job is terminal: {r}"
+            ));
         }
     }
+    Ok(())
 }
 
 /// `PROPTEST_CASES` if set, else 1,000.
@@ -262,8 +267,13 @@ proptest! {
             }
             finish(&barrier, &calls, pick);
         }));
-        prop_assert!(outcome.is_ok(), "the barrier panicked under the report policy");
-        assert_settled(&barrier);
+        prop_assert!(
+            outcome.is_ok(),
+            "the barrier panicked under the report policy ({} calls)",
+            calls.len()
+        );
+        let settled = settled(&barrier);
+        prop_assert!(settled.is_ok(), "{} ({} calls)", settled.unwrap_err(), calls.len());
     }
 }
 
@@ -297,7 +307,7 @@ fn the_gc_exceptions_are_the_only_records_left() {
         .state_changed(&2, JobId(1), JobState::Succeeded)
         .unwrap();
     barrier.sync();
-    assert_settled(&barrier);
+    settled(&barrier).unwrap();
     assert_eq!(barrier.size(), 2);
     let snap = barrier.snapshot();
     assert_eq!(snap.record(&0).unwrap().drain, Some(vec![]));
