@@ -17,7 +17,7 @@ if [ ${#SUITES[@]} -eq 0 ]; then
     SUITES=(conformance replay robustness concurrency scenarios)
 fi
 BUGS=(WaitWrongComparison NoDrainWindow SyncSkipsLastShard EnterKeepsInactive
-      HotTimerOffByOne StaleReleaseClearsFailed)
+      HotTimerOffByOne StaleReleaseClearsFailed FailureWithoutRecordDropped)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target/inject}
 # A failing case found under an injected bug must not be saved as a regression.
 export PROPTEST_DISABLE_FAILURE_PERSISTENCE=1
@@ -57,7 +57,7 @@ minimal() {
 
 # What the failure was about, in a few words.
 reason() {
-    grep -m1 -oE 'G-[A-Z]+|answers differ|reports differ|records differ|size\(\)|queued effects|peek|is_disabled|unexpected panic|expected a panic|panicked under|assertion[^:]*' "$1" |
+    grep -m1 -oE 'G-[A-Z]+|stale answers|answers differ|reports differ|records differ|size\(\)|queued effects|peek|is_disabled|unexpected panic|expected a panic|panicked under|assertion[^:]*' "$1" |
         head -1
 }
 

@@ -30,17 +30,21 @@ pub enum Bug {
     /// R-EFF-RELEASE: a stale report (another job than the failed one) clears the
     /// failed job.
     StaleReleaseClearsFailed,
+    /// R-EFF-FAILED: a failure on a key with no record is dropped (as queued
+    /// effects are), so the key's next jobs are not held back.
+    FailureWithoutRecordDropped,
 }
 
 impl Bug {
     /// Every bug, in a fixed order.
-    pub const ALL: [Bug; 6] = [
+    pub const ALL: [Bug; 7] = [
         Bug::WaitWrongComparison,
         Bug::NoDrainWindow,
         Bug::SyncSkipsLastShard,
         Bug::EnterKeepsInactive,
         Bug::HotTimerOffByOne,
         Bug::StaleReleaseClearsFailed,
+        Bug::FailureWithoutRecordDropped,
     ];
 
     /// The name `EVENTORDER_INJECT` takes (the variant name).
@@ -52,6 +56,7 @@ impl Bug {
             Bug::EnterKeepsInactive => "EnterKeepsInactive",
             Bug::HotTimerOffByOne => "HotTimerOffByOne",
             Bug::StaleReleaseClearsFailed => "StaleReleaseClearsFailed",
+            Bug::FailureWithoutRecordDropped => "FailureWithoutRecordDropped",
         }
     }
 

@@ -201,6 +201,12 @@ fn leave(record: Option<Record>, job: JobId) -> Step<()> {
 
 /// R-EFF-FAILED (`failed`): the job blocks its key.
 fn failed(record: Option<Record>, job: JobId) -> Step<()> {
+    #[cfg(feature = "inject-bugs")]
+    if record.is_none()
+        && crate::__inject::active(crate::__inject::Bug::FailureWithoutRecordDropped)
+    {
+        return Step::absent(());
+    }
     // No record: an Enabled one with an untracked in-flight set.
     let mut record = record.unwrap_or_default();
     // Mode Disabled: no effect.
