@@ -25,6 +25,10 @@ pub struct Args {
     /// Worker threads; keys are partitioned across them (key index mod workers).
     #[arg(long, default_value_t = 4)]
     pub workers: usize,
+    /// Capacity of each worker's queue. When it is full the pickup loop undoes
+    /// the job's `enter` with `leave`, and skips the key for the rest of the batch.
+    #[arg(long, default_value_t = 1000)]
+    pub worker_queue: usize,
     /// Number of destinations; key i sends to destination i mod destinations.
     #[arg(long, default_value_t = 10)]
     pub destinations: usize,
@@ -38,6 +42,10 @@ pub struct Args {
     /// Statuses the commit loop persists per transaction (at most).
     #[arg(long, default_value_t = 100)]
     pub commit_batch: usize,
+    /// Latency of one commit transaction (persisting up to --commit-batch
+    /// statuses), in µs.
+    #[arg(long, default_value_t = 0)]
+    pub commit_latency: u64,
     /// Barrier drain_limit (production value 1; 0 = no drain window).
     #[arg(long, default_value_t = 1)]
     pub drain_limit: usize,
@@ -73,9 +81,15 @@ pub struct Args {
     /// ... starting this many ms into the run.
     #[arg(long, default_value_t = 0)]
     pub down_at: u64,
-    /// Time a send takes, in µs (0 = instant).
-    #[arg(long, default_value_t = 0)]
+    /// Time a send takes, in µs (0 = instant; a thread sleep, so expect some
+    /// tens of µs more).
+    #[arg(long, default_value_t = 50)]
     pub send_latency: u64,
+    /// Latency of the pickup loop's pending-jobs query, in µs: the batch is what
+    /// was pending when the query started, and the loop gets it this much later
+    /// (as from a database), before it enters the batch's jobs.
+    #[arg(long, default_value_t = 5000)]
+    pub query_latency: u64,
     /// Time the pickup loop spends per job of a batch, in µs (0 = none), e.g. to
     /// stand in for marking jobs as executing in a database.
     #[arg(long, default_value_t = 0)]
@@ -108,8 +122,8 @@ impl Args {
         if self.keys == 0 || self.jobs == 0 || self.workers == 0 || self.destinations == 0 {
             return Err("--keys, --jobs, --workers and --destinations must be positive".into());
         }
-        if self.batch_size == 0 || self.commit_batch == 0 {
-            return Err("--batch-size and --commit-batch must be positive".into());
+        if self.batch_size == 0 || self.commit_batch == 0 || self.worker_queue == 0 {
+            return Err("--batch-size, --commit-batch and --worker-queue must be positive".into());
         }
         if self.max_attempts == 0 {
             return Err("--max-attempts must be at least 1".into());

@@ -21,6 +21,7 @@ pub struct CommitLoop<'a, W> {
     pub store: &'a Store,
     pub statuses: Receiver<Commit>,
     pub batch: usize,
+    pub latency: std::time::Duration,
 }
 
 impl<W: WorkerOps> CommitLoop<'_, W> {
@@ -46,6 +47,9 @@ impl<W: WorkerOps> CommitLoop<'_, W> {
                 };
                 (c.job, status)
             });
+            if !self.latency.is_zero() {
+                std::thread::sleep(self.latency);
+            }
             self.store.persist(persist, self.shared.now());
             for c in &batch {
                 self.report(c, &mut log);

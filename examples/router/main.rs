@@ -98,8 +98,9 @@ fn simulate<P: PickupOps, W: WorkerOps>(
 ) -> Run {
     let started = Instant::now();
     let (commit_tx, commit_rx) = mpsc::channel();
-    let (worker_txs, worker_rxs): (Vec<_>, Vec<_>) =
-        (0..args.workers).map(|_| mpsc::channel()).unzip();
+    let (worker_txs, worker_rxs): (Vec<_>, Vec<_>) = (0..args.workers)
+        .map(|_| mpsc::sync_channel(args.worker_queue))
+        .unzip();
     let down = (args.down_for > 0).then(|| {
         let from = args.down_at * 1_000_000;
         (from, from + args.down_for * 1_000_000)
@@ -121,6 +122,7 @@ fn simulate<P: PickupOps, W: WorkerOps>(
                 store,
                 statuses: commit_rx,
                 batch: args.commit_batch,
+                latency: Duration::from_micros(args.commit_latency),
             };
             move || commit.run()
         });
@@ -153,6 +155,7 @@ fn simulate<P: PickupOps, W: WorkerOps>(
                         batch_size: args.batch_size,
                         max_attempts: args.max_attempts,
                         half_enabled_for: Duration::from_millis(args.half_enabled_for),
+                        query_latency: Duration::from_micros(args.query_latency),
                         pickup_cost: Duration::from_micros(args.pickup_cost),
                         skip_on_any_refusal: args.skip_on_any_refusal,
                     },

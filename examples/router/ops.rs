@@ -16,6 +16,7 @@ pub type SharedBarrier = Arc<Barrier<Key, SystemClock>>;
 pub trait PickupOps: Send {
     fn sync(&self) -> usize;
     fn enter(&self, key: &Key, job: JobId) -> Admission;
+    fn leave(&self, key: &Key, job: JobId);
 }
 
 /// Workers' and the commit loop's side (and read-only questions for everyone).
@@ -36,6 +37,9 @@ impl PickupOps for PickupHandle<Key, SystemClock> {
     fn enter(&self, key: &Key, job: JobId) -> Admission {
         PickupHandle::enter(self, key, job)
     }
+    fn leave(&self, key: &Key, job: JobId) {
+        PickupHandle::leave(self, key, job)
+    }
 }
 
 impl PickupOps for SharedBarrier {
@@ -44,6 +48,9 @@ impl PickupOps for SharedBarrier {
     }
     fn enter(&self, key: &Key, job: JobId) -> Admission {
         Barrier::enter(self, key, job)
+    }
+    fn leave(&self, key: &Key, job: JobId) {
+        Barrier::leave(self, key, job)
     }
 }
 

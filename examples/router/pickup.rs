@@ -5,7 +5,10 @@
 //! sending (reported through the commit loop).
 
 use std::{
-    sync::{atomic::Ordering::Relaxed, mpsc::Sender},
+    sync::{
+        atomic::Ordering::Relaxed,
+        mpsc::{SyncSender, TrySendError},
+    },
     time::{Duration, Instant},
 };
 
@@ -21,6 +24,7 @@ pub struct PickupConfig {
     pub batch_size: usize,
     pub max_attempts: u32,
     pub half_enabled_for: Duration,
+    pub query_latency: Duration,
     pub pickup_cost: Duration,
     pub skip_on_any_refusal: bool,
 }
@@ -43,7 +47,7 @@ pub struct Pickup<'a, P, W> {
     pub ops: W,
     pub shared: &'a Shared,
     pub store: &'a Store,
-    pub workers: Vec<Sender<Dispatch>>,
+    pub workers: Vec<SyncSender<Dispatch>>,
     pub config: PickupConfig,
 }
 
@@ -64,6 +68,9 @@ impl<P: PickupOps, W: WorkerOps> Pickup<'_, P, W> {
                 self.store
                     .read_batch(self.id, self.config.batch_size, self.shared.now());
             c.batches.fetch_add(1, Relaxed);
+            if !self.config.query_latency.is_zero() {
+                std::thread::sleep(self.config.query_latency);
+            }
             let mut progressed = false;
             for pick in batch {
                 let k = pick.key as usize;
@@ -74,8 +81,6 @@ impl<P: PickupOps, W: WorkerOps> Pickup<'_, P, W> {
                     std::thread::sleep(self.config.pickup_cost);
                 }
                 if pick.attempts >= self.config.max_attempts {
-                    self.store.take(pick.job, pick.key, 0);
-                    c.drained.fetch_add(1, Relaxed);
                     // Through the key's worker, not straight to the commit loop:
                     // a job of the key admitted before the failure and still queued
                     // there must see the key blocked when it reaches `wait`, or it
@@ -86,10 +91,12 @@ impl<P: PickupOps, W: WorkerOps> Pickup<'_, P, W> {
                         epoch: None,
                         drain: true,
                     };
-                    self.workers[k % self.workers.len()]
-                        .send(dispatch)
-                        .expect("worker alive");
-                    progressed = true;
+                    if self.dispatch(dispatch, 0) {
+                        c.drained.fetch_add(1, Relaxed);
+                        progressed = true;
+                    } else {
+                        skipped[k] = iteration;
+                    }
                     continue;
                 }
                 let key = &self.shared.keys[k];
@@ -122,16 +129,21 @@ impl<P: PickupOps, W: WorkerOps> Pickup<'_, P, W> {
                     ever_hot[k] = true;
                     c.hot_keys.fetch_add(1, Relaxed);
                 }
-                self.store.take(pick.job, pick.key, current);
-                let worker = k % self.workers.len();
                 let dispatch = Dispatch {
                     job: pick.job,
                     key: pick.key,
                     epoch,
                     drain: false,
                 };
-                self.workers[worker].send(dispatch).expect("worker alive");
-                progressed = true;
+                if self.dispatch(dispatch, current) {
+                    progressed = true;
+                } else {
+                    // The worker's queue is full: undo the `enter` (R-LEAVE); the
+                    // job stays pending and its key is skipped for this batch.
+                    self.barrier.leave(key, JobId(pick.job));
+                    c.admitted.fetch_sub(1, Relaxed);
+                    skipped[k] = iteration;
+                }
             }
             if !progressed {
                 // Nothing to do until a status is committed (or a retry is due).
@@ -140,6 +152,21 @@ impl<P: PickupOps, W: WorkerOps> Pickup<'_, P, W> {
             }
         }
         self.barrier
+    }
+
+    /// Hands a job to its key's worker, if the worker's queue has room.
+    fn dispatch(&self, dispatch: Dispatch, epoch: u32) -> bool {
+        self.store.take(dispatch.job, dispatch.key, epoch);
+        let worker = &self.workers[dispatch.key as usize % self.workers.len()];
+        match worker.try_send(dispatch) {
+            Ok(()) => true,
+            Err(TrySendError::Full(_)) => {
+                self.store.put_back(dispatch.job, dispatch.key);
+                self.shared.counters.queue_full.fetch_add(1, Relaxed);
+                false
+            }
+            Err(TrySendError::Disconnected(_)) => panic!("worker gone"),
+        }
     }
 
     /// After an accepted `enter` that started at `started`: follow the key's mode

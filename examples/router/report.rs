@@ -92,6 +92,16 @@ pub fn print(
         100.0 * args.abort_rate,
         args.max_attempts
     );
+    println!(
+        "  latencies: send {} µs, pending-jobs query {} µs, commit {} µs, pickup per job {} µs; \
+         batch {}, worker queue {}",
+        args.send_latency,
+        args.query_latency,
+        args.commit_latency,
+        args.pickup_cost,
+        args.batch_size,
+        args.worker_queue
+    );
     println!();
     println!(
         "finished {} of {} jobs in {secs:.2} s: {:.0} jobs/s",
@@ -111,6 +121,10 @@ pub fn print(
         n(&c.failures)
     );
     println!("  waits (worker told to wait): {}", n(&c.waits));
+    println!(
+        "  worker queue full (enter undone with leave): {}",
+        n(&c.queue_full)
+    );
     println!(
         "  enters: {} admitted, {} refused ({} of jobs older than the key's failed job), over {} pickup batches",
         n(&c.admitted),

@@ -46,6 +46,7 @@ pub struct Counters {
     pub admitted: AtomicU64,
     pub refused: AtomicU64,
     pub leftover_refusals: AtomicU64,
+    pub queue_full: AtomicU64,
     pub delivered: AtomicU64,
     pub filtered: AtomicU64,
     pub aborted: AtomicU64,

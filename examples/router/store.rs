@@ -135,6 +135,12 @@ impl Store {
             .get_or_insert(epoch);
     }
 
+    /// Undoes a [`take`](Store::take): the job could not be handed to its worker.
+    pub fn put_back(&self, job: i64, key: u32) {
+        let owner = usize::from(self.loop_of_key[key as usize]);
+        self.inner.lock().unwrap().pending[owner].insert(job);
+    }
+
     /// The commit loop's transaction: persists a batch of statuses at once.
     pub fn persist(&self, statuses: impl IntoIterator<Item = (i64, Persist)>, now: u64) {
         let mut inner = self.inner.lock().unwrap();
