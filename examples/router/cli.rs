@@ -68,8 +68,9 @@ pub struct Args {
     /// Probability that a send is aborted by the destination (terminal).
     #[arg(long, default_value_t = 0.0)]
     pub abort_rate: f64,
-    /// Sends a job may fail; a job that failed this many times is drained (aborted
-    /// by the pickup loop without sending) when next picked up.
+    /// Sends a job may fail; a job that failed this many times is drained when
+    /// next picked up: not entered, handed to its worker, which aborts it
+    /// without sending (`aborted` through the commit loop).
     #[arg(long, default_value_t = 3)]
     pub max_attempts: u32,
     /// Base retry backoff in ms (doubles per failure, capped at 64x).
@@ -94,7 +95,8 @@ pub struct Args {
     /// stand in for marking jobs as executing in a database.
     #[arg(long, default_value_t = 0)]
     pub pickup_cost: u64,
-    /// Seed for key assignment and destination outcomes.
+    /// Seed for key assignment and destination outcomes (threads still
+    /// interleave differently from run to run).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// UNSAFE USAGE, for demonstration: two pickup loops, each owning half of the
