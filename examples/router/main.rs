@@ -26,7 +26,7 @@ use std::{
 
 use clap::Parser;
 use eventorder::{Barrier, BarrierKey, IllegalSequence};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::{
     cli::Args,
@@ -201,7 +201,16 @@ fn progress<T>(
     pickups: &[thread::ScopedJoinHandle<'_, T>],
     timed_out: &Mutex<bool>,
 ) {
-    let mut bar: Option<ProgressBar> = None;
+    // Drawn only once the run is past a second; counting from the start, so that
+    // the rate and the elapsed time are right when it appears.
+    let bar =
+        ProgressBar::with_draw_target(Some(store.total() as u64), ProgressDrawTarget::hidden());
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} jobs {msg}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let mut shown = false;
     while !pickups.iter().all(|p| p.is_finished()) {
         thread::sleep(Duration::from_millis(50));
         let elapsed = started.elapsed();
@@ -209,30 +218,24 @@ fn progress<T>(
             shared.stop.store(true, Relaxed);
             *timed_out.lock().unwrap() = true;
         }
-        if bar.is_none() && !args.quiet && elapsed >= Duration::from_secs(1) {
-            let b = ProgressBar::new(store.total() as u64);
-            b.set_style(
-                ProgressStyle::with_template(
-                    "{elapsed_precise} [{wide_bar}] {pos}/{len} jobs ({per_sec}) {msg}",
-                )
-                .expect("valid template")
-                .progress_chars("=> "),
-            );
-            bar = Some(b);
+        if !shown && !args.quiet && elapsed >= Duration::from_secs(1) {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            shown = true;
         }
-        if let Some(b) = &bar {
-            let c = &shared.counters;
-            b.set_position(store.done() as u64);
-            b.set_message(format!(
-                "retries {} waits {} drains {}",
-                c.failures.load(Relaxed),
-                c.waits.load(Relaxed),
-                c.drained.load(Relaxed)
-            ));
-        }
+        let c = &shared.counters;
+        let done = store.done() as u64;
+        bar.set_position(done);
+        bar.set_message(format!(
+            "({:.0}/s) retries {} waits {} drains {}",
+            done as f64 / elapsed.as_secs_f64(),
+            c.failures.load(Relaxed),
+            c.waits.load(Relaxed),
+            c.drained.load(Relaxed)
+        ));
     }
-    if let Some(b) = bar {
-        b.set_position(store.done() as u64);
-        b.finish();
+    bar.set_position(store.done() as u64);
+    if shown {
+        bar.finish();
+        eprintln!();
     }
 }
