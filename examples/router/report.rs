@@ -191,8 +191,9 @@ pub fn print(
             pct(check.violations, check.checked),
             check.keys
         );
-        for e in &check.examples {
-            println!("    {e}");
+        for &(key, job, later) in &check.examples {
+            let key = &shared.keys[key as usize];
+            println!("    key {key}: job {job} after job {later}");
         }
     }
     if run.timed_out {

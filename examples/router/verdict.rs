@@ -21,8 +21,8 @@ pub struct Check {
     pub violations: u64,
     /// Keys with at least one violation.
     pub keys: usize,
-    /// A few examples, for the report.
-    pub examples: Vec<String>,
+    /// A few examples, for the report: (key index, job, the later job before it).
+    pub examples: Vec<(u32, i64, i64)>,
 }
 
 /// Checks the log of one or more threads; each key must appear in one log only
@@ -41,9 +41,7 @@ pub fn check<'a>(logs: impl IntoIterator<Item = &'a [Entry]>, keys: usize) -> Ch
                     check.violations += 1;
                     bad_keys.insert(e.key);
                     if check.examples.len() < 5 {
-                        check
-                            .examples
-                            .push(format!("key #{}: job {} after job {}", e.key, e.job, top));
+                        check.examples.push((e.key, e.job, top));
                     }
                 }
                 _ => *slot = Some((epoch, e.job)),
