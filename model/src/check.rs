@@ -6,7 +6,7 @@
 //! depth that shows a violation gives a shortest one), since stateright 0.31 does
 //! not return shortest paths by itself.
 
-use crate::pipeline::{Action, Pipeline, PipelineConfig, PipelineState};
+use crate::pipeline::{Action, PipelineConfig, PipelineState};
 use crate::properties::describe_step;
 use crate::Mutant;
 use stateright::{Checker, Expectation, HasDiscoveries, Model, Path};
@@ -59,6 +59,14 @@ pub fn shipped() -> Vec<PipelineConfig> {
             keys: 2,
             jobs_per_key: 2,
             failures: 2,
+            drain_limit: 1,
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: "2 keys x 3 jobs x 1 failure, drain 1",
+            keys: 2,
+            jobs_per_key: 3,
+            failures: 1,
             drain_limit: 1,
             ..PipelineConfig::default()
         },
@@ -227,9 +235,4 @@ pub fn check_mutant(mutant: Mutant) -> MutantReport {
         steps: path.as_ref().map_or(0, |p| p.clone().into_actions().len()),
         counterexample: path.map(|p| format_path(&config, &p)),
     }
-}
-
-/// The model of a configuration with its checker builder, for the Explorer.
-pub fn explorer_model(config: &PipelineConfig) -> Pipeline {
-    config.model()
 }

@@ -192,6 +192,14 @@ pub fn describe_step(c: &PipelineConfig, before: &PipelineState, action: &Action
     if broken != 0 {
         text += &format!("  ⚠ breaks {}", broken_names(broken));
     }
+    for p in properties(c) {
+        if p.expectation == stateright::Expectation::Always
+            && (p.condition)(&model, before)
+            && !(p.condition)(&model, &after)
+        {
+            text += &format!("  ⚠ {} violated", p.name);
+        }
+    }
     text
 }
 

@@ -52,6 +52,14 @@ fn two_keys_two_jobs() {
 }
 
 #[test]
+fn two_keys_three_jobs_one_failure() {
+    assert_eq!(
+        check("2 keys x 3 jobs x 1 failure, drain 1").unique_states,
+        TWO_BY_THREE_ONE_FAILURE
+    );
+}
+
+#[test]
 fn two_pickup_loops_are_refuted_on_g_order() {
     let report = check("two pickup loops, one barrier");
     assert_eq!(report.failed(), ["G-ORDER"]);
@@ -73,4 +81,5 @@ const TOGGLE: usize = 446_252;
 const LEAVE: usize = 21_989;
 const TWO_BY_TWO: usize = 257_493;
 const TWO_LOOPS: usize = 4_153;
+const TWO_BY_THREE_ONE_FAILURE: usize = 3_724_561;
 const TWO_BY_THREE: usize = 22_271_659;
