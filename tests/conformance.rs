@@ -15,7 +15,11 @@
 //! panic policy; after every step `check_invariants` compares `size`, the queued
 //! effects, `peek` and `is_disabled` of every key, and every record field by field.
 //!
-//! Cases: `PROPTEST_CASES` if set, else 2,000 sequences of 1 to 60 steps.
+//! The real barrier has two shards, so that the three keys share a shard or not
+//! depending on the run (its hasher is seeded randomly).
+//!
+//! Cases: `PROPTEST_CASES` if set, else 2,000 sequences of 1 to 60 steps on three
+//! keys and 5,000 on one key (see [`Conformance`]).
 
 mod support;
 
@@ -24,9 +28,6 @@ use eventorder_model::reference::{Outcome, RefConfig, Reference};
 use proptest::prelude::*;
 use proptest_state_machine::{prop_state_machine, ReferenceStateMachine, StateMachineTest};
 use support::{compare, compare_state, Call, Key, Sut};
-
-const KEYS: Key = 3;
-const JOBS: i64 = 8;
 
 /// The reference and what its last call returned (the system under test's
 /// `apply` sees the state after the transition, so the outcome travels with it).
@@ -64,9 +65,19 @@ fn job_state() -> impl Strategy<Value = JobState> {
     ]
 }
 
-struct Conformance;
+/// The conformance test; `FOCUSED` picks the domain: `false` for three keys and
+/// jobs 0..8 (collisions everywhere), `true` for one key, jobs 0..3 and many more
+/// predicate toggles, clock advances and syncs, so that the long paths through
+/// the modes (disabled, half-enabled, back on, with a failed job on the way) are
+/// common too.
+struct Conformance<const FOCUSED: bool>;
 
-impl ReferenceStateMachine for Conformance {
+impl<const FOCUSED: bool> Conformance<FOCUSED> {
+    const KEYS: Key = if FOCUSED { 1 } else { 3 };
+    const JOBS: i64 = if FOCUSED { 3 } else { 8 };
+}
+
+impl<const FOCUSED: bool> ReferenceStateMachine for Conformance<FOCUSED> {
     type State = Model;
     type Transition = Call;
 
@@ -80,20 +91,22 @@ impl ReferenceStateMachine for Conformance {
     }
 
     fn transitions(_: &Model) -> BoxedStrategy<Call> {
-        let key = 0..KEYS;
-        let job = 0..JOBS;
+        let key = 0..Self::KEYS;
+        let job = 0..Self::JOBS;
+        // Weights of the calls that move a key through its modes.
+        let (modes, sync) = if FOCUSED { (6, 6) } else { (1, 4) };
         prop_oneof![
             6 => (key.clone(), job.clone()).prop_map(|(k, j)| Call::Enter(k, j)),
             3 => (key.clone(), job.clone()).prop_map(|(k, j)| Call::Wait(k, j)),
             7 => (key.clone(), job.clone(), job_state()).prop_map(|(k, j, s)| Call::State(k, j, s)),
             2 => (key.clone(), job).prop_map(|(k, j)| Call::Leave(k, j)),
-            4 => Just(Call::Sync),
+            sync => Just(Call::Sync),
             1 => key.clone().prop_map(Call::Peek),
             1 => key.clone().prop_map(Call::IsDisabled),
             1 => Just(Call::Size),
-            2 => (0u64..=6).prop_map(Call::Advance),
+            2 * modes => (0u64..=6).prop_map(Call::Advance),
             1 => ref_config().prop_map(Call::Reconfigure),
-            1 => (key, any::<bool>()).prop_map(|(k, on)| Call::Predicate(k, on)),
+            modes => (key, any::<bool>()).prop_map(|(k, on)| Call::Predicate(k, on)),
         ]
         .boxed()
     }
@@ -104,12 +117,12 @@ impl ReferenceStateMachine for Conformance {
     }
 }
 
-impl StateMachineTest for Conformance {
+impl<const FOCUSED: bool> StateMachineTest for Conformance<FOCUSED> {
     type SystemUnderTest = Sut;
-    type Reference = Conformance;
+    type Reference = Conformance<FOCUSED>;
 
     fn init_test(model: &Model) -> Sut {
-        Sut::new(&model.reference.config)
+        Sut::with_shards(&model.reference.config, Some(2))
     }
 
     fn apply(sut: Sut, model: &Model, call: Call) -> Sut {
@@ -123,28 +136,44 @@ impl StateMachineTest for Conformance {
     }
 
     fn check_invariants(sut: &Sut, model: &Model) {
-        if let Err(mismatch) = compare_state(sut, &model.reference, 0..KEYS) {
+        if let Err(mismatch) = compare_state(sut, &model.reference, 0..Self::KEYS) {
             panic!("real barrier and reference disagree after the step: {mismatch}");
         }
     }
 }
 
-/// `PROPTEST_CASES` if set, else 2,000.
-fn cases() -> u32 {
+/// `PROPTEST_CASES` if set, else `default`.
+fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(2000)
+        .unwrap_or(default)
+}
+
+fn config(default_cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases: cases(default_cases),
+        max_shrink_iters: 8192,
+        ..ProptestConfig::default()
+    }
 }
 
 prop_state_machine! {
-    #![proptest_config(ProptestConfig {
-        cases: cases(),
-        max_shrink_iters: 8192,
-        .. ProptestConfig::default()
-    })]
+    #![proptest_config(config(2000))]
 
-    /// The real barrier answers, reports and panics exactly as the reference does.
+    /// The real barrier answers, reports and panics exactly as the reference does:
+    /// three keys, jobs 0..8. 2,000 sequences unless `PROPTEST_CASES` says otherwise.
     #[test]
-    fn real_barrier_conforms_to_the_reference(sequential 1..60 => Conformance);
+    fn real_barrier_conforms_to_the_reference(sequential 1..60 => Conformance<false>);
+}
+
+prop_state_machine! {
+    #![proptest_config(config(5000))]
+
+    /// The same on one key, jobs 0..3, with the modes changing often. 5,000
+    /// sequences unless `PROPTEST_CASES` says otherwise.
+    #[test]
+    fn real_barrier_conforms_to_the_reference_through_mode_changes(
+        sequential 1..60 => Conformance<true>
+    );
 }
