@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 SUITES=("$@")
 if [ ${#SUITES[@]} -eq 0 ]; then
-    SUITES=(conformance replay robustness concurrency scenarios)
+    SUITES=(conformance replay robustness concurrency linearizability scenarios)
 fi
 BUGS=(WaitWrongComparison NoDrainWindow SyncSkipsLastShard EnterKeepsInactive
       HotTimerOffByOne StaleReleaseClearsFailed FailureWithoutRecordDropped)
