@@ -51,14 +51,41 @@ fn router_keys(n: usize) -> Vec<BarrierKey> {
         .collect()
 }
 
+type Map = HashMap<BarrierKey, u64, foldhash::fast::RandomState>;
+
+/// A map behind a lock: the baseline's.
+trait LockedMap {
+    fn new(map: Map) -> Self;
+    fn get(&self, key: &BarrierKey) -> u64;
+}
+
+impl LockedMap for Mutex<Map> {
+    fn new(map: Map) -> Self {
+        Mutex::new(map)
+    }
+    fn get(&self, key: &BarrierKey) -> u64 {
+        *self.lock().unwrap().get(key).unwrap_or(&0)
+    }
+}
+
+/// The same with the lock the barrier uses, for reference.
+impl LockedMap for parking_lot::Mutex<Map> {
+    fn new(map: Map) -> Self {
+        parking_lot::Mutex::new(map)
+    }
+    fn get(&self, key: &BarrierKey) -> u64 {
+        *self.lock().get(key).unwrap_or(&0)
+    }
+}
+
 /// The baseline: one locked lookup per operation.
-struct Baseline {
-    map: Mutex<HashMap<BarrierKey, u64, foldhash::fast::RandomState>>,
+struct Baseline<M = Mutex<Map>> {
+    map: M,
     keys: Vec<BarrierKey>,
     at: usize,
 }
 
-impl Baseline {
+impl<M: LockedMap> Baseline<M> {
     fn new(keys: &[BarrierKey]) -> Self {
         let map = keys
             .iter()
@@ -66,7 +93,7 @@ impl Baseline {
             .map(|(i, k)| (k.clone(), i as u64))
             .collect();
         Baseline {
-            map: Mutex::new(map),
+            map: M::new(map),
             keys: keys.to_vec(),
             at: 0,
         }
@@ -81,7 +108,7 @@ impl Baseline {
             } else {
                 self.at + 1
             };
-            sum = sum.wrapping_add(*self.map.lock().unwrap().get(key).unwrap_or(&0));
+            sum = sum.wrapping_add(self.map.get(key));
         }
         black_box(sum);
     }
@@ -215,7 +242,7 @@ fn criterion_benches(c: &mut Criterion, keys: &[BarrierKey]) {
         .sample_size(30)
         .throughput(Throughput::Elements(1));
 
-    let mut base = Baseline::new(keys);
+    let mut base = Baseline::<Mutex<Map>>::new(keys);
     g.bench_function("baseline_mutex_hashmap_lookup", |b| {
         b.iter_custom(|n| time(|| base.run(n)))
     });
@@ -374,23 +401,35 @@ fn summary(keys: &[BarrierKey]) {
     const JOBS: u64 = 1_000_000;
     const ROUNDS: usize = 9;
 
-    let measure = |barrier: &Barrier, job: Job| {
-        let mut w = Workload::new(barrier, keys, job);
-        w.run(JOBS / 4); // warm up: tables and queues at their working size
-        let samples: Vec<Sample> = (0..ROUNDS).map(|_| sample(|| w.run(JOBS))).collect();
-        figure(&samples, JOBS)
-    };
-
-    let mut base = Baseline::new(keys);
-    base.run(JOBS / 4);
-    let samples: Vec<Sample> = (0..ROUNDS).map(|_| sample(|| base.run(JOBS))).collect();
-    let baseline = figure(&samples, JOBS);
-
-    let a = measure(&plain(), Job::EnterWait);
-    let b = measure(&plain(), Job::Lifecycle);
-    let blocked_barrier = blocked(keys);
-    let c = measure(&blocked_barrier, Job::Lifecycle);
-    let d = measure(&tracked(), Job::Lifecycle);
+    // The single-thread scenarios take turns, one round each, so that they all see
+    // about the same background load.
+    let (plain_a, plain_b, blocked_barrier, tracked_d) =
+        (plain(), plain(), blocked(keys), tracked());
+    let mut base = Baseline::<Mutex<Map>>::new(keys);
+    let mut parking = Baseline::<parking_lot::Mutex<Map>>::new(keys);
+    let mut wa = Workload::new(&plain_a, keys, Job::EnterWait);
+    let mut wb = Workload::new(&plain_b, keys, Job::Lifecycle);
+    let mut wc = Workload::new(&blocked_barrier, keys, Job::Lifecycle);
+    let mut wd = Workload::new(&tracked_d, keys, Job::Lifecycle);
+    let mut scenarios: Vec<Box<dyn FnMut(u64) + '_>> = vec![
+        Box::new(|n| base.run(n)),
+        Box::new(|n| parking.run(n)),
+        Box::new(|n| wa.run(n)),
+        Box::new(|n| wb.run(n)),
+        Box::new(|n| wc.run(n)),
+        Box::new(|n| wd.run(n)),
+    ];
+    for run in scenarios.iter_mut() {
+        run(JOBS / 4); // warm up: tables and queues at their working size
+    }
+    let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); scenarios.len()];
+    for _ in 0..ROUNDS {
+        for (run, samples) in scenarios.iter_mut().zip(samples.iter_mut()) {
+            samples.push(sample(|| run(JOBS)));
+        }
+    }
+    drop(scenarios);
+    let [baseline, parking, a, b, c, d] = [0, 1, 2, 3, 4, 5].map(|i| figure(&samples[i], JOBS));
 
     // (e): one thread on its half alone, then both halves at once, alternately, so
     // that both see about the same background load. Figures per job of the two
@@ -423,7 +462,8 @@ fn summary(keys: &[BarrierKey]) {
     let (ec, ec_speedup) = scaling(&blocked(keys));
 
     // (f): 10,000 queued effects per sync, per effect.
-    let samples: Vec<Sample> = (0..ROUNDS)
+    // A round is one sync of about a millisecond: many rounds.
+    let samples: Vec<Sample> = (0..ROUNDS * 5)
         .map(|_| {
             let barrier = queued(keys);
             let s = sample(|| assert_eq!(barrier.sync(), KEYS));
@@ -453,6 +493,7 @@ fn summary(keys: &[BarrierKey]) {
         )
     };
     row("baseline: Mutex<HashMap> lookup", &baseline);
+    row("(reference) the same with parking_lot::Mutex", &parking);
     row("(a) enter + wait, no record", &a);
     row("(b) lifecycle, per job", &b);
     row("(c) lifecycle, 1% of keys blocked", &c);
@@ -477,8 +518,30 @@ fn summary(keys: &[BarrierKey]) {
     );
 }
 
+/// `EVENTORDER_BENCH_PROFILE=a|b|c|d` runs that scenario alone for a while (for a
+/// profiler) and nothing else.
+fn profile(keys: &[BarrierKey], scenario: &str) {
+    let (barrier, job) = match scenario {
+        "a" => (plain(), Job::EnterWait),
+        "b" => (plain(), Job::Lifecycle),
+        "c" => (blocked(keys), Job::Lifecycle),
+        "d" => (tracked(), Job::Lifecycle),
+        other => panic!("EVENTORDER_BENCH_PROFILE: unknown scenario {other:?}"),
+    };
+    let mut w = Workload::new(&barrier, keys, job);
+    let s = sample(|| w.run(20_000_000));
+    println!(
+        "({scenario}) {:.1} ns/job CPU",
+        s.cpu.as_nanos() as f64 / 20e6
+    );
+}
+
 fn main() {
     let keys = router_keys(KEYS);
+    if let Some(scenario) = std::env::var_os("EVENTORDER_BENCH_PROFILE") {
+        profile(&keys, &scenario.to_string_lossy());
+        return;
+    }
     if std::env::var_os("EVENTORDER_BENCH_SUMMARY_ONLY").is_none() {
         let mut c = Criterion::default().configure_from_args();
         criterion_benches(&mut c, &keys);

@@ -19,7 +19,10 @@
 //! (the common case: most keys hold nothing) and a `sync` with nothing queued in a
 //! shard need no lock at all. See [`Presence`] for why that is linearizable.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::{
+    collections::HashMap,
+    sync::atomic::{AtomicBool, AtomicU64, Ordering},
+};
 
 use hashbrown::{hash_table::Entry, HashTable};
 use parking_lot::Mutex;
@@ -31,9 +34,17 @@ use crate::{
 };
 
 /// An effect waiting for the next `sync` (R-STATE-QUEUE).
-pub(crate) struct Queued<K> {
+///
+/// It names its key by the slot the key had when the effect was queued (the key
+/// had a record then, or the effect would have been dropped), not by a clone of the
+/// key: queueing costs no reference count, and `sync` finds the slot by hash and
+/// id. If that slot is removed before `sync` (R-GC while effects were queued on
+/// it), its key moves to [`Shard::orphans`] under the same id, and `sync` applies
+/// the effect to whatever the key holds by then, exactly as if it had kept the key.
+pub(crate) struct Queued {
     pub(crate) hash: u64,
-    pub(crate) key: K,
+    /// The [`Slot::id`] of the key's slot when the effect was queued.
+    pub(crate) slot: u64,
     pub(crate) job: JobId,
     pub(crate) effect: Applied,
 }
@@ -57,8 +68,13 @@ impl<K: Eq + Clone> ShardCell<K> {
 pub(crate) const PRESENCE_SLOTS: usize = 512;
 
 /// What a call may learn about a shard without taking its lock: for every hash
-/// slot, how many of the shard's records fall in it (a counting filter), and
-/// whether the shard's queue holds effects.
+/// slot, how many of the shard's records fall in it and how many of those hold a
+/// failed job (two counting filters in one word), and whether the shard's queue
+/// holds effects.
+///
+/// The failed-job count serves `wait` and `peek`: without a failed job a record
+/// never makes a worker wait (R-WAIT) nor has anything to peek (R-PEEK), so a zero
+/// count answers them as a zero record count answers the others.
 ///
 /// Written only with the shard lock held, each count right after the table insert
 /// or removal it counts, and the queue flag right after a push or after `sync`
@@ -79,18 +95,25 @@ pub(crate) const PRESENCE_SLOTS: usize = 512;
 #[repr(align(128))]
 pub(crate) struct Presence {
     queued: AtomicBool,
-    counts: [AtomicU32; PRESENCE_SLOTS],
+    /// Per hash slot: records in the low 32 bits, records with a failed job in the
+    /// high 32 bits (see [`held`]).
+    counts: [AtomicU64; PRESENCE_SLOTS],
+}
+
+/// What a record (or its absence) adds to its [`Presence`] count.
+fn held(record: Option<&Record>) -> u64 {
+    record.map_or(0, |r| 1 | u64::from(r.failed().is_some()) << 32)
 }
 
 impl Presence {
     fn new() -> Self {
         Presence {
             queued: AtomicBool::new(false),
-            counts: [const { AtomicU32::new(0) }; PRESENCE_SLOTS],
+            counts: [const { AtomicU64::new(0) }; PRESENCE_SLOTS],
         }
     }
 
-    fn slot(&self, hash: u64) -> &AtomicU32 {
+    fn slot(&self, hash: u64) -> &AtomicU64 {
         // The low bits: the shard is chosen from bits 32 and up.
         &self.counts[hash as usize & (PRESENCE_SLOTS - 1)]
     }
@@ -98,7 +121,14 @@ impl Presence {
     /// Whether a record of a key with this hash may exist (no lock needed).
     #[inline]
     pub(crate) fn may_hold(&self, hash: u64) -> bool {
-        self.slot(hash).load(Ordering::Acquire) != 0
+        self.slot(hash).load(Ordering::Acquire) as u32 != 0
+    }
+
+    /// Whether a record with a failed job, of a key with this hash, may exist (no
+    /// lock needed).
+    #[inline]
+    pub(crate) fn may_block(&self, hash: u64) -> bool {
+        self.slot(hash).load(Ordering::Acquire) >> 32 != 0
     }
 
     /// Whether the shard's queue may hold effects (no lock needed).
@@ -107,16 +137,36 @@ impl Presence {
         self.queued.load(Ordering::Acquire)
     }
 
-    /// Under the shard lock: a record was inserted.
-    fn inserted(&self, hash: u64) {
-        let slot = self.slot(hash);
-        slot.store(slot.load(Ordering::Relaxed) + 1, Ordering::Release);
+    /// Under the shard lock: a key's record went from `before` to `after` (values
+    /// of [`held`]).
+    #[inline]
+    fn update(&self, hash: u64, before: u64, after: u64) {
+        if before != after {
+            let slot = self.slot(hash);
+            slot.store(
+                slot.load(Ordering::Relaxed) - before + after,
+                Ordering::Release,
+            );
+        }
     }
 
-    /// Under the shard lock: a record was removed.
-    fn removed(&self, hash: u64) {
-        let slot = self.slot(hash);
-        slot.store(slot.load(Ordering::Relaxed) - 1, Ordering::Release);
+    /// The counts as they should be for `shard`'s table.
+    #[cfg(test)]
+    pub(crate) fn expected<K>(&self, shard: &Shard<K>) -> Vec<u64> {
+        let mut counts = vec![0; PRESENCE_SLOTS];
+        for slot in shard.table.iter() {
+            counts[slot.hash as usize & (PRESENCE_SLOTS - 1)] += held(Some(&slot.record));
+        }
+        counts
+    }
+
+    /// The counts as stored.
+    #[cfg(test)]
+    pub(crate) fn loaded(&self) -> Vec<u64> {
+        self.counts
+            .iter()
+            .map(|c| c.load(Ordering::Relaxed))
+            .collect()
     }
 
     /// Under the shard lock: whether the queue holds effects now.
@@ -132,7 +182,12 @@ pub(crate) struct Shard<K> {
     /// The records of this shard's keys, each stored with its hash.
     pub(crate) table: HashTable<Slot<K>>,
     /// Effects queued since the last `sync`, in the order queued.
-    pub(crate) queue: Vec<Queued<K>>,
+    pub(crate) queue: Vec<Queued>,
+    /// The keys of slots removed while effects were queued on them, by slot id,
+    /// until the `sync` that applies those effects.
+    pub(crate) orphans: HashMap<u64, K>,
+    /// The id the next slot gets (ids are never reused).
+    next_slot: u64,
     /// The settings in force for this shard.
     pub(crate) rules: Rules,
     /// Panic instead of reporting an illegal sequence.
@@ -146,6 +201,10 @@ pub(crate) struct Slot<K> {
     pub(crate) hash: u64,
     pub(crate) key: K,
     pub(crate) record: Record,
+    /// Unique within the shard, for queued effects to name the slot by.
+    pub(crate) id: u64,
+    /// How many queued effects name this slot.
+    pub(crate) queued: u64,
 }
 
 impl<K: Eq + Clone> Shard<K> {
@@ -153,6 +212,8 @@ impl<K: Eq + Clone> Shard<K> {
         Shard {
             table: HashTable::new(),
             queue: Vec::new(),
+            orphans: HashMap::new(),
+            next_slot: 0,
             rules,
             panic_on_illegal_sequence,
             stats: Stats::default(),
@@ -181,26 +242,33 @@ impl<K: Eq + Clone> Shard<K> {
             .entry(hash, |slot| slot.key == *key, |slot| slot.hash)
         {
             Entry::Occupied(mut occupied) => {
+                let before = held(Some(&occupied.get().record));
                 let record = std::mem::take(&mut occupied.get_mut().record);
                 let mut step = f(Some(record), &rules);
+                presence.update(hash, before, held(step.record.as_ref()));
                 match step.record.take() {
                     Some(record) => occupied.get_mut().record = record,
                     None => {
-                        occupied.remove();
-                        presence.removed(hash);
+                        let (slot, _) = occupied.remove();
+                        if slot.queued > 0 {
+                            self.orphans.insert(slot.id, slot.key);
+                        }
                     }
                 }
                 step
             }
             Entry::Vacant(vacant) => {
                 let mut step = f(None, &rules);
+                presence.update(hash, 0, held(step.record.as_ref()));
                 if let Some(record) = step.record.take() {
                     vacant.insert(Slot {
                         hash,
                         key: key.clone(),
                         record,
+                        id: self.next_slot,
+                        queued: 0,
                     });
-                    presence.inserted(hash);
+                    self.next_slot += 1;
                 }
                 step
             }
@@ -216,13 +284,50 @@ impl<K: Eq + Clone> Shard<K> {
     ) -> usize {
         let mut queue = std::mem::take(&mut self.queue);
         let applied = queue.len();
+        let rules = self.rules;
         for q in queue.drain(..) {
-            let step = self.transition(presence, q.hash, &q.key, |record, rules| {
-                crate::machine::transitions::apply(record, q.job, q.effect, rules)
-            });
-            self.stats.note(step.notes);
-            on_notes(&q.key, step.notes);
+            let apply = |record: Option<Record>| {
+                crate::machine::transitions::apply(record, q.job, q.effect, &rules)
+            };
+            let notes = match self.table.find_entry(q.hash, |slot| slot.id == q.slot) {
+                // The slot the effect was queued on: no key comparison needed.
+                Ok(mut occupied) => {
+                    let slot = occupied.get_mut();
+                    slot.queued -= 1;
+                    let before = held(Some(&slot.record));
+                    let mut step = apply(Some(std::mem::take(&mut slot.record)));
+                    presence.update(q.hash, before, held(step.record.as_ref()));
+                    match step.record.take() {
+                        Some(record) => {
+                            slot.record = record;
+                            on_notes(&slot.key, step.notes);
+                        }
+                        None => {
+                            let (slot, _) = occupied.remove();
+                            on_notes(&slot.key, step.notes);
+                            if slot.queued > 0 {
+                                self.orphans.insert(slot.id, slot.key);
+                            }
+                        }
+                    }
+                    step.notes
+                }
+                // The slot is gone: the effect applies to the key as it is now.
+                Err(_) => {
+                    let key = self
+                        .orphans
+                        .get(&q.slot)
+                        .expect("a queued effect's slot or its orphaned key")
+                        .clone();
+                    let step = self.transition(presence, q.hash, &key, |record, _| apply(record));
+                    on_notes(&key, step.notes);
+                    step.notes
+                }
+            };
+            self.stats.note(notes);
         }
+        // Every effect that named an orphan has been applied.
+        self.orphans.clear();
         // Keep the queue's storage for the next round, unless a burst made it large.
         if queue.capacity() <= 4096 && self.queue.is_empty() {
             self.queue = queue;
@@ -231,10 +336,28 @@ impl<K: Eq + Clone> Shard<K> {
         applied
     }
 
-    /// Queues an effect for the next `sync`.
-    pub(crate) fn push(&mut self, presence: &Presence, queued: Queued<K>) {
-        self.queue.push(queued);
+    /// Queues an effect for the next `sync` if the key has a record now
+    /// (R-STATE-QUEUE); returns whether it did.
+    pub(crate) fn queue_effect(
+        &mut self,
+        presence: &Presence,
+        hash: u64,
+        key: &K,
+        job: JobId,
+        effect: Applied,
+    ) -> bool {
+        let Some(slot) = self.table.find_mut(hash, |slot| slot.key == *key) else {
+            return false;
+        };
+        slot.queued += 1;
+        self.queue.push(Queued {
+            hash,
+            slot: slot.id,
+            job,
+            effect,
+        });
         presence.set_queued(true);
+        true
     }
 
     /// Counts what a step did; returns its illegal-sequence location, if any.
@@ -267,5 +390,34 @@ impl Stats {
         if notes.contains(Notes::DRAIN_OPENED) {
             self.drains_opened += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Barrier, JobId, JobState};
+
+    /// A queued effect whose slot is removed before `sync` still applies to its key
+    /// (through [`super::Shard::orphans`]), here to the record made after.
+    #[test]
+    fn an_effect_queued_on_a_removed_slot_applies_to_the_key() {
+        let b: Barrier<String> = Barrier::builder().key_threshold(200).shards(1).build();
+        let k = "k".to_string();
+        assert!(b.enter(&k, JobId(1)).accepted);
+        b.state_changed(&k, JobId(1), JobState::Succeeded).unwrap(); // queued
+        b.leave(&k, JobId(1)); // the record is inactive: removed
+        assert_eq!(b.size(), 0);
+        b.state_changed(&k, JobId(1), JobState::Failed).unwrap(); // a new record
+        assert_eq!(b.peek(&k), Some(JobId(1)));
+        let snap = b.snapshot();
+        assert_eq!(
+            (snap.queued_effects, snap.records[0].queued_effects),
+            (1, 1)
+        );
+        assert_eq!(b.sync(), 1);
+        // The queued `succeeded` released the failed job of the new record.
+        assert_eq!(b.peek(&k), None);
+        assert_eq!(b.size(), 0);
+        assert!(b.shards().all(|s| s.orphans.is_empty()));
     }
 }

@@ -172,9 +172,18 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         for shard in self.shards() {
             queued_effects += shard.queue.len();
             stats.add(&shard.stats);
+            // A queued effect names its key by slot id (see `shard::Queued`).
+            let by_slot: std::collections::HashMap<u64, &K> = shard
+                .table
+                .iter()
+                .map(|slot| (slot.id, &slot.key))
+                .chain(shard.orphans.iter().map(|(&id, key)| (id, key)))
+                .collect();
             let mut per_key: std::collections::HashMap<&K, usize> = Default::default();
             for q in &shard.queue {
-                *per_key.entry(&q.key).or_default() += 1;
+                if let Some(&key) = by_slot.get(&q.slot) {
+                    *per_key.entry(key).or_default() += 1;
+                }
             }
             for slot in shard.table.iter() {
                 let queued = per_key.get(&slot.key).copied().unwrap_or(0);
