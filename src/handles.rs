@@ -65,6 +65,21 @@ impl<K: OrderingKey, C: Clock> PickupHandle<K, C> {
     pub fn size(&self) -> usize {
         self.barrier.size()
     }
+
+    /// [`Barrier::peek`].
+    pub fn peek(&self, key: &K) -> Option<JobId> {
+        self.barrier.peek(key)
+    }
+
+    /// [`Barrier::is_disabled`].
+    pub fn is_disabled(&self, key: &K) -> bool {
+        self.barrier.is_disabled(key)
+    }
+
+    /// [`Barrier::stats`].
+    pub fn stats(&self) -> Stats {
+        self.barrier.stats()
+    }
 }
 
 impl<K: OrderingKey, C: Clock> WorkerHandle<K, C> {
