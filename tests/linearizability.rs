@@ -3,15 +3,17 @@
 //! Each round runs two of the router's three roles on one barrier, one thread
 //! each (the machine has two cores): a pickup thread (`sync`, `enter`, `leave`),
 //! a worker (`wait`, `failed`) or a commit thread (`succeeded`, `filtered`,
-//! `aborted`, `waiting`), each a short random script (4 to 10 calls) over two keys (one shard or two, so keys share a lock or not) and jobs
-//! 1..=3. Every call's start and end are stamped from one global counter, with its
-//! answer and the illegal-sequence reports its thread's observer got. The check
-//! then searches (Wing–Gong style, memoized) for a sequential order of all the
-//! calls that respects real time (a call that ended before another started comes
-//! first) in which the reference of `eventorder-model` gives every call the same
-//! answer and report, and ends in the same state (size, queued effects, every
-//! record). `sync` applying a key's effects in the order they were queued is part
-//! of that: the reference applies them in queue order.
+//! `aborted`, `waiting`), each a short random script (4 to 10 calls) over two
+//! keys (one shard or two, so keys share a lock or not) and jobs 1..=3, followed
+//! by one `sync` (the pickup loop's next iteration). Every call's start and end
+//! are stamped from one global counter, with its answer and the illegal-sequence
+//! reports its thread's observer got. The check then searches (Wing–Gong style,
+//! memoized) for a sequential order of all the calls that respects real time (a
+//! call that ended before another started comes first) in which the reference
+//! of `eventorder-model` gives every call the same answer and report, and ends
+//! in the same state (size, queued effects, every record). `sync` applying a
+//! key's effects in the order they were queued is part of that: the reference
+//! applies them in queue order.
 //!
 //! This is the loom/shuttle check of issue 4 done with real preemption instead of
 //! a controlled scheduler (the barrier's locks and atomics are not swappable for
@@ -62,6 +64,7 @@ impl Rng {
 /// One call as it happened: its place in real time, its answer, its reports.
 #[derive(Debug)]
 struct Event {
+    thread: usize,
     call: Call,
     start: u64,
     end: u64,
@@ -97,7 +100,8 @@ fn scripts(rng: &mut Rng) -> [Vec<Call>; 3] {
     [pickup, worker, commit]
 }
 
-/// Runs the scripts at once, one thread each; returns every call with its stamps.
+/// Runs the scripts at once, one thread each, then one `sync` after them all;
+/// returns every call with its stamps.
 fn run_round(sut: &Sut, scripts: &[Vec<Call>], jitter: u64) -> Vec<Event> {
     let clock = AtomicU64::new(0);
     // Spin (not park) at the start, so the threads really start together.
@@ -121,8 +125,14 @@ fn run_round(sut: &Sut, scripts: &[Vec<Call>], jitter: u64) -> Vec<Event> {
                         std::hint::spin_loop();
                     }
                     for (i, call) in script.iter().enumerate() {
-                        // Vary the interleaving a little from round to round.
-                        for _ in 0..((jitter >> ((3 * t + i) % 60)) & 3) * 8 {
+                        // Vary the interleaving from round to round: spin a
+                        // little, or give the core away (on a busy machine the
+                        // threads would otherwise run one after the other).
+                        let bits = (jitter >> ((3 * t + i) % 60)) & 7;
+                        if bits >= 5 {
+                            thread::yield_now();
+                        }
+                        for _ in 0..(bits & 3) * 8 {
                             std::hint::spin_loop();
                         }
                         let start = clock.fetch_add(1, Ordering::SeqCst);
@@ -130,6 +140,7 @@ fn run_round(sut: &Sut, scripts: &[Vec<Call>], jitter: u64) -> Vec<Event> {
                         let end = clock.fetch_add(1, Ordering::SeqCst);
                         observed.events = REPORTS.with(|r| std::mem::take(&mut *r.borrow_mut()));
                         mine.push(Event {
+                            thread: t,
                             call: call.clone(),
                             start,
                             end,
@@ -143,6 +154,17 @@ fn run_round(sut: &Sut, scripts: &[Vec<Call>], jitter: u64) -> Vec<Event> {
         for h in handles {
             events.extend(h.join().expect("a pipeline thread panicked"));
         }
+    });
+    // The pickup loop's next iteration starts with a `sync`: after every call.
+    let start = clock.fetch_add(1, Ordering::SeqCst);
+    let observed = sut.invoke(&Call::Sync);
+    let end = clock.fetch_add(1, Ordering::SeqCst);
+    events.push(Event {
+        thread: usize::MAX,
+        call: Call::Sync,
+        start,
+        end,
+        observed,
     });
     events
 }
@@ -208,7 +230,7 @@ fn concurrent_histories_are_linearizable_against_the_reference() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3000);
     let mut rng = Rng(0x11AE_A512);
-    let (mut calls, mut nodes, mut overlapping) = (0, 0, 0);
+    let (mut calls, mut nodes, mut overlapping, mut interleaved) = (0, 0, 0, 0);
     for round in 0..rounds {
         let config = RefConfig {
             drain_limit: rng.below(3) as usize,
@@ -228,6 +250,14 @@ fn concurrent_histories_are_linearizable_against_the_reference() {
         let sut = sut(&config, shards);
         let events = run_round(&sut, &scripts, rng.next());
         calls += events.len();
+        // Rounds where the threads' calls interleave (not one thread, then the other).
+        let mut by_start: Vec<_> = events.iter().filter(|e| e.thread != usize::MAX).collect();
+        by_start.sort_by_key(|e| e.start);
+        let switches = by_start
+            .windows(2)
+            .filter(|w| w[0].thread != w[1].thread)
+            .count();
+        interleaved += usize::from(switches >= 2);
         // Calls of different threads that ran at the same time.
         overlapping += events
             .iter()
@@ -257,8 +287,8 @@ fn concurrent_histories_are_linearizable_against_the_reference() {
         }
     }
     println!(
-        "{rounds} concurrent histories, {calls} calls, {overlapping} pairs of overlapping \
-         calls, {nodes} search nodes: all linearizable"
+        "{rounds} concurrent histories ({interleaved} interleaved), {calls} calls, \
+         {overlapping} pairs of overlapping calls, {nodes} search nodes: all linearizable"
     );
     // How much really ran in parallel depends on the machine's load: printed,
     // not asserted (an assertion here would be a timed one).
