@@ -174,13 +174,17 @@ impl<'a> Workload<'a> {
     }
 }
 
-/// The barriers of the scenarios.
+/// The barriers of the scenarios: default settings, except for the shard count if
+/// `EVENTORDER_BENCH_SHARDS` is set (to compare shard counts).
 fn plain() -> Barrier {
-    Barrier::new()
+    match std::env::var("EVENTORDER_BENCH_SHARDS") {
+        Ok(n) => Barrier::builder().shards(n.parse().unwrap()).build(),
+        Err(_) => Barrier::new(),
+    }
 }
 
 fn blocked(keys: &[BarrierKey]) -> Barrier {
-    let b = Barrier::new();
+    let b = plain();
     for key in keys.iter().step_by(100) {
         b.state_changed(key, JobId(0), JobState::Failed).unwrap();
     }
@@ -188,7 +192,12 @@ fn blocked(keys: &[BarrierKey]) -> Barrier {
 }
 
 fn tracked() -> Barrier {
-    Barrier::builder().key_threshold(200).build()
+    let b = plain();
+    b.reconfigure(eventorder::Config {
+        key_threshold: 200,
+        ..b.config()
+    });
+    b
 }
 
 /// A barrier with one tracked job per key, each reported `succeeded`: `sync` has
@@ -475,8 +484,9 @@ fn summary(keys: &[BarrierKey]) {
 
     println!();
     println!(
-        "eventorder barrier: {KEYS} keys of the router's shape, {JOBS} jobs per round, {ROUNDS} rounds, {} available cores",
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+        "eventorder barrier: {KEYS} keys of the router's shape, {JOBS} jobs per round, {ROUNDS} rounds, {} available cores, {} shards",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        plain().shard_count()
     );
     println!("ns per op; CPU = the thread's CPU time (compared), wall = wall clock; × baseline = CPU best / baseline's CPU best");
     println!();
@@ -526,6 +536,34 @@ fn profile(keys: &[BarrierKey], scenario: &str) {
         "b" => (plain(), Job::Lifecycle),
         "c" => (blocked(keys), Job::Lifecycle),
         "d" => (tracked(), Job::Lifecycle),
+        // Pieces of (d), to see where its time goes.
+        "d-enter-leave" | "d-enter-wait-leave" | "d-lock" => {
+            let barrier = tracked();
+            let wait = scenario == "d-enter-wait-leave";
+            let lock = scenario == "d-lock";
+            let n: u64 =
+                std::env::var("EVENTORDER_BENCH_JOBS").map_or(20_000_000, |n| n.parse().unwrap());
+            let s = sample(|| {
+                for i in 0..n {
+                    let key = &keys[i as usize % keys.len()];
+                    let job = JobId(i as i64 + 1);
+                    if lock {
+                        black_box(barrier.size());
+                        continue;
+                    }
+                    black_box(barrier.enter(key, job));
+                    if wait {
+                        black_box(barrier.wait(key, job));
+                    }
+                    barrier.leave(key, job);
+                }
+            });
+            println!(
+                "({scenario}) {:.1} ns/job CPU",
+                s.cpu.as_nanos() as f64 / n as f64
+            );
+            return;
+        }
         other => panic!("EVENTORDER_BENCH_PROFILE: unknown scenario {other:?}"),
     };
     let mut w = Workload::new(&barrier, keys, job);
@@ -539,7 +577,8 @@ fn profile(keys: &[BarrierKey], scenario: &str) {
 fn main() {
     let keys = router_keys(KEYS);
     if let Some(scenario) = std::env::var_os("EVENTORDER_BENCH_PROFILE") {
-        profile(&keys, &scenario.to_string_lossy());
+        let n = std::env::var("EVENTORDER_BENCH_KEYS").map_or(KEYS, |n| n.parse().unwrap());
+        profile(&router_keys(n), &scenario.to_string_lossy());
         return;
     }
     if std::env::var_os("EVENTORDER_BENCH_SUMMARY_ONLY").is_none() {

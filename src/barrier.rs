@@ -14,6 +14,22 @@
 //!
 //! The clock is read at most once per call, lazily: `enter` on a key with no record
 //! or an `Enabled` one that the predicate leaves alone never reads it.
+//!
+//! Most keys hold nothing most of the time, so the common calls do not lock at all.
+//! Beside its lock, each shard keeps a [`Presence`](crate::shard::Presence): per
+//! hash slot, the number of records and of records with a failed job, written under
+//! the lock, read without it. A call that finds a zero count answers from it, as it
+//! would have after locking and finding nothing (the argument is on `Presence`):
+//! `enter` with `key_threshold == 0` and no record (accept, create nothing,
+//! R-ENTER-1), `wait` and `peek` without a failed job (R-WAIT, R-PEEK),
+//! `state_changed` of a queued state and `leave` without a record (nothing to do),
+//! `is_disabled` without a record, and `sync` for a shard with nothing queued.
+//! The `entered` counts of lock-free `enter` calls go to per-thread stripes of
+//! atomics, so that two threads do not write one cache line.
+//!
+//! Queued effects name their key's slot instead of holding a clone of the key (see
+//! `shard::Queued`), so queueing an effect costs no reference count; a key is
+//! cloned only when a record is created.
 
 use std::{
     cell::Cell,
@@ -60,8 +76,11 @@ pub(crate) struct Padded<T>(pub(crate) T);
 ///
 /// # Locking
 /// Keys are spread over a power-of-two number of shards, each behind its own lock.
-/// `enter`, `wait`, `state_changed`, `leave`, `peek` and `is_disabled` lock exactly
-/// one shard (the key's) for the duration of one pure transition. `sync`, `size`,
+/// `enter`, `wait`, `state_changed`, `leave`, `peek` and `is_disabled` lock at most
+/// one shard (the key's) for the duration of one pure transition, and none when the
+/// shard's lock-free counts show the key has nothing that could change the answer
+/// (no record, or for `wait` and `peek` no failed job); such a call is still
+/// linearizable, at the moment it reads the counts. `sync`, `size`,
 /// `stats`, `snapshot`, `reconfigure` and `Display` visit the shards one after the
 /// other, holding one lock at a time: each shard is seen consistently, but the
 /// totals are not one atomic cut across shards while other threads keep calling.
@@ -149,7 +168,8 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
 
     /// Asks whether `job` may enter the pipeline (R-ENTER-…, R-MODE, R-GC).
     ///
-    /// Locks the key's shard once. Reads the clock only if the key's mode may change
+    /// Locks the key's shard once, or not at all if the key has no record and
+    /// `key_threshold` is 0 (R-ENTER-1). Reads the clock only if the key's mode may change
     /// (a record not `Enabled`, a key threshold being reached, or the
     /// `ordering_disabled` predicate holding); calls the predicate, under the shard
     /// lock, only if the key has or gets a record: it must not call back into the
@@ -190,7 +210,8 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
 
     /// Asks whether a worker must hold `job` back instead of sending it (R-WAIT).
     /// Read-only: never changes a record nor refreshes a mode. Locks the key's shard
-    /// once; never reads the clock.
+    /// once, or not at all if the key has no record with a failed job; never reads
+    /// the clock.
     pub fn wait(&self, key: &K, job: JobId) -> Hold {
         let hash = self.hasher.hash_one(key);
         let cell = self.cell(hash);
@@ -217,8 +238,9 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// `failed` takes effect at once; `succeeded`, `filtered`, `aborted` and
     /// `waiting` are queued until the next [`sync`](Barrier::sync) if the key has a
     /// record now, and dropped otherwise (they would change nothing). Locks the
-    /// key's shard once; never reads the clock; clones the key only to queue an
-    /// effect or create a record.
+    /// key's shard once (not at all to drop a queued state of a key with no record);
+    /// never reads the clock; clones the key only to create a record (a `failed`
+    /// report on a key with none).
     ///
     /// # Errors
     /// [`Error::UnsupportedState`] for a state the barrier does not take (e.g.
@@ -260,7 +282,8 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     }
 
     /// Undoes an `enter`, immediately (R-LEAVE): `job` leaves the in-flight set and
-    /// the drain window. Idempotent. Locks the key's shard once.
+    /// the drain window. Idempotent. Locks the key's shard once, or not at all if
+    /// the key has no record.
     pub fn leave(&self, key: &K, job: JobId) {
         let hash = self.hasher.hash_one(key);
         let cell = self.cell(hash);
@@ -277,8 +300,8 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// it processed (R-SYNC). Only the pickup loop that owns the barrier may call it:
     /// see [`split`](Barrier::split).
     ///
-    /// Visits the shards one at a time; each key's effects live in one shard and
-    /// apply in queue order.
+    /// Visits the shards one at a time, and locks only those with queued effects;
+    /// each key's effects live in one shard and apply in queue order.
     pub fn sync(&self) -> usize {
         let mut total = 0;
         for shard in self.shards.iter() {
@@ -304,7 +327,8 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         total
     }
 
-    /// The key's failed job, if any (R-PEEK). Read-only; locks the key's shard once.
+    /// The key's failed job, if any (R-PEEK). Read-only; locks the key's shard once,
+    /// or not at all if the key has no record with a failed job.
     pub fn peek(&self, key: &K) -> Option<JobId> {
         let hash = self.hasher.hash_one(key);
         if !self.cell(hash).presence.may_block(hash) {
@@ -314,7 +338,8 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     }
 
     /// Whether the key has a record in mode `Disabled` (R-DISABLED). Does not
-    /// refresh the mode. Read-only; locks the key's shard once.
+    /// refresh the mode. Read-only; locks the key's shard once, or not at all if the
+    /// key has no record.
     pub fn is_disabled(&self, key: &K) -> bool {
         let hash = self.hasher.hash_one(key);
         if !self.cell(hash).presence.may_hold(hash) {

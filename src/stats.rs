@@ -6,9 +6,10 @@ use crate::Location;
 
 /// Cumulative counts since the barrier was built, from [`Barrier::stats`](crate::Barrier::stats).
 ///
-/// Counted per shard under the shard lock the call holds anyway, and summed on read;
-/// like [`Barrier::size`](crate::Barrier::size), the sum is not one atomic cut
-/// across shards while other threads are calling.
+/// Counted per shard under the shard lock the call holds anyway (and, for the
+/// `enter` calls answered without a lock, in per-thread stripes of atomic counters),
+/// and summed on read; like [`Barrier::size`](crate::Barrier::size), the sum is not
+/// one atomic cut across shards while other threads are calling.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Stats {
