@@ -92,7 +92,8 @@ pub struct Barrier<K = BarrierKey, C = SystemClock> {
     /// so it may answer from the shard's [`Presence`](crate::shard::Presence) alone.
     untracked_enter: AtomicBool,
     /// `entered` counts of the `enter` calls answered without a lock, striped by
-    /// thread so that two threads do not write one cache line.
+    /// thread so that two threads do not write one cache line: one stripe for each
+    /// of the process's first threads to call, and a last one for all the others.
     lock_free_entered: Box<[Padded<AtomicU64>]>,
     hasher: foldhash::fast::RandomState,
     clock: C,
@@ -154,7 +155,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             shard_mask: shards.len() - 1,
             shards,
             untracked_enter: AtomicBool::new(config.key_threshold == 0),
-            lock_free_entered: (0..ENTERED_STRIPES)
+            lock_free_entered: (0..=ENTERED_STRIPES)
                 .map(|_| Padded(AtomicU64::new(0)))
                 .collect(),
             hasher: foldhash::fast::RandomState::default(),
@@ -179,9 +180,19 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         let cell = self.cell(hash);
         // R-ENTER-1 without a lock: no record and no key threshold.
         if !cell.presence.may_hold(hash) && self.untracked_enter.load(Ordering::Acquire) {
-            self.lock_free_entered[entered_stripe()]
-                .0
-                .fetch_add(1, Ordering::Relaxed);
+            match entered_stripe() {
+                // This thread's own stripe: it is the only writer, so a load and a
+                // store count exactly, without a read-modify-write.
+                Some(own) => {
+                    let count = &self.lock_free_entered[own].0;
+                    count.store(count.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+                }
+                None => {
+                    self.lock_free_entered[ENTERED_STRIPES]
+                        .0
+                        .fetch_add(1, Ordering::Relaxed);
+                }
+            }
             return Admission::ACCEPTED;
         }
         let read = || self.nanos_now();
@@ -509,28 +520,50 @@ fn trace_notes<K: fmt::Debug>(key: &K, notes: Notes) {
     }
 }
 
-/// Stripes of the lock-free `entered` count (a power of two).
+/// Threads with a stripe of their own in the lock-free `entered` count.
 const ENTERED_STRIPES: usize = 16;
 
-/// This thread's stripe of a striped counter: threads take stripes in turn.
-fn entered_stripe() -> usize {
+/// This thread's own stripe of the `entered` count, if it has one: the first
+/// [`ENTERED_STRIPES`] threads of the process to ask get one each, for good (the
+/// same index in every barrier, so each stripe has exactly one writer); later
+/// threads share the last stripe, with atomic additions.
+fn entered_stripe() -> Option<usize> {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     thread_local! {
-        static STRIPE: Cell<usize> = const { Cell::new(usize::MAX) };
+        static STRIPE: Cell<Option<usize>> = const { Cell::new(None) };
     }
-    STRIPE.with(|stripe| {
-        let mut s = stripe.get();
-        if s == usize::MAX {
-            s = NEXT.fetch_add(1, Ordering::Relaxed) & (ENTERED_STRIPES - 1);
-            stripe.set(s);
+    STRIPE.with(|stripe| match stripe.get() {
+        Some(s) => (s < ENTERED_STRIPES).then_some(s),
+        None => {
+            let s = NEXT.fetch_add(1, Ordering::Relaxed).min(ENTERED_STRIPES);
+            stripe.set(Some(s));
+            (s < ENTERED_STRIPES).then_some(s)
         }
-        s
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lock-free `enter` calls are counted exactly, by threads with a stripe of
+    /// their own and by those sharing the last one.
+    #[test]
+    fn lock_free_enters_are_all_counted() {
+        let b: Barrier<u32> = Barrier::new();
+        std::thread::scope(|s| {
+            for t in 0..(ENTERED_STRIPES as u32 + 4) {
+                let b = &b;
+                s.spawn(move || {
+                    for i in 0..1000 {
+                        assert!(b.enter(&(t * 1000 + i), JobId(1)).accepted);
+                    }
+                });
+            }
+        });
+        assert_eq!(b.stats().entered, (ENTERED_STRIPES as u64 + 4) * 1000);
+        assert_eq!(b.size(), 0);
+    }
 
     /// The lock-free counts of every shard's [`Presence`](crate::shard::Presence)
     /// agree with its table after a long mixed run, and the lock-free answers agree
