@@ -470,6 +470,48 @@ fn summary(keys: &[BarrierKey]) {
     let (eb, eb_speedup) = scaling(&plain());
     let (ec, ec_speedup) = scaling(&blocked(keys));
 
+    // The machine's own ceiling for two threads right now: the baseline on two
+    // threads that share nothing (each its own map and lock). A barrier's speedup is
+    // best read against this (other tenants, or two vCPUs on one physical core, keep
+    // it below 2).
+    let ceiling = {
+        let mut one = Vec::new();
+        let mut two = Vec::new();
+        let mut alone = Baseline::<Mutex<Map>>::new(keys);
+        for _ in 0..ROUNDS {
+            one.push(sample(|| alone.run(JOBS)));
+            let start = StartLine::new(3);
+            let (wall, cpu) = std::thread::scope(|s| {
+                let threads: Vec<_> = (0..2)
+                    .map(|_| {
+                        let start = &start;
+                        s.spawn(move || {
+                            let mut own = Baseline::<Mutex<Map>>::new(keys);
+                            start.wait();
+                            sample(|| own.run(JOBS)).cpu
+                        })
+                    })
+                    .collect();
+                start.wait();
+                let wall = Instant::now();
+                let cpu = threads
+                    .into_iter()
+                    .map(|t| t.join().unwrap())
+                    .max()
+                    .unwrap();
+                (wall.elapsed(), cpu)
+            });
+            two.push(Sample { cpu, wall });
+        }
+        let one = figure(&one, JOBS);
+        let two = figure(&two, 2 * JOBS);
+        (
+            one.cpu_best / two.cpu_best,
+            one.cpu_median / two.cpu_median,
+            one.wall_best / two.wall_best,
+        )
+    };
+
     // (f): 10,000 queued effects per sync, per effect.
     // A round is one sync of about a millisecond: many rounds.
     let samples: Vec<Sample> = (0..ROUNDS * 5)
@@ -517,6 +559,7 @@ fn summary(keys: &[BarrierKey]) {
     for (name, (best, median, wall)) in [
         ("(b) lifecycle", eb_speedup),
         ("(c) lifecycle, 1% blocked", ec_speedup),
+        ("(ceiling) baseline, two threads sharing nothing", ceiling),
     ] {
         println!("| {name} | {best:.2}× | {median:.2}× | {wall:.2}× |");
     }
@@ -561,6 +604,21 @@ fn profile(keys: &[BarrierKey], scenario: &str) {
             println!(
                 "({scenario}) {:.1} ns/job CPU",
                 s.cpu.as_nanos() as f64 / n as f64
+            );
+            return;
+        }
+        "e-b" | "e-c" => {
+            let barrier = if scenario == "e-b" {
+                plain()
+            } else {
+                blocked(keys)
+            };
+            let mut ids = [1, 1];
+            let s = two_threads_sampled(&barrier, keys, 10_000_000, &mut ids);
+            println!(
+                "({scenario}) {:.1} ns/job wall, {:.1} ns/job CPU",
+                s.wall.as_nanos() as f64 / 20e6,
+                s.cpu.as_nanos() as f64 / 20e6
             );
             return;
         }

@@ -32,11 +32,10 @@
 //! cloned only when a record is created.
 
 use std::{
-    cell::Cell,
     fmt,
     hash::{BuildHasher, Hash},
     sync::{
-        atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
         Arc,
     },
     time::Instant,
@@ -93,7 +92,7 @@ pub struct Barrier<K = BarrierKey, C = SystemClock> {
     untracked_enter: AtomicBool,
     /// `entered` counts of the `enter` calls answered without a lock, striped by
     /// thread so that two threads do not write one cache line: one stripe for each
-    /// of the process's first threads to call, and a last one for all the others.
+    /// thread holding one (see `entered_stripe`), and a last one for all the others.
     lock_free_entered: Box<[Padded<AtomicU64>]>,
     hasher: foldhash::fast::RandomState,
     clock: C,
@@ -523,23 +522,33 @@ fn trace_notes<K: fmt::Debug>(key: &K, notes: Notes) {
 /// Threads with a stripe of their own in the lock-free `entered` count.
 const ENTERED_STRIPES: usize = 16;
 
-/// This thread's own stripe of the `entered` count, if it has one: the first
-/// [`ENTERED_STRIPES`] threads of the process to ask get one each, for good (the
-/// same index in every barrier, so each stripe has exactly one writer); later
-/// threads share the last stripe, with atomic additions.
-fn entered_stripe() -> Option<usize> {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    thread_local! {
-        static STRIPE: Cell<Option<usize>> = const { Cell::new(None) };
-    }
-    STRIPE.with(|stripe| match stripe.get() {
-        Some(s) => (s < ENTERED_STRIPES).then_some(s),
-        None => {
-            let s = NEXT.fetch_add(1, Ordering::Relaxed).min(ENTERED_STRIPES);
-            stripe.set(Some(s));
-            (s < ENTERED_STRIPES).then_some(s)
+/// The stripes no live thread holds.
+fn free_stripes() -> &'static Mutex<Vec<usize>> {
+    static FREE: std::sync::OnceLock<Mutex<Vec<usize>>> = std::sync::OnceLock::new();
+    FREE.get_or_init(|| Mutex::new((0..ENTERED_STRIPES).rev().collect()))
+}
+
+/// A thread's hold on a stripe, given back when the thread ends.
+struct StripeLease(Option<usize>);
+
+impl Drop for StripeLease {
+    fn drop(&mut self) {
+        if let Some(stripe) = self.0 {
+            free_stripes().lock().push(stripe);
         }
-    })
+    }
+}
+
+/// This thread's own stripe of the `entered` count, if it has one: a thread takes a
+/// free stripe the first time it asks and gives it back when it ends, so each
+/// stripe has one writer at a time, the same in every barrier (the hand-over goes
+/// through the free list's lock, so the next holder sees the last count). Threads
+/// that find no free stripe share the last one, with atomic additions.
+fn entered_stripe() -> Option<usize> {
+    thread_local! {
+        static STRIPE: StripeLease = StripeLease(free_stripes().lock().pop());
+    }
+    STRIPE.try_with(|lease| lease.0).ok().flatten()
 }
 
 #[cfg(test)]
