@@ -24,7 +24,14 @@
 //!   at `enter` and removed at the next `sync`;
 //! - (e) (b) and (c) on two threads, each with its own half of the keys, on one
 //!   barrier: throughput relative to one thread running its half alone;
-//! - (f) `sync` applying 10,000 queued effects (per effect).
+//! - (f) `sync` applying 10,000 queued effects (per effect);
+//! - (ceiling) the baseline on two threads that share nothing: what this machine
+//!   gives two threads at the moment, to read (e) against.
+//!
+//! For profiling: `EVENTORDER_BENCH_PROFILE=a|b|c|d|e-b|e-c` runs one scenario
+//! alone (and `d-enter-leave`, `d-enter-wait-leave`, `d-lock` pieces of (d)),
+//! `EVENTORDER_BENCH_KEYS` sets the number of keys there, and
+//! `EVENTORDER_BENCH_SHARDS` sets the shard count of every barrier here.
 
 use std::{
     collections::HashMap,
