@@ -11,6 +11,7 @@ use eventorder::{
 fn api_md_compiles_and_runs() -> Result<(), Error> {
     // Job ids: a transparent newtype over i64 (Copy, Ord, Hash, Debug, Display, serde).
     let j = JobId(5);
+    assert_eq!(j, JobId(5));
     let j: JobId = 5.into();
     let raw: i64 = j.0;
     assert_eq!(raw, 5);
