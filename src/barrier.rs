@@ -3,8 +3,8 @@
 //! # Implementation Details
 //!
 //! Every call hashes the key once; the hash picks the shard (bits 32 and up, so the
-//! shard index is independent of the bits the table uses inside a shard) and is
-//! stored with the record, so the table never hashes a key again. The call locks
+//! shard index is independent of the bits the table uses inside a shard) and finds
+//! the record in the shard's table (keys are hashed again only when a table grows). The call locks
 //! that one shard, runs the pure transition of [`crate::machine`], stores its result
 //! and unlocks. Only then does it report an illegal sequence (observer or panic):
 //! user code never runs under a barrier lock except the `ordering_disabled`
@@ -147,8 +147,15 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     ) -> Self {
         debug_assert!(shards.is_power_of_two());
         let rules = config.rules();
+        let hasher = foldhash::fast::RandomState::default();
         let shards: Box<[_]> = (0..shards)
-            .map(|_| Padded(ShardCell::new(rules, config.panic_on_illegal_sequence)))
+            .map(|_| {
+                Padded(ShardCell::new(
+                    rules,
+                    config.panic_on_illegal_sequence,
+                    hasher.clone(),
+                ))
+            })
             .collect();
         Barrier {
             shard_mask: shards.len() - 1,
@@ -157,7 +164,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             lock_free_entered: (0..=ENTERED_STRIPES)
                 .map(|_| Padded(AtomicU64::new(0)))
                 .collect(),
-            hasher: foldhash::fast::RandomState::default(),
+            hasher,
             origin: clock.now(),
             clock,
             config: Mutex::new(config),

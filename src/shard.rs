@@ -21,6 +21,7 @@
 
 use std::{
     collections::HashMap,
+    hash::{BuildHasher, Hash},
     sync::atomic::{AtomicBool, AtomicU64, Ordering},
 };
 
@@ -55,10 +56,10 @@ pub(crate) struct ShardCell<K> {
     pub(crate) presence: Presence,
 }
 
-impl<K: Eq + Clone> ShardCell<K> {
-    pub(crate) fn new(rules: Rules, panic_on_illegal_sequence: bool) -> Self {
+impl<K: Hash + Eq + Clone> ShardCell<K> {
+    pub(crate) fn new(rules: Rules, panic_on_illegal_sequence: bool, hasher: KeyHasher) -> Self {
         ShardCell {
-            lock: Mutex::new(Shard::new(rules, panic_on_illegal_sequence)),
+            lock: Mutex::new(Shard::new(rules, panic_on_illegal_sequence, hasher)),
             presence: Presence::new(),
         }
     }
@@ -152,10 +153,11 @@ impl Presence {
 
     /// The counts as they should be for `shard`'s table.
     #[cfg(test)]
-    pub(crate) fn expected<K>(&self, shard: &Shard<K>) -> Vec<u64> {
+    pub(crate) fn expected<K: Hash>(&self, shard: &Shard<K>) -> Vec<u64> {
         let mut counts = vec![0; PRESENCE_SLOTS];
         for slot in shard.table.iter() {
-            counts[slot.hash as usize & (PRESENCE_SLOTS - 1)] += held(Some(&slot.record));
+            let hash = shard.hasher.hash_one(&slot.key);
+            counts[hash as usize & (PRESENCE_SLOTS - 1)] += held(Some(&slot.record));
         }
         counts
     }
@@ -194,11 +196,16 @@ pub(crate) struct Shard<K> {
     pub(crate) panic_on_illegal_sequence: bool,
     /// Cumulative counters.
     pub(crate) stats: Stats,
+    /// The barrier's hasher, to rehash the keys when the table grows (a slot does
+    /// not keep its hash: 8 bytes a record, for a rare rehash).
+    pub(crate) hasher: KeyHasher,
 }
 
-/// A record and its key (and the key's hash, so the table never rehashes a key).
+/// The hasher of a barrier's keys.
+pub(crate) type KeyHasher = foldhash::fast::RandomState;
+
+/// A record and its key.
 pub(crate) struct Slot<K> {
-    pub(crate) hash: u64,
     pub(crate) key: K,
     pub(crate) record: Record,
     /// Unique within the shard, for queued effects to name the slot by.
@@ -207,8 +214,8 @@ pub(crate) struct Slot<K> {
     pub(crate) queued: u64,
 }
 
-impl<K: Eq + Clone> Shard<K> {
-    pub(crate) fn new(rules: Rules, panic_on_illegal_sequence: bool) -> Self {
+impl<K: Hash + Eq + Clone> Shard<K> {
+    pub(crate) fn new(rules: Rules, panic_on_illegal_sequence: bool, hasher: KeyHasher) -> Self {
         Shard {
             table: HashTable::new(),
             queue: Vec::new(),
@@ -217,6 +224,7 @@ impl<K: Eq + Clone> Shard<K> {
             rules,
             panic_on_illegal_sequence,
             stats: Stats::default(),
+            hasher,
         }
     }
 
@@ -237,10 +245,12 @@ impl<K: Eq + Clone> Shard<K> {
         f: impl FnOnce(Option<Record>, &Rules) -> Step<A>,
     ) -> Step<A> {
         let rules = self.rules;
-        match self
-            .table
-            .entry(hash, |slot| slot.key == *key, |slot| slot.hash)
-        {
+        let hasher = &self.hasher;
+        match self.table.entry(
+            hash,
+            |slot| slot.key == *key,
+            |slot| hasher.hash_one(&slot.key),
+        ) {
             Entry::Occupied(mut occupied) => {
                 let before = held(Some(&occupied.get().record));
                 let record = std::mem::take(&mut occupied.get_mut().record);
@@ -262,7 +272,6 @@ impl<K: Eq + Clone> Shard<K> {
                 presence.update(hash, 0, held(step.record.as_ref()));
                 if let Some(record) = step.record.take() {
                     vacant.insert(Slot {
-                        hash,
                         key: key.clone(),
                         record,
                         id: self.next_slot,
