@@ -651,12 +651,13 @@ fn main() {
         criterion_benches(&mut c, &keys);
         c.final_summary();
     }
-    // `cargo bench -- <filter>` and `cargo test --benches` pass arguments; the table
-    // is printed only for a full bench run.
+    // The table is printed for a full `cargo bench` run (which passes `--bench`), not
+    // for `cargo bench -- <filter>`, nor under `cargo test --benches` (no `--bench`:
+    // criterion then only checks that each benchmark runs).
     let args: Vec<String> = std::env::args().skip(1).collect();
     let filtered = args.iter().any(|a| !a.starts_with('-'));
-    let testing = args.iter().any(|a| a == "--test" || a == "--list");
-    if !filtered && !testing {
+    let benching = args.iter().any(|a| a == "--bench");
+    if std::env::var_os("EVENTORDER_BENCH_SUMMARY_ONLY").is_some() || (benching && !filtered) {
         summary(&keys);
     }
 }
