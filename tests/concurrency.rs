@@ -420,7 +420,7 @@ fn run(setup: Setup) -> Outcome {
         if r.mode == KeyMode::Enabled {
             assert_eq!(r.failed, None, "{}: G-GC: {r}", setup.name);
             assert!(
-                r.inflight.as_ref().map_or(true, Vec::is_empty),
+                r.inflight.as_ref().is_none_or(Vec::is_empty),
                 "{}: G-GC: {r}",
                 setup.name
             );

@@ -225,7 +225,7 @@ fn settled(barrier: &Real) -> Result<(), String> {
     for r in &snap.records {
         if r.mode == KeyMode::Enabled
             && !(r.failed.is_none()
-                && r.inflight.as_ref().map_or(true, Vec::is_empty)
+                && r.inflight.as_ref().is_none_or(Vec::is_empty)
                 && r.drain.as_ref().is_some_and(Vec::is_empty))
         {
             return Err(format!(

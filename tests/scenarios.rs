@@ -377,7 +377,8 @@ fn rule_ids(spec: &str) -> BTreeSet<String> {
 }
 
 /// A scenario runner that catches panics keeps the test output readable.
-struct QuietPanics(Option<Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send>>);
+type PanicHook = Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send>;
+struct QuietPanics(Option<PanicHook>);
 
 impl QuietPanics {
     fn new() -> Self {

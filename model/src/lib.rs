@@ -1,7 +1,7 @@
 //! An independent statement of the eventorder barrier's specification
 //! (`SPEC.md`), and an exhaustive check of the router pipeline that uses it.
 //!
-//! * [`reference`]: the barrier as a plain, deterministic value, one function per
+//! * [`reference`](mod@reference): the barrier as a plain, deterministic value, one function per
 //!   rule (`R-…`). It is the oracle of the conformance tests of the real barrier
 //!   and the barrier inside the model.
 //! * [`pipeline`]: the router's pickup loop, workers and commit loop as a

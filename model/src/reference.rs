@@ -114,7 +114,7 @@ impl Record {
     pub fn is_inactive(&self) -> bool {
         self.mode == Mode::Enabled
             && self.failed.is_none()
-            && self.inflight.as_ref().map_or(true, BTreeSet::is_empty)
+            && self.inflight.as_ref().is_none_or(BTreeSet::is_empty)
             && self.drain.is_none()
     }
 
