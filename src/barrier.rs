@@ -34,20 +34,16 @@
 use std::{
     fmt,
     hash::{BuildHasher, Hash},
-    sync::{
-        atomic::{AtomicBool, AtomicU64, Ordering},
-        Arc,
-    },
+    sync::{atomic::Ordering, Arc},
     time::Instant,
 };
-
-use parking_lot::{Mutex, MutexGuard};
 
 use crate::{
     builder::Builder,
     machine::{transitions, Applied, Nanos, Notes, Now, Violation},
     shard::{Shard, ShardCell},
     stats::Stats,
+    sync::{AtomicBool, Mutex, MutexGuard},
     Admission, BarrierKey, Clock, Config, Effect, Error, Hold, IllegalSequence, JobId, JobState,
     Result, SystemClock,
 };
@@ -93,7 +89,10 @@ pub struct Barrier<K = BarrierKey, C = SystemClock> {
     /// `entered` counts of the `enter` calls answered without a lock, striped by
     /// thread so that two threads do not write one cache line: one stripe for each
     /// thread holding one (see `entered_stripe`), and a last one for all the others.
-    lock_free_entered: Box<[Padded<AtomicU64>]>,
+    /// Plain `std` atomics even under the test-only feature `shuttle`: with the
+    /// thread-local lease they only feed `Stats`, and are not model-checked (see
+    /// `crate::sync`).
+    lock_free_entered: Box<[Padded<std::sync::atomic::AtomicU64>]>,
     hasher: foldhash::fast::RandomState,
     clock: C,
     origin: Instant,
@@ -162,7 +161,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             shards,
             untracked_enter: AtomicBool::new(config.key_threshold == 0),
             lock_free_entered: (0..=ENTERED_STRIPES)
-                .map(|_| Padded(AtomicU64::new(0)))
+                .map(|_| Padded(std::sync::atomic::AtomicU64::new(0)))
                 .collect(),
             hasher,
             origin: clock.now(),
@@ -529,10 +528,12 @@ fn trace_notes<K: fmt::Debug>(key: &K, notes: Notes) {
 /// Threads with a stripe of their own in the lock-free `entered` count.
 const ENTERED_STRIPES: usize = 16;
 
-/// The stripes no live thread holds.
-fn free_stripes() -> &'static Mutex<Vec<usize>> {
-    static FREE: std::sync::OnceLock<Mutex<Vec<usize>>> = std::sync::OnceLock::new();
-    FREE.get_or_init(|| Mutex::new((0..ENTERED_STRIPES).rev().collect()))
+/// The stripes no live thread holds. A process-wide `parking_lot` lock even under
+/// the feature `shuttle` (a shuttle lock belongs to one execution; this one only
+/// hands out `Stats` stripes, see `crate::sync`).
+fn free_stripes() -> &'static parking_lot::Mutex<Vec<usize>> {
+    static FREE: std::sync::OnceLock<parking_lot::Mutex<Vec<usize>>> = std::sync::OnceLock::new();
+    FREE.get_or_init(|| parking_lot::Mutex::new((0..ENTERED_STRIPES).rev().collect()))
 }
 
 /// A thread's hold on a stripe, given back when the thread ends.

@@ -22,15 +22,15 @@
 use std::{
     collections::HashMap,
     hash::{BuildHasher, Hash},
-    sync::atomic::{AtomicBool, AtomicU64, Ordering},
+    sync::atomic::Ordering,
 };
 
 use hashbrown::{hash_table::Entry, HashTable};
-use parking_lot::Mutex;
 
 use crate::{
     machine::{Applied, Notes, Record, Rules, Step},
     stats::Stats,
+    sync::{AtomicBool, AtomicU64, Mutex},
     JobId, Location,
 };
 
