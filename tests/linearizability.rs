@@ -242,10 +242,15 @@ fn concurrent_histories_are_linearizable_against_the_reference() {
         let shards = rng.pick(&[1, 2]);
         // Two roles at a time: with two cores, a third thread would mostly wait.
         let [pickup, worker, commit] = scripts(&mut rng);
-        let scripts = match rng.below(3) {
-            0 => vec![pickup, worker],
-            1 => vec![pickup, commit],
-            _ => vec![worker, commit],
+        let (scripts, shards) = match rng.below(3) {
+            0 => (vec![pickup, worker], shards),
+            // `sync` visits the shards one at a time (documented: not one atomic cut
+            // across shards), so a `sync` racing queued reports on keys of two
+            // shards can count a later report and miss an earlier one: the whole
+            // history is then linearizable per key but not as a whole. Check that
+            // pair on one shard here; tests/shuttle.rs checks it per key on two.
+            1 => (vec![pickup, commit], 1),
+            _ => (vec![worker, commit], shards),
         };
         let sut = sut(&config, shards);
         let events = run_round(&sut, &scripts, rng.next());
