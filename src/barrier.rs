@@ -43,6 +43,7 @@ use crate::{
     machine::{transitions, Applied, Nanos, Notes, Now, Violation},
     shard::{Shard, ShardCell},
     stats::Stats,
+    striped::StripedCount,
     sync::{AtomicBool, Mutex, MutexGuard},
     Admission, BarrierKey, Clock, Config, Effect, Error, Hold, IllegalSequence, JobId, JobState,
     Result, SystemClock,
@@ -86,13 +87,8 @@ pub struct Barrier<K = BarrierKey, C = SystemClock> {
     /// `key_threshold == 0`: an `enter` on a key with no record creates none (R-ENTER-1),
     /// so it may answer from the shard's [`Presence`](crate::shard::Presence) alone.
     untracked_enter: AtomicBool,
-    /// `entered` counts of the `enter` calls answered without a lock, striped by
-    /// thread so that two threads do not write one cache line: one stripe for each
-    /// thread holding one (see `entered_stripe`), and a last one for all the others.
-    /// Plain `std` atomics even under the test-only feature `shuttle`: with the
-    /// thread-local lease they only feed `Stats`, and are not model-checked (see
-    /// `crate::sync`).
-    lock_free_entered: Box<[Padded<std::sync::atomic::AtomicU64>]>,
+    /// `entered` counts of the `enter` calls answered without a lock.
+    lock_free_entered: StripedCount,
     hasher: foldhash::fast::RandomState,
     clock: C,
     origin: Instant,
@@ -160,9 +156,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             shard_mask: shards.len() - 1,
             shards,
             untracked_enter: AtomicBool::new(config.key_threshold == 0),
-            lock_free_entered: (0..=ENTERED_STRIPES)
-                .map(|_| Padded(std::sync::atomic::AtomicU64::new(0)))
-                .collect(),
+            lock_free_entered: StripedCount::new(),
             hasher,
             origin: clock.now(),
             clock,
@@ -185,19 +179,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         let cell = self.cell(hash);
         // R-ENTER-1 without a lock: no record and no key threshold.
         if !cell.presence.may_hold(hash) && self.untracked_enter.load(Ordering::Acquire) {
-            match entered_stripe() {
-                // This thread's own stripe: it is the only writer, so a load and a
-                // store count exactly, without a read-modify-write.
-                Some(own) => {
-                    let count = &self.lock_free_entered[own].0;
-                    count.store(count.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
-                }
-                None => {
-                    self.lock_free_entered[ENTERED_STRIPES]
-                        .0
-                        .fetch_add(1, Ordering::Relaxed);
-                }
-            }
+            self.lock_free_entered.add_one();
             return Admission::ACCEPTED;
         }
         let read = || self.nanos_now();
@@ -389,11 +371,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         for shard in self.shards.iter() {
             total.add(&shard.0.lock.lock().stats);
         }
-        total.entered += self
-            .lock_free_entered
-            .iter()
-            .map(|n| n.0.load(Ordering::Relaxed))
-            .sum::<u64>();
+        total.entered += self.lock_free_entered.total();
         total
     }
 
@@ -525,40 +503,6 @@ fn trace_notes<K: fmt::Debug>(key: &K, notes: Notes) {
     }
 }
 
-/// Threads with a stripe of their own in the lock-free `entered` count.
-const ENTERED_STRIPES: usize = 16;
-
-/// The stripes no live thread holds. A process-wide `parking_lot` lock even under
-/// the feature `shuttle` (a shuttle lock belongs to one execution; this one only
-/// hands out `Stats` stripes, see `crate::sync`).
-fn free_stripes() -> &'static parking_lot::Mutex<Vec<usize>> {
-    static FREE: std::sync::OnceLock<parking_lot::Mutex<Vec<usize>>> = std::sync::OnceLock::new();
-    FREE.get_or_init(|| parking_lot::Mutex::new((0..ENTERED_STRIPES).rev().collect()))
-}
-
-/// A thread's hold on a stripe, given back when the thread ends.
-struct StripeLease(Option<usize>);
-
-impl Drop for StripeLease {
-    fn drop(&mut self) {
-        if let Some(stripe) = self.0 {
-            free_stripes().lock().push(stripe);
-        }
-    }
-}
-
-/// This thread's own stripe of the `entered` count, if it has one: a thread takes a
-/// free stripe the first time it asks and gives it back when it ends, so each
-/// stripe has one writer at a time, the same in every barrier (the hand-over goes
-/// through the free list's lock, so the next holder sees the last count). Threads
-/// that find no free stripe share the last one, with atomic additions.
-fn entered_stripe() -> Option<usize> {
-    thread_local! {
-        static STRIPE: StripeLease = StripeLease(free_stripes().lock().pop());
-    }
-    STRIPE.try_with(|lease| lease.0).ok().flatten()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -569,7 +513,7 @@ mod tests {
     fn lock_free_enters_are_all_counted() {
         let b: Barrier<u32> = Barrier::new();
         std::thread::scope(|s| {
-            for t in 0..(ENTERED_STRIPES as u32 + 4) {
+            for t in 0..(crate::striped::STRIPES as u32 + 4) {
                 let b = &b;
                 s.spawn(move || {
                     for i in 0..1000 {
@@ -578,7 +522,10 @@ mod tests {
                 });
             }
         });
-        assert_eq!(b.stats().entered, (ENTERED_STRIPES as u64 + 4) * 1000);
+        assert_eq!(
+            b.stats().entered,
+            (crate::striped::STRIPES as u64 + 4) * 1000
+        );
         assert_eq!(b.size(), 0);
     }
 

@@ -15,6 +15,7 @@ mod machine;
 mod shard;
 mod snapshot;
 mod stats;
+mod striped;
 mod sync;
 
 // Test-only fault injection (feature `inject-bugs`, for scripts/inject-bugs.sh).

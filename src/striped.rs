@@ -1,0 +1,85 @@
+//! [`StripedCount`]: a counter that several threads bump without sharing a cache
+//! line, for the `entered` count of the `enter` calls answered without a lock.
+//!
+//! Plain `std` atomics even under the test-only feature `shuttle`: with the
+//! thread-local lease they only feed [`Stats`](crate::Stats), and are not
+//! model-checked (see `crate::sync`).
+
+use std::sync::{
+    atomic::{AtomicU64, Ordering},
+    OnceLock,
+};
+
+use crate::barrier::Padded;
+
+/// Threads with a stripe of their own.
+pub(crate) const STRIPES: usize = 16;
+
+/// One stripe per thread holding a lease (see [`own_stripe`]), and a last one
+/// shared, with atomic additions, by all the others.
+pub(crate) struct StripedCount {
+    stripes: Box<[Padded<AtomicU64>]>,
+}
+
+impl StripedCount {
+    pub(crate) fn new() -> Self {
+        StripedCount {
+            stripes: (0..=STRIPES).map(|_| Padded(AtomicU64::new(0))).collect(),
+        }
+    }
+
+    /// Counts one.
+    #[inline]
+    pub(crate) fn add_one(&self) {
+        match own_stripe() {
+            // This thread's own stripe: it is the only writer, so a load and a
+            // store count exactly, without a read-modify-write.
+            Some(own) => {
+                let count = &self.stripes[own].0;
+                count.store(count.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+            }
+            None => {
+                self.stripes[STRIPES].0.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The sum of the stripes.
+    pub(crate) fn total(&self) -> u64 {
+        self.stripes
+            .iter()
+            .map(|n| n.0.load(Ordering::Relaxed))
+            .sum()
+    }
+}
+
+/// The stripes no live thread holds. A process-wide `parking_lot` lock even under
+/// the feature `shuttle` (a shuttle lock belongs to one execution; this one only
+/// hands out `Stats` stripes, see `crate::sync`).
+fn free_stripes() -> &'static parking_lot::Mutex<Vec<usize>> {
+    static FREE: OnceLock<parking_lot::Mutex<Vec<usize>>> = OnceLock::new();
+    FREE.get_or_init(|| parking_lot::Mutex::new((0..STRIPES).rev().collect()))
+}
+
+/// A thread's hold on a stripe, given back when the thread ends.
+struct StripeLease(Option<usize>);
+
+impl Drop for StripeLease {
+    fn drop(&mut self) {
+        if let Some(stripe) = self.0 {
+            free_stripes().lock().push(stripe);
+        }
+    }
+}
+
+/// This thread's own stripe of the `entered` count, if it has one: a thread takes a
+/// free stripe the first time it asks and gives it back when it ends, so each
+/// stripe has one writer at a time, the same in every barrier (the hand-over goes
+/// through the free list's lock, so the next holder sees the last count). Threads
+/// that find no free stripe share the last one, with atomic additions.
+fn own_stripe() -> Option<usize> {
+    thread_local! {
+        static STRIPE: StripeLease = StripeLease(free_stripes().lock().pop());
+    }
+    STRIPE.try_with(|lease| lease.0).ok().flatten()
+}
