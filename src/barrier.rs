@@ -41,7 +41,7 @@ use std::{
 use crate::{
     builder::Builder,
     machine::{transitions, Applied, Nanos, Notes, Now, Violation},
-    shard::{Shard, ShardCell},
+    shard::{KeyHasher, Shard, ShardCell},
     stats::Stats,
     striped::StripedCount,
     sync::{AtomicBool, Mutex, MutexGuard},
@@ -89,7 +89,7 @@ pub struct Barrier<K = BarrierKey, C = SystemClock> {
     untracked_enter: AtomicBool,
     /// `entered` counts of the `enter` calls answered without a lock.
     lock_free_entered: StripedCount,
-    hasher: foldhash::fast::RandomState,
+    hasher: KeyHasher,
     clock: C,
     origin: Instant,
     config: Mutex<Config>,
@@ -142,7 +142,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     ) -> Self {
         debug_assert!(shards.is_power_of_two());
         let rules = config.rules();
-        let hasher = foldhash::fast::RandomState::default();
+        let hasher = crate::shard::key_hasher();
         let shards: Box<[_]> = (0..shards)
             .map(|_| {
                 Padded(ShardCell::new(
