@@ -33,32 +33,11 @@ use std::{
 
 use eventorder::{Barrier, IllegalSequence, JobState, ManualClock};
 use eventorder_model::reference::{Outcome, RefConfig, Reference};
-use support::{compare, compare_state, Call, Key, Observed, Sut};
+use support::{compare, compare_state, Call, Key, Observed, Rng, Sut};
 
 thread_local! {
     /// The illegal-sequence reports of the calls of this thread.
     static REPORTS: RefCell<Vec<IllegalSequence<Key>>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Deterministic random numbers (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn pick<T: Copy>(&mut self, from: &[T]) -> T {
-        from[self.below(from.len() as u64) as usize]
-    }
 }
 
 /// One call as it happened: its place in real time, its answer, its reports.

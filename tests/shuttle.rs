@@ -52,7 +52,7 @@ use std::{
 
 use eventorder::{Barrier, IllegalSequence, JobState, ManualClock};
 use eventorder_model::reference::{RefConfig, Reference, Ret};
-use support::{compare, compare_state, Call, Key, Observed, Sut};
+use support::{compare, compare_state, Call, Key, Observed, Rng, Sut};
 
 shuttle::thread_local! {
     /// The illegal-sequence reports of the current shuttle thread's calls (the
@@ -68,23 +68,6 @@ struct Event {
     start: u64,
     end: u64,
     observed: Observed,
-}
-
-/// Deterministic random numbers (SplitMix64), for the scripts.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
 }
 
 /// Shuttle's settings for these tests: a larger stack for each shuttle thread
