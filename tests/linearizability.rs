@@ -33,21 +33,11 @@ use std::{
 
 use eventorder::{Barrier, IllegalSequence, JobState, ManualClock};
 use eventorder_model::reference::{Outcome, RefConfig, Reference};
-use support::{compare, compare_state, Call, Key, Observed, Rng, Sut};
+use support::{compare, compare_state, Call, Event, Key, Rng, Sut};
 
 thread_local! {
     /// The illegal-sequence reports of the calls of this thread.
     static REPORTS: RefCell<Vec<IllegalSequence<Key>>> = const { RefCell::new(Vec::new()) };
-}
-
-/// One call as it happened: its place in real time, its answer, its reports.
-#[derive(Debug)]
-struct Event {
-    thread: usize,
-    call: Call,
-    start: u64,
-    end: u64,
-    observed: Observed,
 }
 
 fn scripts(rng: &mut Rng) -> [Vec<Call>; 3] {

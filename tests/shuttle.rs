@@ -52,22 +52,12 @@ use std::{
 
 use eventorder::{Barrier, IllegalSequence, JobState, ManualClock};
 use eventorder_model::reference::{RefConfig, Reference, Ret};
-use support::{compare, compare_state, Call, Key, Observed, Rng, Sut};
+use support::{compare, compare_state, Call, Event, Key, Rng, Sut};
 
 shuttle::thread_local! {
     /// The illegal-sequence reports of the current shuttle thread's calls (the
     /// observer runs on the calling thread).
     static REPORTS: RefCell<Vec<IllegalSequence<Key>>> = RefCell::new(Vec::new());
-}
-
-/// One call as it happened.
-#[derive(Debug)]
-struct Event {
-    thread: usize,
-    call: Call,
-    start: u64,
-    end: u64,
-    observed: Observed,
 }
 
 /// Shuttle's settings for these tests: a larger stack for each shuttle thread

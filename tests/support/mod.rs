@@ -419,3 +419,14 @@ impl Rng {
         from[self.below(from.len() as u64) as usize]
     }
 }
+
+/// One call of a concurrent history as it happened: the thread that made it, its
+/// place in real time (stamps taken before and after it), its answer and reports.
+#[derive(Debug)]
+pub struct Event {
+    pub thread: usize,
+    pub call: Call,
+    pub start: u64,
+    pub end: u64,
+    pub observed: Observed,
+}
