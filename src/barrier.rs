@@ -218,7 +218,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             return Hold::GO;
         }
         let mut shard = cell.lock.lock();
-        let (hold, illegal) = transitions::wait(shard.get(hash, key), job);
+        let (hold, illegal) = transitions::wait(shard.get(hash, key).as_ref(), job);
         if hold.wait {
             shard.stats.waits_told += 1;
         }
@@ -353,7 +353,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     pub fn size(&self) -> usize {
         self.shards
             .iter()
-            .map(|s| s.0.lock.lock().table.len())
+            .map(|s| s.0.lock.lock().store.len())
             .sum()
     }
 
@@ -563,6 +563,7 @@ mod tests {
                     let presence = &b.cell(hash).presence;
                     let shard = b.lock(hash);
                     let record = shard.get(hash, &key);
+                    let record = record.as_ref();
                     // No false negatives (false positives only cost a lock).
                     assert!(record.is_none() || presence.may_hold(hash));
                     assert!(record.and_then(|r| r.failed()).is_none() || presence.may_block(hash));

@@ -1,20 +1,25 @@
 //! [`BarrierKey`]: the router's default ordering key.
 
 use std::{
+    cmp::Ordering,
     fmt,
     hash::{BuildHasher, Hash, Hasher},
-    sync::{Arc, OnceLock},
+    sync::OnceLock,
 };
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use triomphe::ThinArc;
 
 /// The router's ordering key: workspace id, destination id, user id.
 ///
 /// Cloning is cheap (one reference count): the barrier clones a key only when it
-/// creates a record or queues an effect. The key hashes its parts once, when it is
-/// made, with a seed random per process; hashing a key (which the barrier does on
-/// every call) then feeds the hasher that one `u64`, and comparing two keys
-/// compares it first.
+/// creates a record. The key hashes its parts once, when it is made, with a seed
+/// random per process; hashing a key (which the barrier does on every call) then
+/// feeds the hasher that one `u64`, and comparing two keys compares it first.
+///
+/// A key is one pointer wide (8 bytes): the barrier stores one per record, so its
+/// size is part of the memory a record costs. The parts, the fingerprint and the
+/// reference count live in one allocation.
 ///
 /// ```
 /// use eventorder::BarrierKey;
@@ -23,16 +28,21 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// assert_eq!(key.user(), "user");
 /// assert_ne!(key, BarrierKey::new("workspace:destination", "", "user"));
 /// ```
-#[derive(Clone, PartialOrd, Ord)]
+#[derive(Clone)]
 pub struct BarrierKey {
-    /// The three parts, concatenated.
-    joined: Arc<str>,
-    /// Where the workspace id ends in `joined`.
-    workspace_end: u32,
-    /// Where the destination id ends in `joined`.
-    destination_end: u32,
-    /// A hash of the three fields above (so `Ord` never gets to compare it).
+    /// The header, then the three parts concatenated (valid UTF-8: see `new`).
+    inner: ThinArc<Header, u8>,
+}
+
+/// What a [`BarrierKey`] keeps beside its text.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Header {
+    /// A hash of the text and the two ends below.
     fingerprint: u64,
+    /// Where the workspace id ends in the text.
+    workspace_end: u32,
+    /// Where the destination id ends in the text.
+    destination_end: u32,
 }
 
 /// The seed of [`BarrierKey`] fingerprints: random, fixed for the process.
@@ -58,27 +68,42 @@ impl BarrierKey {
         let mut hasher = fingerprint_seed().build_hasher();
         hasher.write(joined.as_bytes());
         hasher.write_u64(u64::from(workspace_end) << 32 | u64::from(destination_end));
-        BarrierKey {
+        let header = Header {
+            fingerprint: hasher.finish(),
             workspace_end,
             destination_end,
-            fingerprint: hasher.finish(),
-            joined: joined.into(),
+        };
+        BarrierKey {
+            inner: ThinArc::from_header_and_slice(header, joined.as_bytes()),
         }
+    }
+
+    fn header(&self) -> &Header {
+        &self.inner.header.header
+    }
+
+    /// The three parts, concatenated.
+    fn joined(&self) -> &str {
+        // The bytes were copied from a `&str` in `new`, so this cannot fail; it costs
+        // one pass over a short key, and keeps the crate free of `unsafe`. Only the
+        // accessors below and `Ord` read the text as `str`.
+        std::str::from_utf8(&self.inner.slice).expect("a BarrierKey holds UTF-8")
     }
 
     /// The workspace id.
     pub fn workspace(&self) -> &str {
-        &self.joined[..self.workspace_end as usize]
+        &self.joined()[..self.header().workspace_end as usize]
     }
 
     /// The destination id.
     pub fn destination(&self) -> &str {
-        &self.joined[self.workspace_end as usize..self.destination_end as usize]
+        let h = self.header();
+        &self.joined()[h.workspace_end as usize..h.destination_end as usize]
     }
 
     /// The user id.
     pub fn user(&self) -> &str {
-        &self.joined[self.destination_end as usize..]
+        &self.joined()[self.header().destination_end as usize..]
     }
 }
 
@@ -86,21 +111,39 @@ impl Hash for BarrierKey {
     /// One write: the fingerprint made when the key was (equal keys have equal
     /// fingerprints, so this agrees with `Eq`).
     fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(self.fingerprint);
+        state.write_u64(self.header().fingerprint);
     }
 }
 
 impl PartialEq for BarrierKey {
-    /// The fingerprints first (different ones settle it at once), then the parts.
+    /// The same allocation, or the same header (fingerprint and ends: different ones
+    /// settle it at once) and the same text.
     fn eq(&self, other: &Self) -> bool {
-        self.fingerprint == other.fingerprint
-            && self.workspace_end == other.workspace_end
-            && self.destination_end == other.destination_end
-            && (Arc::ptr_eq(&self.joined, &other.joined) || self.joined == other.joined)
+        self.inner.heap_ptr() == other.inner.heap_ptr()
+            || (self.header() == other.header() && self.inner.slice == other.inner.slice)
     }
 }
 
 impl Eq for BarrierKey {}
+
+impl PartialOrd for BarrierKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for BarrierKey {
+    /// By the concatenated text, then where the parts end (so two keys whose parts
+    /// concatenate alike still differ); never by the fingerprint.
+    fn cmp(&self, other: &Self) -> Ordering {
+        let (a, b) = (self.header(), other.header());
+        self.inner
+            .slice
+            .cmp(&other.inner.slice)
+            .then(a.workspace_end.cmp(&b.workspace_end))
+            .then(a.destination_end.cmp(&b.destination_end))
+    }
+}
 
 impl fmt::Display for BarrierKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -159,12 +202,19 @@ mod tests {
         assert_eq!(serde_json::from_str::<BarrierKey>(&json).unwrap(), k);
     }
 
+    /// One pointer: the barrier stores a key per record.
+    #[test]
+    fn a_key_is_one_pointer_wide() {
+        assert_eq!(std::mem::size_of::<BarrierKey>(), 8);
+        assert_eq!(std::mem::size_of::<Option<BarrierKey>>(), 8);
+    }
+
     #[test]
     fn equal_keys_hash_alike_and_parts_matter() {
         let hash = |k: &BarrierKey| foldhash::fast::FixedState::with_seed(7).hash_one(k);
         let a = BarrierKey::new("ws", "dest", "user");
         let b = BarrierKey::new("ws", "dest", "user");
-        assert!(!Arc::ptr_eq(&a.joined, &b.joined));
+        assert_ne!(a.inner.heap_ptr(), b.inner.heap_ptr());
         assert_eq!(a, b);
         assert_eq!(hash(&a), hash(&b));
         assert_eq!(a.cmp(&b), std::cmp::Ordering::Equal);

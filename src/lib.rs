@@ -15,6 +15,7 @@ mod machine;
 mod shard;
 mod snapshot;
 mod stats;
+mod store;
 mod striped;
 mod sync;
 

@@ -19,33 +19,31 @@
 //! (the common case: most keys hold nothing) and a `sync` with nothing queued in a
 //! shard need no lock at all. See [`Presence`] for why that is linearizable.
 
-use std::{
-    collections::HashMap,
-    hash::{BuildHasher, Hash},
-    sync::atomic::Ordering,
-};
+use std::{hash::Hash, sync::atomic::Ordering};
 
-use hashbrown::{hash_table::Entry, HashTable};
+#[cfg(test)]
+use std::hash::BuildHasher;
 
 use crate::{
     machine::{Applied, Notes, Record, Rules, Step},
     stats::Stats,
+    store::Store,
     sync::{AtomicBool, AtomicU64, Mutex},
     JobId, Location,
 };
 
 /// An effect waiting for the next `sync` (R-STATE-QUEUE).
 ///
-/// It names its key by the slot the key had when the effect was queued (the key
-/// had a record then, or the effect would have been dropped), not by a clone of the
-/// key: queueing costs no reference count, and `sync` finds the slot by hash and
-/// id. If that slot is removed before `sync` (R-GC while effects were queued on
-/// it), its key moves to [`Shard::orphans`] under the same id, and `sync` applies
-/// the effect to whatever the key holds by then, exactly as if it had kept the key.
+/// It names its key by the slab position of the key's record when the effect was
+/// queued (the key had a record then, or the effect would have been dropped), not
+/// by a clone of the key: queueing costs no reference count, and `sync` needs no
+/// lookup. The position keeps its key until the queue is applied (see
+/// [`Store`]); if the record was removed meanwhile, the effect applies to whatever
+/// the key holds by then, exactly as if it had kept the key.
 pub(crate) struct Queued {
     pub(crate) hash: u64,
-    /// The [`Slot::id`] of the key's slot when the effect was queued.
-    pub(crate) slot: u64,
+    /// The slab position of the key's record when the effect was queued.
+    pub(crate) at: u32,
     pub(crate) job: JobId,
     pub(crate) effect: Applied,
 }
@@ -153,11 +151,11 @@ impl Presence {
 
     /// The counts as they should be for `shard`'s table.
     #[cfg(test)]
-    pub(crate) fn expected<K: Hash>(&self, shard: &Shard<K>) -> Vec<u64> {
+    pub(crate) fn expected<K: Hash + Eq>(&self, shard: &Shard<K>) -> Vec<u64> {
         let mut counts = vec![0; PRESENCE_SLOTS];
-        for slot in shard.table.iter() {
-            let hash = shard.hasher.hash_one(&slot.key);
-            counts[hash as usize & (PRESENCE_SLOTS - 1)] += held(Some(&slot.record));
+        for (key, record) in shard.store.iter() {
+            let hash = shard.store.hasher().hash_one(key);
+            counts[hash as usize & (PRESENCE_SLOTS - 1)] += held(Some(&record));
         }
         counts
     }
@@ -181,24 +179,16 @@ impl Presence {
 
 /// The state behind one shard lock.
 pub(crate) struct Shard<K> {
-    /// The records of this shard's keys, each stored with its hash.
-    pub(crate) table: HashTable<Slot<K>>,
+    /// The records of this shard's keys.
+    pub(crate) store: Store<K>,
     /// Effects queued since the last `sync`, in the order queued.
     pub(crate) queue: Vec<Queued>,
-    /// The keys of slots removed while effects were queued on them, by slot id,
-    /// until the `sync` that applies those effects.
-    pub(crate) orphans: HashMap<u64, K>,
-    /// The id the next slot gets (ids are never reused).
-    next_slot: u64,
     /// The settings in force for this shard.
     pub(crate) rules: Rules,
     /// Panic instead of reporting an illegal sequence.
     pub(crate) panic_on_illegal_sequence: bool,
     /// Cumulative counters.
     pub(crate) stats: Stats,
-    /// The barrier's hasher, to rehash the keys when the table grows (a slot does
-    /// not keep its hash: 8 bytes a record, for a rare rehash).
-    pub(crate) hasher: KeyHasher,
 }
 
 /// The hasher of a barrier's keys: seeded at random per barrier.
@@ -224,35 +214,20 @@ pub(crate) fn key_hasher() -> KeyHasher {
     foldhash::fast::FixedState::with_seed(4)
 }
 
-/// A record and its key.
-pub(crate) struct Slot<K> {
-    pub(crate) key: K,
-    pub(crate) record: Record,
-    /// Unique within the shard, for queued effects to name the slot by.
-    pub(crate) id: u64,
-    /// How many queued effects name this slot.
-    pub(crate) queued: u64,
-}
-
 impl<K: Hash + Eq + Clone> Shard<K> {
     pub(crate) fn new(rules: Rules, panic_on_illegal_sequence: bool, hasher: KeyHasher) -> Self {
         Shard {
-            table: HashTable::new(),
+            store: Store::new(hasher),
             queue: Vec::new(),
-            orphans: HashMap::new(),
-            next_slot: 0,
             rules,
             panic_on_illegal_sequence,
             stats: Stats::default(),
-            hasher,
         }
     }
 
-    /// The key's record, if any.
-    pub(crate) fn get(&self, hash: u64, key: &K) -> Option<&Record> {
-        self.table
-            .find(hash, |slot| slot.key == *key)
-            .map(|slot| &slot.record)
+    /// The key's record, if any (a copy).
+    pub(crate) fn get(&self, hash: u64, key: &K) -> Option<Record> {
+        self.store.find(hash, key).map(|at| self.store.record(at))
     }
 
     /// Runs a transition on the key's record and stores its result: keeps, replaces,
@@ -264,44 +239,52 @@ impl<K: Hash + Eq + Clone> Shard<K> {
         key: &K,
         f: impl FnOnce(Option<Record>, &Rules) -> Step<A>,
     ) -> Step<A> {
-        let rules = self.rules;
-        let hasher = &self.hasher;
-        match self.table.entry(
-            hash,
-            |slot| slot.key == *key,
-            |slot| hasher.hash_one(&slot.key),
-        ) {
-            Entry::Occupied(mut occupied) => {
-                let before = held(Some(&occupied.get().record));
-                let record = std::mem::take(&mut occupied.get_mut().record);
-                let mut step = f(Some(record), &rules);
-                presence.update(hash, before, held(step.record.as_ref()));
-                match step.record.take() {
-                    Some(record) => occupied.get_mut().record = record,
-                    None => {
-                        let (slot, _) = occupied.remove();
-                        if slot.queued > 0 {
-                            self.orphans.insert(slot.id, slot.key);
-                        }
-                    }
-                }
-                step
-            }
-            Entry::Vacant(vacant) => {
-                let mut step = f(None, &rules);
+        // Effects queued on this record may name its position.
+        let orphan = !self.queue.is_empty();
+        self.transition_key(presence, hash, key, orphan, f)
+    }
+
+    /// [`Shard::transition`]; a removed record's entry is left an orphan if `orphan`.
+    fn transition_key<A>(
+        &mut self,
+        presence: &Presence,
+        hash: u64,
+        key: &K,
+        orphan: bool,
+        f: impl FnOnce(Option<Record>, &Rules) -> Step<A>,
+    ) -> Step<A> {
+        match self.store.find(hash, key) {
+            Some(at) => self.transition_at(presence, hash, at, orphan, f),
+            None => {
+                let mut step = f(None, &self.rules);
                 presence.update(hash, 0, held(step.record.as_ref()));
                 if let Some(record) = step.record.take() {
-                    vacant.insert(Slot {
-                        key: key.clone(),
-                        record,
-                        id: self.next_slot,
-                        queued: 0,
-                    });
-                    self.next_slot += 1;
+                    self.store.insert(hash, key.clone(), record);
                 }
                 step
             }
         }
+    }
+
+    /// Runs a transition on the record at `at`; a removed record's entry is left
+    /// an orphan if `orphan`.
+    fn transition_at<A>(
+        &mut self,
+        presence: &Presence,
+        hash: u64,
+        at: u32,
+        orphan: bool,
+        f: impl FnOnce(Option<Record>, &Rules) -> Step<A>,
+    ) -> Step<A> {
+        let record = self.store.take(at);
+        let before = held(Some(&record));
+        let mut step = f(Some(record), &self.rules);
+        presence.update(hash, before, held(step.record.as_ref()));
+        match step.record.take() {
+            Some(record) => self.store.put(at, record),
+            None => self.store.remove(hash, at, orphan),
+        }
+        step
     }
 
     /// Applies every queued effect in order (R-SYNC); returns how many. `on_notes`
@@ -313,50 +296,25 @@ impl<K: Hash + Eq + Clone> Shard<K> {
     ) -> usize {
         let mut queue = std::mem::take(&mut self.queue);
         let applied = queue.len();
-        let rules = self.rules;
         for q in queue.drain(..) {
-            let apply = |record: Option<Record>| {
-                crate::machine::transitions::apply(record, q.job, q.effect, &rules)
+            let apply = |record: Option<Record>, rules: &Rules| {
+                crate::machine::transitions::apply(record, q.job, q.effect, rules)
             };
-            let notes = match self.table.find_entry(q.hash, |slot| slot.id == q.slot) {
-                // The slot the effect was queued on: no key comparison needed.
-                Ok(mut occupied) => {
-                    let slot = occupied.get_mut();
-                    slot.queued -= 1;
-                    let before = held(Some(&slot.record));
-                    let mut step = apply(Some(std::mem::take(&mut slot.record)));
-                    presence.update(q.hash, before, held(step.record.as_ref()));
-                    match step.record.take() {
-                        Some(record) => {
-                            slot.record = record;
-                            on_notes(&slot.key, step.notes);
-                        }
-                        None => {
-                            let (slot, _) = occupied.remove();
-                            on_notes(&slot.key, step.notes);
-                            if slot.queued > 0 {
-                                self.orphans.insert(slot.id, slot.key);
-                            }
-                        }
-                    }
-                    step.notes
-                }
-                // The slot is gone: the effect applies to the key as it is now.
-                Err(_) => {
-                    let key = self
-                        .orphans
-                        .get(&q.slot)
-                        .expect("a queued effect's slot or its orphaned key")
-                        .clone();
-                    let step = self.transition(presence, q.hash, &key, |record, _| apply(record));
-                    on_notes(&key, step.notes);
-                    step.notes
-                }
+            // A record removed here becomes an orphan: later effects in `queue` may
+            // name its position.
+            let step = if self.store.is_record(q.at) {
+                // The record the effect was queued on: no lookup needed.
+                self.transition_at(presence, q.hash, q.at, true, apply)
+            } else {
+                // The record is gone: the effect applies to the key as it is now.
+                let key = self.store.key(q.at).clone();
+                self.transition_key(presence, q.hash, &key, true, apply)
             };
-            self.stats.note(notes);
+            on_notes(self.store.key(q.at), step.notes);
+            self.stats.note(step.notes);
         }
-        // Every effect that named an orphan has been applied.
-        self.orphans.clear();
+        // No queued effect names an orphan any more.
+        self.store.release_orphans();
         // Keep the queue's storage for the next round, unless a burst made it large.
         if queue.capacity() <= 4096 && self.queue.is_empty() {
             self.queue = queue;
@@ -375,13 +333,12 @@ impl<K: Hash + Eq + Clone> Shard<K> {
         job: JobId,
         effect: Applied,
     ) -> bool {
-        let Some(slot) = self.table.find_mut(hash, |slot| slot.key == *key) else {
+        let Some(at) = self.store.find(hash, key) else {
             return false;
         };
-        slot.queued += 1;
         self.queue.push(Queued {
             hash,
-            slot: slot.id,
+            at,
             job,
             effect,
         });
@@ -447,7 +404,7 @@ mod tests {
         // The queued `succeeded` released the failed job of the new record.
         assert_eq!(b.peek(&k), None);
         assert_eq!(b.size(), 0);
-        assert!(b.shards().all(|s| s.orphans.is_empty()));
+        assert!(b.shards().all(|s| s.store.orphans() == 0));
     }
 }
 

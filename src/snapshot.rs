@@ -172,27 +172,14 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         for shard in self.shards() {
             queued_effects += shard.queue.len();
             stats.add(&shard.stats);
-            // A queued effect names its key by slot id (see `shard::Queued`).
-            let by_slot: std::collections::HashMap<u64, &K> = shard
-                .table
-                .iter()
-                .map(|slot| (slot.id, &slot.key))
-                .chain(shard.orphans.iter().map(|(&id, key)| (id, key)))
-                .collect();
+            // A queued effect names its key by slab position (see `shard::Queued`).
             let mut per_key: std::collections::HashMap<&K, usize> = Default::default();
             for q in &shard.queue {
-                if let Some(&key) = by_slot.get(&q.slot) {
-                    *per_key.entry(key).or_default() += 1;
-                }
+                *per_key.entry(shard.store.key(q.at)).or_default() += 1;
             }
-            for slot in shard.table.iter() {
-                let queued = per_key.get(&slot.key).copied().unwrap_or(0);
-                records.push(RecordSnapshot::new(
-                    slot.key.clone(),
-                    &slot.record,
-                    now,
-                    queued,
-                ));
+            for (key, record) in shard.store.iter() {
+                let queued = per_key.get(key).copied().unwrap_or(0);
+                records.push(RecordSnapshot::new(key.clone(), &record, now, queued));
             }
         }
         Snapshot {

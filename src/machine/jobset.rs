@@ -104,6 +104,21 @@ impl JobSet {
         true
     }
 
+    /// The set of one job (no allocation).
+    pub(crate) const fn one(job: JobId) -> Self {
+        JobSet {
+            jobs: Jobs::One(job),
+        }
+    }
+
+    /// The job, if the set holds exactly one.
+    pub(crate) fn single(&self) -> Option<JobId> {
+        match self.jobs {
+            Jobs::One(job) => Some(job),
+            _ => None,
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.as_slice().len()
     }

@@ -1,0 +1,238 @@
+//! [`Store`]: the records of one shard, each with its key.
+//!
+//! # Implementation Details
+//!
+//! Records live in a slab (a vector of entries, each a key and a [`Stored`]
+//! record, reused through a free list), found through an index: a hash table of
+//! 4-byte slab positions. A hash table is between 7/16 and 7/8 full, so its free
+//! slots cost as much as its used ones; keeping only positions there, and the
+//! 24-byte entries (for [`crate::BarrierKey`]) in a vector that grows by doubling,
+//! is what brings a blocked key under 64 bytes (issue 5). The index keeps no hash:
+//! when it grows it rehashes the keys in the slab.
+//!
+//! A queued effect names its key by slab position (no key clone, no lookup at
+//! `sync`). For that, a position must keep meaning the same key until every effect
+//! naming it is applied: a record removed while effects are queued leaves its entry
+//! as an orphan, which keeps the key and is not reused until
+//! [`Store::release_orphans`] (called at the end of `sync`, once the queue is
+//! empty). An effect whose entry is an orphan applies to whatever the key holds by
+//! then, found by key.
+
+mod packed;
+
+use std::hash::{BuildHasher, Hash};
+
+use hashbrown::HashTable;
+
+pub(crate) use packed::Stored;
+
+use crate::{machine::Record, shard::KeyHasher};
+
+/// No entry (the end of the free list).
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// A slab entry.
+struct Entry<K> {
+    /// The key of a record or an orphan; `None` in a vacant entry.
+    key: Option<K>,
+    record: Stored,
+}
+
+/// One shard's records: a slab of entries and an index over it.
+pub(crate) struct Store<K> {
+    /// Slab positions of the entries that hold a record, by their key's hash.
+    index: HashTable<u32>,
+    slab: Vec<Entry<K>>,
+    /// The first vacant entry, or [`NONE`].
+    free: u32,
+    /// The orphan entries, freed by [`Store::release_orphans`].
+    orphans: Vec<u32>,
+    /// The barrier's key hasher, to rehash the keys when the index grows.
+    hasher: KeyHasher,
+}
+
+impl<K: Hash + Eq> Store<K> {
+    pub(crate) fn new(hasher: KeyHasher) -> Self {
+        Store {
+            index: HashTable::new(),
+            slab: Vec::new(),
+            free: NONE,
+            orphans: Vec::new(),
+            hasher,
+        }
+    }
+
+    /// The number of records.
+    pub(crate) fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// The number of orphan entries (keys removed while effects were queued).
+    #[cfg(test)]
+    pub(crate) fn orphans(&self) -> usize {
+        self.orphans.len()
+    }
+
+    /// The position of the key's record, if it has one.
+    #[inline]
+    pub(crate) fn find(&self, hash: u64, key: &K) -> Option<u32> {
+        let slab = &self.slab;
+        self.index
+            .find(hash, |&at| slab[at as usize].key.as_ref() == Some(key))
+            .copied()
+    }
+
+    /// The record at `at` (a copy).
+    pub(crate) fn record(&self, at: u32) -> Record {
+        self.slab[at as usize].record.unpack()
+    }
+
+    /// Whether the entry at `at` holds a record (and not an orphan).
+    pub(crate) fn is_record(&self, at: u32) -> bool {
+        self.slab[at as usize].record.is_record()
+    }
+
+    /// The key of the record or orphan at `at`.
+    pub(crate) fn key(&self, at: u32) -> &K {
+        self.slab[at as usize]
+            .key
+            .as_ref()
+            .expect("a record or orphan entry keeps its key")
+    }
+
+    /// The record at `at`, taken out to run a transition on; [`Store::put`] or
+    /// [`Store::remove`] must follow.
+    pub(crate) fn take(&mut self, at: u32) -> Record {
+        self.slab[at as usize].record.take()
+    }
+
+    /// Stores the result of a transition on the record at `at`.
+    pub(crate) fn put(&mut self, at: u32, record: Record) {
+        self.slab[at as usize].record.put(record);
+    }
+
+    /// Adds a record for `key` (which has none); returns its position.
+    ///
+    /// # Panics
+    /// If the shard would hold 2³² − 1 records.
+    pub(crate) fn insert(&mut self, hash: u64, key: K, record: Record) -> u32 {
+        let entry = Entry {
+            key: Some(key),
+            record: packed::pack(record),
+        };
+        let at = if self.free == NONE {
+            let at = u32::try_from(self.slab.len())
+                .ok()
+                .filter(|&at| at != NONE)
+                .expect("a shard holds fewer than 2^32 - 1 records");
+            self.slab.push(entry);
+            at
+        } else {
+            let at = self.free;
+            match std::mem::replace(&mut self.slab[at as usize], entry).record {
+                Stored::Vacant(next) => self.free = next,
+                other => unreachable!("the free list holds a used entry: {other:?}"),
+            }
+            at
+        };
+        let (slab, hasher) = (&self.slab, &self.hasher);
+        self.index.insert_unique(hash, at, |&i| {
+            hasher.hash_one(slab[i as usize].key.as_ref().expect("indexed entry"))
+        });
+        at
+    }
+
+    /// Removes the record at `at` (of a key with this hash). With `orphan`, the
+    /// entry keeps the key until [`Store::release_orphans`] (effects queued on it
+    /// are pending); otherwise it is vacant at once.
+    pub(crate) fn remove(&mut self, hash: u64, at: u32, orphan: bool) {
+        match self.index.find_entry(hash, |&i| i == at) {
+            Ok(entry) => drop(entry.remove()),
+            Err(_) => unreachable!("a record's entry is indexed"),
+        }
+        if orphan {
+            self.slab[at as usize].record = Stored::Orphan;
+            self.orphans.push(at);
+        } else {
+            self.vacate(at);
+        }
+    }
+
+    fn vacate(&mut self, at: u32) {
+        self.slab[at as usize] = Entry {
+            key: None,
+            record: Stored::Vacant(self.free),
+        };
+        self.free = at;
+    }
+
+    /// Frees every orphan entry (no queued effect names one any more).
+    pub(crate) fn release_orphans(&mut self) {
+        let orphans = std::mem::take(&mut self.orphans);
+        for &at in &orphans {
+            self.vacate(at);
+        }
+        // Keep the storage for the next round, unless a burst made it large.
+        if orphans.capacity() <= 4096 {
+            self.orphans = orphans;
+            self.orphans.clear();
+        }
+    }
+
+    /// Every record with its key, in no particular order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&K, Record)> + '_ {
+        self.index.iter().map(|&at| (self.key(at), self.record(at)))
+    }
+
+    /// The key hasher.
+    #[cfg(test)]
+    pub(crate) fn hasher(&self) -> &KeyHasher {
+        &self.hasher
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{machine::Blocker, JobId};
+
+    fn failed(job: i64) -> Record {
+        Record {
+            blocker: Blocker::Failed(JobId(job)),
+            ..Record::default()
+        }
+    }
+
+    /// Entries are reused, orphans only after their release, and the index finds
+    /// every record after growing.
+    #[test]
+    fn entries_are_reused_and_orphans_kept_until_released() {
+        let mut store: Store<u32> = Store::new(crate::shard::key_hasher());
+        let hash = |store: &Store<u32>, k: u32| store.hasher().hash_one(k);
+        for k in 0..1000 {
+            let h = hash(&store, k);
+            assert_eq!(store.insert(h, k, failed(k.into())), k);
+        }
+        for k in 0..1000 {
+            let at = store.find(hash(&store, k), &k).unwrap();
+            assert_eq!(store.record(at), failed(k.into()));
+        }
+        let (h3, h5) = (hash(&store, 3), hash(&store, 5));
+        store.remove(h3, 3, false);
+        store.remove(h5, 5, true);
+        assert_eq!((store.len(), store.orphans()), (998, 1));
+        assert_eq!((store.find(h3, &3), store.find(h5, &5)), (None, None));
+        assert_eq!((store.is_record(5), *store.key(5)), (false, 5));
+        // The vacant entry is reused, the orphan is not.
+        assert_eq!(store.insert(h5, 5, failed(1)), 3);
+        assert_eq!(store.insert(h3, 3, failed(1)), 1000);
+        store.release_orphans();
+        assert_eq!(store.insert(hash(&store, 2000), 2000, failed(1)), 5);
+        assert_eq!(store.iter().count(), 1001);
+    }
+
+    #[test]
+    fn an_entry_is_24_bytes_with_a_barrier_key() {
+        assert_eq!(std::mem::size_of::<Entry<crate::BarrierKey>>(), 24);
+    }
+}

@@ -1,0 +1,164 @@
+//! [`Stored`]: a record as a shard keeps it, 16 bytes for the shapes nearly every
+//! stored record has.
+
+use crate::{
+    machine::{Blocker, Inflight, JobSet, Mode, Record},
+    JobId,
+};
+
+/// A slab entry's record, or what the entry is when it holds none.
+///
+/// Nearly every record a shard holds for long has one of two shapes: a key blocked
+/// by a failed job (ordering on, nothing tracked) or a key with one tracked
+/// in-flight job (under a `key_threshold`). Those are kept as one job id; any other
+/// record (a hot key's mode, a drain window, several tracked jobs, a failed job
+/// beside tracked ones) is boxed. This is a memory measure (issue 5: under 64 bytes
+/// per blocked key, under 96 per tracked one), not a change of meaning: [`pack`]
+/// and [`Stored::unpack`] round-trip every record exactly (tested below), and the
+/// transitions only ever see the unpacked [`Record`].
+#[derive(Debug)]
+pub(crate) enum Stored {
+    /// `Enabled`, `Failed(job)`, `Untracked`.
+    Failed(JobId),
+    /// `Enabled`, `Clear`, `Tracked({job})`.
+    Tracked(JobId),
+    /// Any other record.
+    Boxed(Box<Record>),
+    /// No record: the key was removed while effects queued on this entry might
+    /// still name it (see [`super::Store`]). The entry keeps the key.
+    Orphan,
+    /// No record and no key: free, with the next free entry (or [`super::NONE`]).
+    Vacant(u32),
+}
+
+/// The stored form of a record.
+pub(crate) fn pack(record: Record) -> Stored {
+    match shape(&record) {
+        Some(stored) => stored,
+        None => Stored::Boxed(Box::new(record)),
+    }
+}
+
+/// The unboxed form of a record, if it has one.
+fn shape(record: &Record) -> Option<Stored> {
+    if record.mode != Mode::Enabled {
+        return None;
+    }
+    match (&record.blocker, &record.inflight) {
+        (Blocker::Failed(job), Inflight::Untracked) => Some(Stored::Failed(*job)),
+        (Blocker::Clear, Inflight::Tracked(set)) => set.single().map(Stored::Tracked),
+        _ => None,
+    }
+}
+
+impl Stored {
+    /// Whether the entry holds a record.
+    pub(crate) fn is_record(&self) -> bool {
+        matches!(
+            self,
+            Stored::Failed(_) | Stored::Tracked(_) | Stored::Boxed(_)
+        )
+    }
+
+    /// The record (a copy).
+    ///
+    /// # Panics
+    /// If the entry holds none (a bug in the store).
+    pub(crate) fn unpack(&self) -> Record {
+        match self {
+            Stored::Failed(job) => Record {
+                mode: Mode::Enabled,
+                blocker: Blocker::Failed(*job),
+                inflight: Inflight::Untracked,
+            },
+            Stored::Tracked(job) => Record {
+                mode: Mode::Enabled,
+                blocker: Blocker::Clear,
+                inflight: Inflight::Tracked(JobSet::one(*job)),
+            },
+            Stored::Boxed(record) => (**record).clone(),
+            Stored::Orphan | Stored::Vacant(_) => unreachable!("no record in this entry"),
+        }
+    }
+
+    /// The record, taken out (a boxed one leaves an inactive record in its box,
+    /// which [`Stored::put`] reuses).
+    pub(crate) fn take(&mut self) -> Record {
+        match self {
+            Stored::Boxed(record) => std::mem::take(&mut **record),
+            other => other.unpack(),
+        }
+    }
+
+    /// Stores `record`, reusing this entry's box if both need one (a hot key's
+    /// record changes on every call: it should not allocate on every call).
+    pub(crate) fn put(&mut self, record: Record) {
+        match (shape(&record), self) {
+            (Some(stored), this) => *this = stored,
+            (None, Stored::Boxed(slot)) => **slot = record,
+            (None, this) => *this = Stored::Boxed(Box::new(record)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(jobs: &[i64]) -> JobSet {
+        let mut s = JobSet::new();
+        for &j in jobs {
+            s.insert(JobId(j));
+        }
+        s
+    }
+
+    /// Every shape of record round-trips, and only the two common ones stay unboxed.
+    #[test]
+    fn every_record_round_trips() {
+        let modes = [
+            Mode::Enabled,
+            Mode::Disabled { since: 5 },
+            Mode::HalfEnabled { since: 7 },
+        ];
+        let blockers = [
+            Blocker::Clear,
+            Blocker::Failed(JobId(3)),
+            Blocker::Drain(set(&[])),
+            Blocker::Drain(set(&[4])),
+            Blocker::Drain(set(&[4, 6, 8])),
+        ];
+        let inflights = [
+            Inflight::Untracked,
+            Inflight::Tracked(set(&[])),
+            Inflight::Tracked(set(&[9])),
+            Inflight::Tracked(set(&[9, 11])),
+        ];
+        let mut unboxed = 0;
+        for mode in modes {
+            for blocker in &blockers {
+                for inflight in &inflights {
+                    let record = Record {
+                        mode,
+                        blocker: blocker.clone(),
+                        inflight: inflight.clone(),
+                    };
+                    let mut stored = pack(record.clone());
+                    assert_eq!(stored.unpack(), record);
+                    unboxed += usize::from(!matches!(stored, Stored::Boxed(_)));
+                    // Through a box and back out of it.
+                    let mut boxed = Stored::Boxed(Box::default());
+                    boxed.put(record.clone());
+                    assert_eq!(boxed.take(), record);
+                    assert_eq!(stored.take(), record);
+                }
+            }
+        }
+        assert_eq!(unboxed, 2);
+    }
+
+    #[test]
+    fn a_stored_record_is_sixteen_bytes() {
+        assert_eq!(std::mem::size_of::<Stored>(), 16);
+    }
+}
