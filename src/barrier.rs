@@ -40,9 +40,10 @@ use std::{
 
 use crate::{
     builder::Builder,
-    machine::{transitions, Applied, Nanos, Notes, Now, Violation},
+    machine::{transitions, Applied, Nanos, Notes, Now, Rules, Violation},
     shard::{KeyHasher, Shard, ShardCell},
     stats::Stats,
+    store::{fast, Stored},
     striped::StripedCount,
     sync::{AtomicBool, Mutex, MutexGuard},
     Admission, BarrierKey, Clock, Config, Effect, Error, Hold, IllegalSequence, JobId, JobState,
@@ -177,8 +178,10 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     pub fn enter(&self, key: &K, job: JobId) -> Admission {
         let hash = self.hasher.hash_one(key);
         let cell = self.cell(hash);
-        // R-ENTER-1 without a lock: no record and no key threshold.
-        if !cell.presence.may_hold(hash) && self.untracked_enter.load(Ordering::Acquire) {
+        // R-ENTER-1 without a lock: no key threshold and no record. The flag first:
+        // under a key threshold every `enter` locks, and the presence count (a
+        // likely cache miss) would be read for nothing.
+        if self.untracked_enter.load(Ordering::Acquire) && !cell.presence.may_hold(hash) {
             self.lock_free_entered.add_one();
             return Admission::ACCEPTED;
         }
@@ -191,9 +194,19 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         let off = self.ordering_disabled.as_ref().is_some_and(|p| {
             (shard.rules.key_threshold > 0 || shard.get(hash, key).is_some()) && p(key)
         });
-        let step = shard.transition(&cell.presence, hash, key, |record, rules| {
-            transitions::enter(record, job, &now, rules, || off)
-        });
+        let fast = |stored: Option<&Stored>, rules: &Rules| {
+            if off {
+                None
+            } else {
+                fast::enter(stored, job, rules)
+            }
+        };
+        let general = |record, rules: &Rules| transitions::enter(record, job, &now, rules, || off);
+        let Some(step) = shard.transition_fast(&cell.presence, hash, key, fast, general) else {
+            // Accepted, with no notes and nothing illegal (see `store::fast`).
+            shard.stats.entered += 1;
+            return Admission::ACCEPTED;
+        };
         if step.answer.accepted {
             shard.stats.entered += 1;
         } else {
@@ -289,7 +302,10 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             return;
         }
         let mut shard = cell.lock.lock();
-        shard.transition(&cell.presence, hash, key, |record, rules| {
+        let fast = |stored: Option<&Stored>, rules: &Rules| {
+            stored.and_then(|s| fast::apply(s, job, Applied::Leave, rules))
+        };
+        shard.transition_fast(&cell.presence, hash, key, fast, |record, rules| {
             transitions::apply(record, job, Applied::Leave, rules)
         });
     }

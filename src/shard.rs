@@ -27,7 +27,10 @@ use std::hash::BuildHasher;
 use crate::{
     machine::{Applied, Notes, Record, Rules, Step},
     stats::Stats,
-    store::Store,
+    store::{
+        fast::{self, Outcome},
+        Store, Stored,
+    },
     sync::{AtomicBool, AtomicU64, Mutex},
     JobId, Location,
 };
@@ -99,7 +102,19 @@ pub(crate) struct Presence {
     counts: [AtomicU64; PRESENCE_SLOTS],
 }
 
+/// What a stored record (or an entry without one) adds to its [`Presence`] count.
+#[inline]
+fn held_stored(stored: &Stored) -> u64 {
+    match stored {
+        Stored::Tracked(_) => 1,
+        Stored::Failed(_) => 1 | 1 << 32,
+        Stored::Boxed(record) => held(Some(record)),
+        Stored::Orphan | Stored::Vacant(_) => 0,
+    }
+}
+
 /// What a record (or its absence) adds to its [`Presence`] count.
+#[inline]
 fn held(record: Option<&Record>) -> u64 {
     record.map_or(0, |r| 1 | u64::from(r.failed().is_some()) << 32)
 }
@@ -226,12 +241,14 @@ impl<K: Hash + Eq + Clone> Shard<K> {
     }
 
     /// The key's record, if any (a copy).
+    #[inline]
     pub(crate) fn get(&self, hash: u64, key: &K) -> Option<Record> {
         self.store.find(hash, key).map(|at| self.store.record(at))
     }
 
     /// Runs a transition on the key's record and stores its result: keeps, replaces,
     /// creates (cloning the key only then) or removes the record (R-GC).
+    #[inline]
     pub(crate) fn transition<A>(
         &mut self,
         presence: &Presence,
@@ -239,21 +256,73 @@ impl<K: Hash + Eq + Clone> Shard<K> {
         key: &K,
         f: impl FnOnce(Option<Record>, &Rules) -> Step<A>,
     ) -> Step<A> {
+        let at = self.store.find(hash, key);
         // Effects queued on this record may name its position.
         let orphan = !self.queue.is_empty();
-        self.transition_key(presence, hash, key, orphan, f)
+        self.transition_found(presence, hash, key, at, orphan, f)
     }
 
-    /// [`Shard::transition`]; a removed record's entry is left an orphan if `orphan`.
-    fn transition_key<A>(
+    /// [`Shard::transition`], through `fast` (see [`crate::store::fast`]) if it
+    /// covers the case: then returns `None`, and the general transition `f` never
+    /// runs.
+    #[inline]
+    pub(crate) fn transition_fast<A>(
         &mut self,
         presence: &Presence,
         hash: u64,
         key: &K,
+        fast: impl FnOnce(Option<&Stored>, &Rules) -> Option<Outcome>,
+        f: impl FnOnce(Option<Record>, &Rules) -> Step<A>,
+    ) -> Option<Step<A>> {
+        let at = self.store.find(hash, key);
+        let orphan = !self.queue.is_empty();
+        match fast(at.map(|at| self.store.stored(at)), &self.rules) {
+            Some(outcome) => {
+                self.finish(presence, hash, key, at, orphan, outcome);
+                None
+            }
+            None => Some(self.transition_found(presence, hash, key, at, orphan, f)),
+        }
+    }
+
+    /// Carries out a fast transition's outcome on the key's record at `at`.
+    #[inline]
+    fn finish(
+        &mut self,
+        presence: &Presence,
+        hash: u64,
+        key: &K,
+        at: Option<u32>,
+        orphan: bool,
+        outcome: Outcome,
+    ) {
+        match (outcome, at) {
+            (Outcome::Keep, _) => {}
+            (Outcome::Remove, Some(at)) => {
+                presence.update(hash, held_stored(self.store.stored(at)), 0);
+                self.store.remove(hash, at, orphan);
+            }
+            (Outcome::Create(stored), None) => {
+                presence.update(hash, 0, held_stored(&stored));
+                self.store.insert_stored(hash, key.clone(), stored);
+            }
+            (outcome, at) => unreachable!("fast outcome {outcome:?} on entry {at:?}"),
+        }
+    }
+
+    /// [`Shard::transition`] on the record found at `at` (or none); a removed
+    /// record's entry is left an orphan if `orphan`.
+    #[inline]
+    fn transition_found<A>(
+        &mut self,
+        presence: &Presence,
+        hash: u64,
+        key: &K,
+        at: Option<u32>,
         orphan: bool,
         f: impl FnOnce(Option<Record>, &Rules) -> Step<A>,
     ) -> Step<A> {
-        match self.store.find(hash, key) {
+        match at {
             Some(at) => self.transition_at(presence, hash, at, orphan, f),
             None => {
                 let mut step = f(None, &self.rules);
@@ -268,6 +337,7 @@ impl<K: Hash + Eq + Clone> Shard<K> {
 
     /// Runs a transition on the record at `at`; a removed record's entry is left
     /// an orphan if `orphan`.
+    #[inline]
     fn transition_at<A>(
         &mut self,
         presence: &Presence,
@@ -304,11 +374,26 @@ impl<K: Hash + Eq + Clone> Shard<K> {
             // name its position.
             let step = if self.store.is_record(q.at) {
                 // The record the effect was queued on: no lookup needed.
+                let fast = fast::apply(self.store.stored(q.at), q.job, q.effect, &self.rules);
+                match fast {
+                    // No notes: nothing to trace or count.
+                    Some(Outcome::Keep) => continue,
+                    Some(Outcome::Remove) => {
+                        presence.update(q.hash, held_stored(self.store.stored(q.at)), 0);
+                        self.store.remove(q.hash, q.at, true);
+                        continue;
+                    }
+                    Some(outcome @ Outcome::Create(_)) => {
+                        unreachable!("a fast effect made a record: {outcome:?}")
+                    }
+                    None => {}
+                }
                 self.transition_at(presence, q.hash, q.at, true, apply)
             } else {
                 // The record is gone: the effect applies to the key as it is now.
                 let key = self.store.key(q.at).clone();
-                self.transition_key(presence, q.hash, &key, true, apply)
+                let at = self.store.find(q.hash, &key);
+                self.transition_found(presence, q.hash, &key, at, true, apply)
             };
             on_notes(self.store.key(q.at), step.notes);
             self.stats.note(step.notes);
@@ -325,6 +410,7 @@ impl<K: Hash + Eq + Clone> Shard<K> {
 
     /// Queues an effect for the next `sync` if the key has a record now
     /// (R-STATE-QUEUE); returns whether it did.
+    #[inline]
     pub(crate) fn queue_effect(
         &mut self,
         presence: &Presence,
@@ -347,6 +433,7 @@ impl<K: Hash + Eq + Clone> Shard<K> {
     }
 
     /// Counts what a step did; returns its illegal-sequence location, if any.
+    #[inline]
     pub(crate) fn count<A>(&mut self, step: &Step<A>) -> Option<Location> {
         if !step.notes.is_empty() {
             self.stats.note(step.notes);

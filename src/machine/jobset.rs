@@ -39,6 +39,7 @@ impl JobSet {
     }
 
     /// The jobs in ascending order.
+    #[inline]
     fn as_slice(&self) -> &[JobId] {
         match &self.jobs {
             Jobs::Empty => &[],
@@ -48,6 +49,7 @@ impl JobSet {
         }
     }
 
+    #[inline]
     pub(crate) fn contains(&self, job: JobId) -> bool {
         let sorted = self.as_slice();
         match sorted.last() {
@@ -59,6 +61,7 @@ impl JobSet {
     }
 
     /// Adds `job`; returns whether it was new.
+    #[inline]
     pub(crate) fn insert(&mut self, job: JobId) -> bool {
         if self.contains(job) {
             return false;
@@ -84,6 +87,7 @@ impl JobSet {
 
     /// Removes `job`; returns whether it was there. Back to inline storage at two
     /// jobs, so a record does not keep a large allocation after a burst.
+    #[inline]
     pub(crate) fn remove(&mut self, job: JobId) -> bool {
         if !self.contains(job) {
             return false;
@@ -105,6 +109,7 @@ impl JobSet {
     }
 
     /// The set of one job (no allocation).
+    #[inline]
     pub(crate) const fn one(job: JobId) -> Self {
         JobSet {
             jobs: Jobs::One(job),
@@ -112,6 +117,7 @@ impl JobSet {
     }
 
     /// The job, if the set holds exactly one.
+    #[inline]
     pub(crate) fn single(&self) -> Option<JobId> {
         match self.jobs {
             Jobs::One(job) => Some(job),
@@ -119,10 +125,12 @@ impl JobSet {
         }
     }
 
+    #[inline]
     pub(crate) fn len(&self) -> usize {
         self.as_slice().len()
     }
 
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         matches!(self.jobs, Jobs::Empty)
     }

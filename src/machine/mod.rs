@@ -177,6 +177,7 @@ impl Default for Record {
 
 impl Record {
     /// A record that holds nothing (SPEC.md section 3) and must be removed (R-GC).
+    #[inline]
     pub(crate) fn is_inactive(&self) -> bool {
         self.mode == Mode::Enabled
             && self.blocker == Blocker::Clear
@@ -187,6 +188,7 @@ impl Record {
     }
 
     /// The blocking failed job (R-PEEK).
+    #[inline]
     pub(crate) fn failed(&self) -> Option<JobId> {
         match self.blocker {
             Blocker::Failed(f) => Some(f),
@@ -195,6 +197,7 @@ impl Record {
     }
 
     /// Removes `job` from the in-flight set and the drain window.
+    #[inline]
     pub(crate) fn forget(&mut self, job: JobId) {
         if let Inflight::Tracked(set) = &mut self.inflight {
             set.remove(job);
@@ -238,6 +241,7 @@ pub(crate) struct Step<A> {
 
 impl<A> Step<A> {
     /// R-GC: an inactive record is removed at the end of the operation.
+    #[inline]
     pub(crate) fn collect(record: Record, answer: A, illegal: Option<Violation>) -> Self {
         Step {
             record: (!record.is_inactive()).then_some(record),
@@ -248,6 +252,7 @@ impl<A> Step<A> {
     }
 
     /// No record before, none after.
+    #[inline]
     pub(crate) fn absent(answer: A) -> Self {
         Step {
             record: None,
@@ -258,6 +263,7 @@ impl<A> Step<A> {
     }
 
     /// Adds notes.
+    #[inline]
     pub(crate) fn noting(mut self, notes: Notes) -> Self {
         self.notes |= notes;
         self

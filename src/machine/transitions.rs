@@ -11,6 +11,7 @@ use crate::{Admission, Hold, JobId, Location};
 ///
 /// `ordering_disabled` is the caller's predicate for this key; it is evaluated at
 /// most once, and only when the key has (or gets) a record.
+#[inline]
 pub(crate) fn enter(
     record: Option<Record>,
     job: JobId,
@@ -104,6 +105,7 @@ pub(crate) fn enter(
 /// R-MODE: refresh the mode at `enter` (and only there): the predicate first, then
 /// at most one timer step. Both timers compare strictly. The clock is read only if
 /// the mode is not `Enabled` or the predicate holds.
+#[inline]
 pub(crate) fn refresh_mode(
     mode: Mode,
     now: &Now<'_>,
@@ -143,6 +145,7 @@ pub(crate) fn refresh_mode(
 
 /// R-WAIT: `wait(key, job) → (wait, previous_failed)`. Read-only; never refreshes
 /// the mode.
+#[inline]
 pub(crate) fn wait(record: Option<&Record>, job: JobId) -> (Hold, Option<Violation>) {
     let Some(record) = record else {
         return (Hold::GO, None);
@@ -176,6 +179,7 @@ pub(crate) fn wait(record: Option<&Record>, job: JobId) -> (Hold, Option<Violati
 
 /// Applies a reported state's effect (immediately for `failed`, at `sync` for the
 /// others) or a `leave`.
+#[inline]
 pub(crate) fn apply(
     record: Option<Record>,
     job: JobId,
@@ -191,6 +195,7 @@ pub(crate) fn apply(
 }
 
 /// R-EFF-LEAVE (`waiting`) and R-LEAVE: the job is no longer in flight. Idempotent.
+#[inline]
 fn leave(record: Option<Record>, job: JobId) -> Step<()> {
     let Some(mut record) = record else {
         return Step::absent(());
@@ -200,6 +205,7 @@ fn leave(record: Option<Record>, job: JobId) -> Step<()> {
 }
 
 /// R-EFF-FAILED (`failed`): the job blocks its key.
+#[inline]
 fn failed(record: Option<Record>, job: JobId) -> Step<()> {
     #[cfg(feature = "inject-bugs")]
     if record.is_none()
@@ -238,6 +244,7 @@ fn failed(record: Option<Record>, job: JobId) -> Step<()> {
 }
 
 /// R-EFF-RELEASE (`succeeded`, `filtered`) and, with `abort`, R-EFF-ABORT (`aborted`).
+#[inline]
 fn release(record: Option<Record>, job: JobId, abort: bool, rules: &Rules) -> Step<()> {
     let mut record = match record {
         // No record, or mode Disabled: no effect.

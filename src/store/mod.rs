@@ -6,7 +6,7 @@
 //! record, reused through a free list), found through an index: a hash table of
 //! 4-byte slab positions. A hash table is between 7/16 and 7/8 full, so its free
 //! slots cost as much as its used ones; keeping only positions there, and the
-//! 24-byte entries (for [`crate::BarrierKey`]) in a vector that grows by doubling,
+//! 32-byte entries (for [`crate::BarrierKey`]) in a vector that grows by doubling,
 //! is what brings a blocked key under 64 bytes (issue 5). The index keeps no hash:
 //! when it grows it rehashes the keys in the slab.
 //!
@@ -18,6 +18,7 @@
 //! empty). An effect whose entry is an orphan applies to whatever the key holds by
 //! then, found by key.
 
+pub(crate) mod fast;
 mod packed;
 
 use std::hash::{BuildHasher, Hash};
@@ -82,12 +83,20 @@ impl<K: Hash + Eq> Store<K> {
             .copied()
     }
 
+    /// The record at `at`, as stored.
+    #[inline]
+    pub(crate) fn stored(&self, at: u32) -> &Stored {
+        &self.slab[at as usize].record
+    }
+
     /// The record at `at` (a copy).
+    #[inline]
     pub(crate) fn record(&self, at: u32) -> Record {
         self.slab[at as usize].record.unpack()
     }
 
     /// Whether the entry at `at` holds a record (and not an orphan).
+    #[inline]
     pub(crate) fn is_record(&self, at: u32) -> bool {
         self.slab[at as usize].record.is_record()
     }
@@ -102,11 +111,13 @@ impl<K: Hash + Eq> Store<K> {
 
     /// The record at `at`, taken out to run a transition on; [`Store::put`] or
     /// [`Store::remove`] must follow.
+    #[inline]
     pub(crate) fn take(&mut self, at: u32) -> Record {
         self.slab[at as usize].record.take()
     }
 
     /// Stores the result of a transition on the record at `at`.
+    #[inline]
     pub(crate) fn put(&mut self, at: u32, record: Record) {
         self.slab[at as usize].record.put(record);
     }
@@ -115,10 +126,18 @@ impl<K: Hash + Eq> Store<K> {
     ///
     /// # Panics
     /// If the shard would hold 2³² − 1 records.
+    #[inline]
     pub(crate) fn insert(&mut self, hash: u64, key: K, record: Record) -> u32 {
+        self.insert_stored(hash, key, packed::pack(record))
+    }
+
+    /// [`Store::insert`] of a record already in its stored form.
+    #[inline]
+    pub(crate) fn insert_stored(&mut self, hash: u64, key: K, record: Stored) -> u32 {
+        debug_assert!(record.is_record());
         let entry = Entry {
             key: Some(key),
-            record: packed::pack(record),
+            record,
         };
         let at = if self.free == NONE {
             let at = u32::try_from(self.slab.len())
@@ -145,6 +164,7 @@ impl<K: Hash + Eq> Store<K> {
     /// Removes the record at `at` (of a key with this hash). With `orphan`, the
     /// entry keeps the key until [`Store::release_orphans`] (effects queued on it
     /// are pending); otherwise it is vacant at once.
+    #[inline]
     pub(crate) fn remove(&mut self, hash: u64, at: u32, orphan: bool) {
         match self.index.find_entry(hash, |&i| i == at) {
             Ok(entry) => drop(entry.remove()),
@@ -158,6 +178,7 @@ impl<K: Hash + Eq> Store<K> {
         }
     }
 
+    #[inline]
     fn vacate(&mut self, at: u32) {
         self.slab[at as usize] = Entry {
             key: None,
@@ -232,7 +253,7 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_is_24_bytes_with_a_barrier_key() {
-        assert_eq!(std::mem::size_of::<Entry<crate::BarrierKey>>(), 24);
+    fn an_entry_is_32_bytes_with_a_barrier_key() {
+        assert_eq!(std::mem::size_of::<Entry<crate::BarrierKey>>(), 32);
     }
 }

@@ -16,7 +16,7 @@ use crate::{
 /// per blocked key, under 96 per tracked one), not a change of meaning: [`pack`]
 /// and [`Stored::unpack`] round-trip every record exactly (tested below), and the
 /// transitions only ever see the unpacked [`Record`].
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub(crate) enum Stored {
     /// `Enabled`, `Failed(job)`, `Untracked`.
     Failed(JobId),
@@ -32,6 +32,7 @@ pub(crate) enum Stored {
 }
 
 /// The stored form of a record.
+#[inline]
 pub(crate) fn pack(record: Record) -> Stored {
     match shape(&record) {
         Some(stored) => stored,
@@ -40,6 +41,7 @@ pub(crate) fn pack(record: Record) -> Stored {
 }
 
 /// The unboxed form of a record, if it has one.
+#[inline]
 fn shape(record: &Record) -> Option<Stored> {
     if record.mode != Mode::Enabled {
         return None;
@@ -64,6 +66,7 @@ impl Stored {
     ///
     /// # Panics
     /// If the entry holds none (a bug in the store).
+    #[inline]
     pub(crate) fn unpack(&self) -> Record {
         match self {
             Stored::Failed(job) => Record {
@@ -83,6 +86,7 @@ impl Stored {
 
     /// The record, taken out (a boxed one leaves an inactive record in its box,
     /// which [`Stored::put`] reuses).
+    #[inline]
     pub(crate) fn take(&mut self) -> Record {
         match self {
             Stored::Boxed(record) => std::mem::take(&mut **record),
@@ -92,6 +96,7 @@ impl Stored {
 
     /// Stores `record`, reusing this entry's box if both need one (a hot key's
     /// record changes on every call: it should not allocate on every call).
+    #[inline]
     pub(crate) fn put(&mut self, record: Record) {
         match (shape(&record), self) {
             (Some(stored), this) => *this = stored,

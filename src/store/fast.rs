@@ -1,0 +1,204 @@
+//! Transitions specialised to the unboxed shapes of [`Stored`], for the calls that
+//! make up nearly all of a busy router's traffic on keys with records.
+//!
+//! Each function answers `None` when it does not cover the case, and the caller
+//! then runs the general transition of [`crate::machine::transitions`]. When it
+//! answers, its outcome is exactly what the general transition would have done
+//! (same record after, no illegal sequence, no notes, and for `enter` the answer
+//! [`crate::Admission::ACCEPTED`]): the tests below check that for every stored
+//! shape, job and effect against the general transitions, which stay the one
+//! statement of the rules. This is a speed measure (issue 5: a tracked job's
+//! lifecycle), not a second copy of the rules: it skips unpacking a record into a
+//! [`crate::machine::Record`], running the general code and packing the result.
+
+use super::Stored;
+use crate::{
+    machine::{Applied, Rules},
+    JobId,
+};
+
+/// What a fast transition does to the stored record.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Outcome {
+    /// Leaves it as it is (or leaves the key without one).
+    Keep,
+    /// Removes it (R-GC).
+    Remove,
+    /// Creates this one (the key had none).
+    Create(Stored),
+}
+
+/// `enter(key, job)` when the `ordering_disabled` predicate is absent or said no:
+/// accepted in every case covered.
+#[inline]
+pub(crate) fn enter(stored: Option<&Stored>, job: JobId, rules: &Rules) -> Option<Outcome> {
+    if cfg!(feature = "inject-bugs") {
+        // The injected bugs live in the general transitions.
+        return None;
+    }
+    match stored {
+        // R-ENTER-1: a new Enabled record tracking the job (a threshold of at
+        // least 1 cannot be reached by an empty set).
+        None if rules.key_threshold > 0 => Some(Outcome::Create(Stored::Tracked(job))),
+        // R-ENTER-1: no record, none made.
+        None => Some(Outcome::Keep),
+        // The one tracked job entering again: already in flight, so never hot
+        // (R-ENTER-HOT), and nothing blocks it.
+        Some(&Stored::Tracked(tracked)) if tracked == job => Some(Outcome::Keep),
+        _ => None,
+    }
+}
+
+/// A reported state's effect, or a `leave`, on a stored record.
+#[inline]
+pub(crate) fn apply(
+    stored: &Stored,
+    job: JobId,
+    effect: Applied,
+    rules: &Rules,
+) -> Option<Outcome> {
+    if cfg!(feature = "inject-bugs") {
+        return None;
+    }
+    let outcome = match (stored, effect) {
+        // R-EFF-RELEASE, R-EFF-ABORT (no failed job: no drain window), R-LEAVE: the
+        // tracked job leaves the set, which empties it; any other job changes nothing.
+        (&Stored::Tracked(tracked), Applied::Release | Applied::Abort | Applied::Leave) => {
+            if tracked == job {
+                Outcome::Remove
+            } else {
+                Outcome::Keep
+            }
+        }
+        // R-LEAVE: nothing is tracked.
+        (Stored::Failed(_), Applied::Leave) => Outcome::Keep,
+        // R-EFF-RELEASE: the failed job's release clears the key; any other is stale.
+        (&Stored::Failed(failed), Applied::Release) => {
+            if failed == job {
+                Outcome::Remove
+            } else {
+                Outcome::Keep
+            }
+        }
+        // R-EFF-ABORT: a stale abort changes nothing; the failed job's abort clears
+        // the key when there is no drain window to open.
+        (&Stored::Failed(failed), Applied::Abort) if failed != job => Outcome::Keep,
+        (Stored::Failed(_), Applied::Abort) if rules.drain_limit == 0 => Outcome::Remove,
+        _ => return None,
+    };
+    Some(outcome)
+}
+
+#[cfg(all(test, not(feature = "inject-bugs")))]
+mod tests {
+    use super::*;
+    use crate::{
+        machine::{transitions, Now, Record},
+        store::packed::pack,
+        Admission,
+    };
+
+    fn rules(drain_limit: usize, key_threshold: usize) -> Rules {
+        Rules {
+            drain_limit,
+            key_threshold,
+            disabled_for: 10,
+            half_enabled_for: 10,
+        }
+    }
+
+    /// The record a fast outcome leaves, starting from `before`.
+    fn after(before: Option<&Stored>, outcome: Outcome) -> Option<Record> {
+        match outcome {
+            Outcome::Keep => before.map(Stored::unpack),
+            Outcome::Remove => None,
+            Outcome::Create(stored) => Some(stored.unpack()),
+        }
+    }
+
+    fn shapes() -> Vec<Option<Stored>> {
+        let mut shapes = vec![None];
+        for j in [4, 5, 6] {
+            shapes.push(Some(Stored::Tracked(JobId(j))));
+            shapes.push(Some(Stored::Failed(JobId(j))));
+        }
+        shapes
+    }
+
+    const RULES: [(usize, usize); 6] = [(0, 0), (0, 1), (1, 0), (1, 2), (2, 200), (0, 200)];
+
+    /// Wherever the fast `enter` answers, the general one agrees; and it answers
+    /// for the calls of a tracked lifecycle.
+    #[test]
+    fn fast_enter_agrees_with_the_general_transition() {
+        let clock = || 1_000;
+        let mut covered = 0;
+        for stored in shapes() {
+            for job in [4, 5, 6].map(JobId) {
+                for (drain, threshold) in RULES {
+                    let rules = rules(drain, threshold);
+                    let Some(outcome) = enter(stored.as_ref(), job, &rules) else {
+                        continue;
+                    };
+                    covered += 1;
+                    let now = Now::lazy(&clock);
+                    let record = stored.as_ref().map(Stored::unpack);
+                    let step = transitions::enter(record, job, &now, &rules, || false);
+                    let context = format!("{stored:?} {job:?} {rules:?}");
+                    assert_eq!(step.answer, Admission::ACCEPTED, "{context}");
+                    assert_eq!(step.illegal, None, "{context}");
+                    assert!(step.notes.is_empty(), "{context}");
+                    assert_eq!(step.record, after(stored.as_ref(), outcome), "{context}");
+                }
+            }
+        }
+        assert!(covered >= 30, "{covered}");
+        let tracked = rules(0, 200);
+        assert_eq!(
+            enter(None, JobId(5), &tracked),
+            Some(Outcome::Create(Stored::Tracked(JobId(5))))
+        );
+    }
+
+    /// Wherever the fast `apply` answers, the general one agrees.
+    #[test]
+    fn fast_apply_agrees_with_the_general_transition() {
+        let mut covered = 0;
+        for stored in shapes().into_iter().flatten() {
+            for job in [4, 5, 6].map(JobId) {
+                for effect in [
+                    Applied::Leave,
+                    Applied::Fail,
+                    Applied::Release,
+                    Applied::Abort,
+                ] {
+                    for (drain, threshold) in RULES {
+                        let rules = rules(drain, threshold);
+                        let Some(outcome) = apply(&stored, job, effect, &rules) else {
+                            continue;
+                        };
+                        covered += 1;
+                        let step = transitions::apply(Some(stored.unpack()), job, effect, &rules);
+                        let context = format!("{stored:?} {job:?} {effect:?} {rules:?}");
+                        assert_eq!(step.illegal, None, "{context}");
+                        assert!(step.notes.is_empty(), "{context}");
+                        assert_eq!(step.record, after(Some(&stored), outcome), "{context}");
+                    }
+                }
+            }
+        }
+        assert!(covered >= 150, "{covered}");
+    }
+
+    /// The shapes packed here are the ones `pack` makes.
+    #[test]
+    fn created_records_are_packed_alike() {
+        let clock = || 0;
+        let now = Now::lazy(&clock);
+        let step = transitions::enter(None, JobId(3), &now, &rules(0, 200), || false);
+        assert!(matches!(
+            pack(step.record.unwrap()),
+            Stored::Tracked(JobId(3))
+        ));
+    }
+}
