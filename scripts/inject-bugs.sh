@@ -17,7 +17,8 @@ if [ ${#SUITES[@]} -eq 0 ]; then
     SUITES=(conformance replay robustness concurrency linearizability scenarios)
 fi
 BUGS=(WaitWrongComparison NoDrainWindow SyncSkipsLastShard EnterKeepsInactive
-      HotTimerOffByOne StaleReleaseClearsFailed FailureWithoutRecordDropped)
+      HotTimerOffByOne StaleReleaseClearsFailed FailureWithoutRecordDropped
+      FastAbortSkipsDrain)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target/inject}
 # A failing case found under an injected bug must not be saved as a regression.
 export PROPTEST_DISABLE_FAILURE_PERSISTENCE=1

@@ -33,11 +33,14 @@ pub enum Bug {
     /// R-EFF-FAILED: a failure on a key with no record is dropped (as queued
     /// effects are), so the key's next jobs are not held back.
     FailureWithoutRecordDropped,
+    /// R-EFF-ABORT, in the fast path of `store::fast`: the abort of a key's failed
+    /// job clears the key even when a drain window should open.
+    FastAbortSkipsDrain,
 }
 
 impl Bug {
     /// Every bug, in a fixed order.
-    pub const ALL: [Bug; 7] = [
+    pub const ALL: [Bug; 8] = [
         Bug::WaitWrongComparison,
         Bug::NoDrainWindow,
         Bug::SyncSkipsLastShard,
@@ -45,6 +48,7 @@ impl Bug {
         Bug::HotTimerOffByOne,
         Bug::StaleReleaseClearsFailed,
         Bug::FailureWithoutRecordDropped,
+        Bug::FastAbortSkipsDrain,
     ];
 
     /// The name `EVENTORDER_INJECT` takes (the variant name).
@@ -57,6 +61,7 @@ impl Bug {
             Bug::HotTimerOffByOne => "HotTimerOffByOne",
             Bug::StaleReleaseClearsFailed => "StaleReleaseClearsFailed",
             Bug::FailureWithoutRecordDropped => "FailureWithoutRecordDropped",
+            Bug::FastAbortSkipsDrain => "FastAbortSkipsDrain",
         }
     }
 
