@@ -286,7 +286,7 @@ impl<K: Hash + Eq + Clone> Shard<K> {
     }
 
     /// Carries out a fast transition's outcome on the key's record at `at`.
-    #[inline]
+    #[inline(always)]
     fn finish(
         &mut self,
         presence: &Presence,

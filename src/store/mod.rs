@@ -75,7 +75,7 @@ impl<K: Hash + Eq> Store<K> {
     }
 
     /// The position of the key's record, if it has one.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn find(&self, hash: u64, key: &K) -> Option<u32> {
         let slab = &self.slab;
         self.index
@@ -132,7 +132,7 @@ impl<K: Hash + Eq> Store<K> {
     }
 
     /// [`Store::insert`] of a record already in its stored form.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn insert_stored(&mut self, hash: u64, key: K, record: Stored) -> u32 {
         debug_assert!(record.is_record());
         let entry = Entry {
@@ -164,7 +164,7 @@ impl<K: Hash + Eq> Store<K> {
     /// Removes the record at `at` (of a key with this hash). With `orphan`, the
     /// entry keeps the key until [`Store::release_orphans`] (effects queued on it
     /// are pending); otherwise it is vacant at once.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn remove(&mut self, hash: u64, at: u32, orphan: bool) {
         match self.index.find_entry(hash, |&i| i == at) {
             Ok(entry) => drop(entry.remove()),
@@ -178,7 +178,7 @@ impl<K: Hash + Eq> Store<K> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn vacate(&mut self, at: u32) {
         self.slab[at as usize] = Entry {
             key: None,
