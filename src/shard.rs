@@ -400,6 +400,9 @@ impl<K: Hash + Eq + Clone> Shard<K> {
         }
         // No queued effect names an orphan any more.
         self.store.release_orphans();
+        if self.queue.is_empty() {
+            self.store.compact();
+        }
         // Keep the queue's storage for the next round, unless a burst made it large.
         if queue.capacity() <= 4096 && self.queue.is_empty() {
             self.queue = queue;

@@ -20,14 +20,20 @@
 //!
 //! Cases: `PROPTEST_CASES` if set, else 2,000 sequences of 1 to 60 steps on three
 //! keys and 5,000 on one key (see [`Conformance`]).
+//!
+//! A third test, [`many_keys_in_waves`], drives all 256 keys through waves of
+//! failures, releases and tracked jobs on one shard, so that a shard's storage
+//! grows, turns sparse and is compacted (`src/store`) many times, with queued
+//! effects naming records that go away and come back; every call and, after every
+//! wave, every key is compared with the reference.
 
 mod support;
 
 use eventorder::JobState;
-use eventorder_model::reference::{Outcome, RefConfig, Reference};
+use eventorder_model::reference::{Outcome, RefConfig, Reference, Ret};
 use proptest::prelude::*;
 use proptest_state_machine::{prop_state_machine, ReferenceStateMachine, StateMachineTest};
-use support::{compare, compare_state, Call, Key, Sut};
+use support::{compare, compare_state, Call, Key, Rng, Sut};
 
 /// The reference and what its last call returned (the system under test's
 /// `apply` sees the state after the transition, so the outcome travels with it).
@@ -176,4 +182,88 @@ prop_state_machine! {
     fn real_barrier_conforms_to_the_reference_through_mode_changes(
         sequential 1..60 => Conformance<true>
     );
+}
+
+/// All 256 keys, one shard, waves of calls: most keys fail (or enter under a key
+/// threshold), then most are released, aborted or left, with `sync`s between. The
+/// shard's slab fills and empties again and again, so it is compacted, and effects
+/// are queued on records that are removed and made again before the `sync`.
+#[test]
+fn many_keys_in_waves() {
+    let mut rng = Rng(0x5eed);
+    let mut compacting_waves = 0;
+    for round in 0..12u64 {
+        let config = RefConfig {
+            drain_limit: rng.below(3) as usize,
+            key_threshold: rng.pick(&[0, 0, 2, 200]),
+            disabled_for: 1_000,
+            half_enabled_for: 1_000,
+            panic_on_illegal_sequence: false,
+        };
+        let sut = Sut::with_shards(&config, Some(1));
+        let mut reference = Reference::new(config);
+        let mut job = 0i64;
+        let run = |call: Call, reference: &mut Reference<Key>| {
+            let expected = reference.invoke(call.op());
+            let observed = sut.invoke(&call);
+            if let Err(mismatch) = compare(&call, &observed, &expected, false) {
+                panic!("round {round}: real barrier and reference disagree: {mismatch}");
+            }
+            expected.ret
+        };
+        // Per key, the last job that entered.
+        let mut entered = [0i64; 256];
+        for wave in 0..8 {
+            // Fill: most keys get a failed job or a tracked one.
+            for key in 0..=255u8 {
+                if rng.below(10) < 9 {
+                    job += 1;
+                    let call = if rng.below(3) == 0 {
+                        entered[usize::from(key)] = job;
+                        Call::Enter(key, job)
+                    } else {
+                        Call::State(key, job, JobState::Failed)
+                    };
+                    run(call, &mut reference);
+                }
+            }
+            let full = reference.size();
+            // Drain: most keys' failed and entered jobs end, some before and some
+            // after a `sync`, and a few keys take a new job.
+            for key in 0..=255u8 {
+                if rng.below(10) < 9 {
+                    let end = [JobState::Succeeded, JobState::Aborted, JobState::Filtered];
+                    if let Ret::Peek(Some(failed)) = run(Call::Peek(key), &mut reference) {
+                        run(Call::State(key, failed, rng.pick(&end)), &mut reference);
+                    }
+                    let own = entered[usize::from(key)];
+                    match rng.below(4) {
+                        0 => drop(run(Call::Leave(key, own), &mut reference)),
+                        1 => drop(run(
+                            Call::State(key, own, JobState::Waiting),
+                            &mut reference,
+                        )),
+                        _ => drop(run(Call::State(key, own, rng.pick(&end)), &mut reference)),
+                    }
+                    if rng.below(8) == 0 {
+                        job += 1;
+                        entered[usize::from(key)] = job;
+                        run(Call::Enter(key, job), &mut reference);
+                    }
+                }
+                if rng.below(40) == 0 {
+                    run(Call::Sync, &mut reference);
+                }
+            }
+            run(Call::Sync, &mut reference);
+            if full > 64 && reference.size() * 4 < full {
+                compacting_waves += 1;
+            }
+            if let Err(mismatch) = compare_state(&sut, &reference, 0..=255) {
+                panic!("round {round}, wave {wave}: after the wave: {mismatch}");
+            }
+        }
+    }
+    // The waves did empty the shard enough, often enough, to compact it.
+    assert!(compacting_waves >= 20, "{compacting_waves}");
 }

@@ -17,6 +17,15 @@
 //! [`Store::release_orphans`] (called at the end of `sync`, once the queue is
 //! empty). An effect whose entry is an orphan applies to whatever the key holds by
 //! then, found by key.
+//!
+//! Neither a vector nor a hash table gives memory back by itself. When no effect
+//! is queued (so no position is named anywhere) and fewer than a quarter of the
+//! slab's entries hold a record, [`Store::compact`] moves the records to a new,
+//! dense slab and shrinks the index: after a burst of blocked keys clears, the
+//! shard returns to the memory its remaining records need. Each compaction costs
+//! time in proportion to the records kept, and takes the record count to fall by
+//! three quarters again before the next, so it is constant time per removal on
+//! average.
 
 pub(crate) mod fast;
 mod packed;
@@ -31,6 +40,10 @@ use crate::{machine::Record, shard::KeyHasher};
 
 /// No entry (the end of the free list).
 pub(crate) const NONE: u32 = u32::MAX;
+
+/// Slabs up to this many entries are never compacted (not worth the time). Small,
+/// so that `tests/conformance.rs` reaches compaction with its 256 `u8` keys.
+const COMPACT_ABOVE: usize = 64;
 
 /// A slab entry.
 struct Entry<K> {
@@ -163,7 +176,8 @@ impl<K: Hash + Eq> Store<K> {
 
     /// Removes the record at `at` (of a key with this hash). With `orphan`, the
     /// entry keeps the key until [`Store::release_orphans`] (effects queued on it
-    /// are pending); otherwise it is vacant at once.
+    /// are pending); otherwise it is vacant at once, and the caller's queue must be
+    /// empty (the slab may then be compacted: positions change).
     #[inline(always)]
     pub(crate) fn remove(&mut self, hash: u64, at: u32, orphan: bool) {
         match self.index.find_entry(hash, |&i| i == at) {
@@ -175,6 +189,8 @@ impl<K: Hash + Eq> Store<K> {
             self.orphans.push(at);
         } else {
             self.vacate(at);
+            // Not an orphan: nothing is queued, no position is named anywhere.
+            self.compact();
         }
     }
 
@@ -198,6 +214,44 @@ impl<K: Hash + Eq> Store<K> {
             self.orphans = orphans;
             self.orphans.clear();
         }
+    }
+
+    /// Moves the records to a dense slab and shrinks the index, if fewer than a
+    /// quarter of a large slab's entries hold one. Only when no queued effect and
+    /// no orphan names a position: the caller's queue must be empty.
+    #[inline]
+    pub(crate) fn compact(&mut self) {
+        if self.slab.len() <= COMPACT_ABOVE
+            || self.index.len() >= self.slab.len() / 4
+            || !self.orphans.is_empty()
+        {
+            return;
+        }
+        let mut old = std::mem::take(&mut self.slab);
+        let mut slab = Vec::with_capacity(self.index.len());
+        for at in self.index.iter_mut() {
+            let entry = std::mem::replace(
+                &mut old[*at as usize],
+                Entry {
+                    key: None,
+                    record: Stored::Vacant(NONE),
+                },
+            );
+            *at = u32::try_from(slab.len()).expect("fewer entries than before");
+            slab.push(entry);
+        }
+        self.slab = slab;
+        self.free = NONE;
+        let (slab, hasher) = (&self.slab, &self.hasher);
+        self.index.shrink_to_fit(|&i| {
+            hasher.hash_one(slab[i as usize].key.as_ref().expect("indexed entry"))
+        });
+    }
+
+    /// The slab's length (entries with a record, orphans and vacant ones).
+    #[cfg(test)]
+    pub(crate) fn slab_len(&self) -> usize {
+        self.slab.len()
     }
 
     /// Every record with its key, in no particular order.
@@ -230,6 +284,7 @@ mod tests {
     fn entries_are_reused_and_orphans_kept_until_released() {
         let mut store: Store<u32> = Store::new(crate::shard::key_hasher());
         let hash = |store: &Store<u32>, k: u32| store.hasher().hash_one(k);
+        // Never sparse enough to compact.
         for k in 0..1000 {
             let h = hash(&store, k);
             assert_eq!(store.insert(h, k, failed(k.into())), k);
@@ -250,6 +305,38 @@ mod tests {
         store.release_orphans();
         assert_eq!(store.insert(hash(&store, 2000), 2000, failed(1)), 5);
         assert_eq!(store.iter().count(), 1001);
+    }
+
+    /// After most records go, compaction keeps the others, findable, in a slab of
+    /// their size; it waits while orphans exist.
+    #[test]
+    fn compaction_keeps_the_records_and_gives_memory_back() {
+        let mut store: Store<u32> = Store::new(crate::shard::key_hasher());
+        let hash = |store: &Store<u32>, k: u32| store.hasher().hash_one(k);
+        for k in 0..10_000 {
+            let h = hash(&store, k);
+            store.insert(h, k, failed(k.into()));
+        }
+        for k in (0..10_000).filter(|k| k % 10 != 0) {
+            let h = hash(&store, k);
+            let at = store.find(h, &k).unwrap();
+            store.remove(h, at, k == 1);
+        }
+        store.compact();
+        assert_eq!(store.slab_len(), 10_000, "an orphan holds compaction back");
+        store.release_orphans();
+        store.compact();
+        assert_eq!((store.len(), store.slab_len()), (1_000, 1_000));
+        for k in 0..10_000 {
+            let at = store.find(hash(&store, k), &k);
+            assert_eq!(
+                at.map(|at| store.record(at)),
+                (k % 10 == 0).then(|| failed(k.into()))
+            );
+        }
+        // A compacted store takes new records as before.
+        let h = hash(&store, 20_000);
+        assert_eq!(store.insert(h, 20_000, failed(1)), 1_000);
     }
 
     #[test]
