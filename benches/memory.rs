@@ -8,7 +8,9 @@
 //! Sizes are the sizes requested from the allocator, before its own rounding.
 //!
 //! Scenarios: every key blocked by a failed job (default settings), and every key
-//! with one tracked in-flight job (`key_threshold = 200`). Both at 1,000,000 keys,
+//! with one tracked in-flight job (`key_threshold = 200`); then every key released
+//! again (a `succeeded` report and a `sync`, or a `leave`), to show the heap the
+//! barrier still holds once it has no record. Both at 1,000,000 keys,
 //! and at 700,000 to show how much of the figure is the hash tables' free slots (a
 //! table is between 7/16 and 7/8 full, depending on the count).
 
@@ -79,8 +81,15 @@ fn keys(n: usize) -> Vec<BarrierKey> {
         .collect()
 }
 
-/// Heap bytes per key that `fill` makes `barrier` hold.
-fn per_key(keys: &[BarrierKey], barrier: Barrier, fill: impl Fn(&Barrier, &BarrierKey)) -> f64 {
+/// Heap bytes per key that `fill` makes `barrier` hold, and the heap bytes the
+/// barrier still holds (in all) once `empty` has been called on every key and a
+/// `sync` has run.
+fn per_key(
+    keys: &[BarrierKey],
+    barrier: Barrier,
+    fill: impl Fn(&Barrier, &BarrierKey),
+    empty: impl Fn(&Barrier, &BarrierKey),
+) -> (f64, usize) {
     let before = LIVE.load(Ordering::Relaxed);
     for key in keys {
         fill(&barrier, key);
@@ -88,8 +97,14 @@ fn per_key(keys: &[BarrierKey], barrier: Barrier, fill: impl Fn(&Barrier, &Barri
     let after = LIVE.load(Ordering::Relaxed);
     assert_eq!(barrier.size(), keys.len());
     let bytes = after.saturating_sub(before) as f64 / keys.len() as f64;
+    for key in keys {
+        empty(&barrier, key);
+    }
+    barrier.sync();
+    assert_eq!(barrier.size(), 0);
+    let left = LIVE.load(Ordering::Relaxed).saturating_sub(before);
     drop(barrier);
-    bytes
+    (bytes, left)
 }
 
 fn main() {
@@ -99,22 +114,26 @@ fn main() {
         return;
     }
     println!(
-        "| keys | blocked by a failed job | one tracked in-flight job (key_threshold = 200) |"
+        "| keys | blocked by a failed job | one tracked in-flight job (key_threshold = 200) | left after all are released (blocked, tracked) |"
     );
-    println!("|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|");
     for n in [1_000_000, 700_000] {
         let keys = keys(n);
-        let blocked = per_key(&keys, Barrier::new(), |b, k| {
-            b.state_changed(k, JobId(1), JobState::Failed).unwrap()
-        });
-        let tracked = per_key(
+        let (blocked, blocked_left) = per_key(
+            &keys,
+            Barrier::new(),
+            |b, k| b.state_changed(k, JobId(1), JobState::Failed).unwrap(),
+            |b, k| b.state_changed(k, JobId(1), JobState::Succeeded).unwrap(),
+        );
+        let (tracked, tracked_left) = per_key(
             &keys,
             Barrier::builder().key_threshold(200).build(),
-            |b, k| {
-                assert!(b.enter(k, JobId(1)).accepted);
-            },
+            |b, k| assert!(b.enter(k, JobId(1)).accepted),
+            |b, k| b.leave(k, JobId(1)),
         );
-        println!("| {n} | {blocked:.1} B/key | {tracked:.1} B/key |");
+        println!(
+            "| {n} | {blocked:.1} B/key | {tracked:.1} B/key | {blocked_left} B, {tracked_left} B |"
+        );
     }
     println!();
     println!(
