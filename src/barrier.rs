@@ -16,7 +16,7 @@
 //! or an `Enabled` one that the predicate leaves alone never reads it.
 //!
 //! Most keys hold nothing most of the time, so the common calls do not lock at all.
-//! Beside its lock, each shard keeps a [`Presence`](crate::shard::Presence): per
+//! Beside its lock, each shard keeps a [`Presence`](crate::presence::Presence): per
 //! hash slot, the number of records and of records with a failed job, written under
 //! the lock, read without it. A call that finds a zero count answers from it, as it
 //! would have after locking and finding nothing (the argument is on `Presence`):
@@ -27,9 +27,12 @@
 //! The `entered` counts of lock-free `enter` calls go to per-thread stripes of
 //! atomics, so that two threads do not write one cache line.
 //!
-//! Queued effects name their key's slot instead of holding a clone of the key (see
-//! `shard::Queued`), so queueing an effect costs no reference count; a key is
-//! cloned only when a record is created.
+//! Queued effects name their key's record by its position in the shard's slab
+//! instead of holding a clone of the key (see `shard::Queued` and `store`), so
+//! queueing an effect costs no reference count; a key is cloned only when a record
+//! is created. The calls of a tracked job's lifecycle on a record of the common
+//! shapes go through the fast transitions of `store::fast`, checked against the
+//! general ones.
 
 use std::{
     fmt,
@@ -42,7 +45,6 @@ use crate::{
     builder::Builder,
     machine::{transitions, Applied, Nanos, Notes, Now, Rules, Violation},
     shard::{KeyHasher, Shard, ShardCell},
-    stats::Stats,
     store::{fast, Stored},
     striped::StripedCount,
     sync::{AtomicBool, Mutex, MutexGuard},
@@ -83,17 +85,17 @@ pub(crate) struct Padded<T>(pub(crate) T);
 /// totals are not one atomic cut across shards while other threads keep calling.
 /// Nothing ever holds two locks, so no call can deadlock another.
 pub struct Barrier<K = BarrierKey, C = SystemClock> {
-    shards: Box<[Padded<ShardCell<K>>]>,
+    pub(crate) shards: Box<[Padded<ShardCell<K>>]>,
     shard_mask: usize,
     /// `key_threshold == 0`: an `enter` on a key with no record creates none (R-ENTER-1),
-    /// so it may answer from the shard's [`Presence`](crate::shard::Presence) alone.
-    untracked_enter: AtomicBool,
+    /// so it may answer from the shard's [`Presence`](crate::presence::Presence) alone.
+    pub(crate) untracked_enter: AtomicBool,
     /// `entered` counts of the `enter` calls answered without a lock.
-    lock_free_entered: StripedCount,
+    pub(crate) lock_free_entered: StripedCount,
     hasher: KeyHasher,
     clock: C,
     origin: Instant,
-    config: Mutex<Config>,
+    pub(crate) config: Mutex<Config>,
     ordering_disabled: Option<Predicate<K>>,
     observer: Option<Observer<K>>,
 }
@@ -364,56 +366,6 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             .is_some_and(|r| matches!(r.mode, crate::machine::Mode::Disabled { .. }))
     }
 
-    /// The number of records (R-SIZE): keys that hold something. Sums the shards one
-    /// lock at a time (see [Locking](Barrier#locking)).
-    pub fn size(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.0.lock.lock().store.len())
-            .sum()
-    }
-
-    /// The number of effects waiting for the next [`sync`](Barrier::sync).
-    pub fn queued(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.0.lock.lock().queue.len())
-            .sum()
-    }
-
-    /// Cumulative counters, summed over the shards one lock at a time.
-    pub fn stats(&self) -> Stats {
-        let mut total = Stats::default();
-        for shard in self.shards.iter() {
-            total.add(&shard.0.lock.lock().stats);
-        }
-        total.entered += self.lock_free_entered.total();
-        total
-    }
-
-    /// Replaces the settings; every call that starts after this returns uses them
-    /// (SPEC.md section 2). Records and queued effects are kept. Timers longer than
-    /// [`MAX_TIMER`](crate::config::MAX_TIMER) saturate (see [`Config::validate`]).
-    /// Locks the shards one at a time.
-    pub fn reconfigure(&self, config: Config) {
-        let rules = config.rules();
-        let panic = config.panic_on_illegal_sequence;
-        let mut current = self.config.lock();
-        for shard in self.shards.iter() {
-            let mut shard = shard.0.lock.lock();
-            shard.rules = rules;
-            shard.panic_on_illegal_sequence = panic;
-        }
-        self.untracked_enter
-            .store(config.key_threshold == 0, Ordering::Release);
-        *current = config;
-    }
-
-    /// The settings in force.
-    pub fn config(&self) -> Config {
-        self.config.lock().clone()
-    }
-
     /// The number of shards (a power of two).
     pub fn shard_count(&self) -> usize {
         self.shards.len()
@@ -520,71 +472,4 @@ fn trace_notes<K: fmt::Debug>(key: &K, notes: Notes) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Lock-free `enter` calls are counted exactly, by threads with a stripe of
-    /// their own and by those sharing the last one.
-    #[test]
-    fn lock_free_enters_are_all_counted() {
-        let b: Barrier<u32> = Barrier::new();
-        std::thread::scope(|s| {
-            for t in 0..(crate::striped::STRIPES as u32 + 4) {
-                let b = &b;
-                s.spawn(move || {
-                    for i in 0..1000 {
-                        assert!(b.enter(&(t * 1000 + i), JobId(1)).accepted);
-                    }
-                });
-            }
-        });
-        assert_eq!(
-            b.stats().entered,
-            (crate::striped::STRIPES as u64 + 4) * 1000
-        );
-        assert_eq!(b.size(), 0);
-    }
-
-    /// The lock-free counts of every shard's [`Presence`](crate::shard::Presence)
-    /// agree with its table after a long mixed run, and the lock-free answers agree
-    /// with the locked ones.
-    #[test]
-    fn presence_counts_track_the_tables() {
-        let b: Barrier<u32> = Barrier::builder()
-            .key_threshold(3)
-            .drain_limit(1)
-            .shards(2)
-            .build();
-        let mut x: u64 = 7;
-        for job in 1..20_000i64 {
-            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            let key = (x >> 33) as u32 % 64;
-            let job = JobId(job / 3);
-            match (x >> 20) % 8 {
-                0 | 1 => drop(b.enter(&key, job)),
-                2 => drop(b.wait(&key, job)),
-                3 => b.state_changed(&key, job, JobState::Failed).unwrap(),
-                4 => b.state_changed(&key, job, JobState::Succeeded).unwrap(),
-                5 => b.state_changed(&key, job, JobState::Aborted).unwrap(),
-                6 => b.leave(&key, job),
-                _ => drop(b.sync()),
-            }
-            if job.0 % 97 == 0 {
-                for cell in b.shards.iter() {
-                    let shard = cell.0.lock.lock();
-                    assert_eq!(cell.0.presence.expected(&shard), cell.0.presence.loaded());
-                }
-                for key in 0..64 {
-                    let hash = b.hasher.hash_one(key);
-                    let presence = &b.cell(hash).presence;
-                    let shard = b.lock(hash);
-                    let record = shard.get(hash, &key);
-                    let record = record.as_ref();
-                    // No false negatives (false positives only cost a lock).
-                    assert!(record.is_none() || presence.may_hold(hash));
-                    assert!(record.and_then(|r| r.failed()).is_none() || presence.may_block(hash));
-                }
-            }
-        }
-    }
-}
+mod tests;

@@ -179,6 +179,34 @@ pub(crate) mod duration_serde {
     }
 }
 
+/// Live settings.
+impl<K: crate::barrier::OrderingKey, C: crate::Clock> crate::Barrier<K, C> {
+    /// Replaces the settings; every call that starts after this returns uses them
+    /// (SPEC.md section 2). Records and queued effects are kept. Timers longer than
+    /// [`MAX_TIMER`] saturate (see [`Config::validate`]).
+    /// Locks the shards one at a time.
+    pub fn reconfigure(&self, config: Config) {
+        let rules = config.rules();
+        let panic = config.panic_on_illegal_sequence;
+        let mut current = self.config.lock();
+        for shard in self.shards.iter() {
+            let mut shard = shard.0.lock.lock();
+            shard.rules = rules;
+            shard.panic_on_illegal_sequence = panic;
+        }
+        self.untracked_enter.store(
+            config.key_threshold == 0,
+            std::sync::atomic::Ordering::Release,
+        );
+        *current = config;
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> Config {
+        self.config.lock().clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

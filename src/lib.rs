@@ -12,6 +12,7 @@ mod handles;
 mod job;
 mod key;
 mod machine;
+mod presence;
 mod shard;
 mod snapshot;
 mod stats;

@@ -13,25 +13,24 @@
 //! synchronisation on the hot path, and no call sees half of a new configuration.
 //!
 //! Beside its lock, every shard has a [`Presence`]: how many of its records fall in
-//! each of [`PRESENCE_SLOTS`] hash slots, and whether its queue holds effects. Both
+//! each of [`PRESENCE_SLOTS`](crate::presence::PRESENCE_SLOTS) hash slots, and whether its queue holds effects. Both
 //! are atomics written only under the shard lock (so plain loads and stores, never
 //! a read-modify-write) and read without it, so that a call on a key with no record
 //! (the common case: most keys hold nothing) and a `sync` with nothing queued in a
 //! shard need no lock at all. See [`Presence`] for why that is linearizable.
 
-use std::{hash::Hash, sync::atomic::Ordering};
+use std::hash::Hash;
 
-#[cfg(test)]
-use std::hash::BuildHasher;
-
+pub(crate) use crate::presence::Presence;
 use crate::{
     machine::{Applied, Notes, Record, Rules, Step},
+    presence::{held, held_stored},
     stats::Stats,
     store::{
         fast::{self, Outcome},
         Store, Stored,
     },
-    sync::{AtomicBool, AtomicU64, Mutex},
+    sync::Mutex,
     JobId, Location,
 };
 
@@ -62,132 +61,6 @@ impl<K: Hash + Eq + Clone> ShardCell<K> {
         ShardCell {
             lock: Mutex::new(Shard::new(rules, panic_on_illegal_sequence, hasher)),
             presence: Presence::new(),
-        }
-    }
-}
-
-/// Hash slots per shard in a [`Presence`] (a power of two).
-pub(crate) const PRESENCE_SLOTS: usize = 512;
-
-/// What a call may learn about a shard without taking its lock: for every hash
-/// slot, how many of the shard's records fall in it and how many of those hold a
-/// failed job (two counting filters in one word), and whether the shard's queue
-/// holds effects.
-///
-/// The failed-job count serves `wait` and `peek`: without a failed job a record
-/// never makes a worker wait (R-WAIT) nor has anything to peek (R-PEEK), so a zero
-/// count answers them as a zero record count answers the others.
-///
-/// Written only with the shard lock held, each count right after the table insert
-/// or removal it counts, and the queue flag right after a push or after `sync`
-/// drained the queue; read with no lock. A zero count means that no key of that
-/// slot had a record at the moment of the load: an insert is published by the
-/// count's store (release), before the lock that made it is released, so no one
-/// can see the record, with or without the lock, before the count says so; a
-/// removal is published by its store too. So a call that finds a zero count can
-/// answer "no record" at that moment (its linearization point), exactly as if it
-/// had taken the lock and found nothing, and a call that happens after the
-/// insert (through the lock, or any synchronisation of the caller's) sees a
-/// non-zero count. A non-zero count may be another key's (a false positive): the
-/// call then takes the lock as usual.
-///
-/// Aligned to its own cache lines: it is read by every call and written only when
-/// a record is made or removed or an effect queued, so the lock's line, which every
-/// locked call writes, does not invalidate it.
-#[repr(align(128))]
-pub(crate) struct Presence {
-    queued: AtomicBool,
-    /// Per hash slot: records in the low 32 bits, records with a failed job in the
-    /// high 32 bits (see [`held`]).
-    counts: [AtomicU64; PRESENCE_SLOTS],
-}
-
-/// What a stored record (or an entry without one) adds to its [`Presence`] count.
-#[inline]
-fn held_stored(stored: &Stored) -> u64 {
-    match stored {
-        Stored::Tracked(_) => 1,
-        Stored::Failed(_) => 1 | 1 << 32,
-        Stored::Boxed(record) => held(Some(record)),
-        Stored::Orphan | Stored::Vacant(_) => 0,
-    }
-}
-
-/// What a record (or its absence) adds to its [`Presence`] count.
-#[inline]
-fn held(record: Option<&Record>) -> u64 {
-    record.map_or(0, |r| 1 | u64::from(r.failed().is_some()) << 32)
-}
-
-impl Presence {
-    fn new() -> Self {
-        Presence {
-            queued: AtomicBool::new(false),
-            counts: [const { AtomicU64::new(0) }; PRESENCE_SLOTS],
-        }
-    }
-
-    fn slot(&self, hash: u64) -> &AtomicU64 {
-        // The low bits: the shard is chosen from bits 32 and up.
-        &self.counts[hash as usize & (PRESENCE_SLOTS - 1)]
-    }
-
-    /// Whether a record of a key with this hash may exist (no lock needed).
-    #[inline]
-    pub(crate) fn may_hold(&self, hash: u64) -> bool {
-        self.slot(hash).load(Ordering::Acquire) as u32 != 0
-    }
-
-    /// Whether a record with a failed job, of a key with this hash, may exist (no
-    /// lock needed).
-    #[inline]
-    pub(crate) fn may_block(&self, hash: u64) -> bool {
-        self.slot(hash).load(Ordering::Acquire) >> 32 != 0
-    }
-
-    /// Whether the shard's queue may hold effects (no lock needed).
-    #[inline]
-    pub(crate) fn may_have_queued(&self) -> bool {
-        self.queued.load(Ordering::Acquire)
-    }
-
-    /// Under the shard lock: a key's record went from `before` to `after` (values
-    /// of [`held`]).
-    #[inline]
-    fn update(&self, hash: u64, before: u64, after: u64) {
-        if before != after {
-            let slot = self.slot(hash);
-            slot.store(
-                slot.load(Ordering::Relaxed) - before + after,
-                Ordering::Release,
-            );
-        }
-    }
-
-    /// The counts as they should be for `shard`'s table.
-    #[cfg(test)]
-    pub(crate) fn expected<K: Hash + Eq>(&self, shard: &Shard<K>) -> Vec<u64> {
-        let mut counts = vec![0; PRESENCE_SLOTS];
-        for (key, record) in shard.store.iter() {
-            let hash = shard.store.hasher().hash_one(key);
-            counts[hash as usize & (PRESENCE_SLOTS - 1)] += held(Some(&record));
-        }
-        counts
-    }
-
-    /// The counts as stored.
-    #[cfg(test)]
-    pub(crate) fn loaded(&self) -> Vec<u64> {
-        self.counts
-            .iter()
-            .map(|c| c.load(Ordering::Relaxed))
-            .collect()
-    }
-
-    /// Under the shard lock: whether the queue holds effects now.
-    fn set_queued(&self, queued: bool) {
-        if self.queued.load(Ordering::Relaxed) != queued {
-            self.queued.store(queued, Ordering::Release);
         }
     }
 }

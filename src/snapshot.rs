@@ -162,6 +162,33 @@ fn round(d: Duration) -> Duration {
 }
 
 impl<K: OrderingKey, C: Clock> Barrier<K, C> {
+    /// The number of records (R-SIZE): keys that hold something. Sums the shards one
+    /// lock at a time (see [Locking](Barrier#locking)).
+    pub fn size(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.0.lock.lock().store.len())
+            .sum()
+    }
+
+    /// The number of effects waiting for the next [`sync`](Barrier::sync).
+    pub fn queued(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.0.lock.lock().queue.len())
+            .sum()
+    }
+
+    /// Cumulative counters, summed over the shards one lock at a time.
+    pub fn stats(&self) -> Stats {
+        let mut total = Stats::default();
+        for shard in self.shards.iter() {
+            total.add(&shard.0.lock.lock().stats);
+        }
+        total.entered += self.lock_free_entered.total();
+        total
+    }
+
     /// Every record, the queued effects, settings and counters (see [`Snapshot`]).
     /// Reads the clock once; locks the shards one at a time.
     pub fn snapshot(&self) -> Snapshot<K> {
