@@ -5,9 +5,12 @@
 //! thread-local lease they only feed [`Stats`](crate::Stats), and are not
 //! model-checked (see `crate::sync`).
 
-use std::sync::{
-    atomic::{AtomicU64, Ordering},
-    OnceLock,
+use std::{
+    cell::Cell,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        OnceLock,
+    },
 };
 
 use crate::barrier::Padded;
@@ -62,14 +65,31 @@ fn free_stripes() -> &'static parking_lot::Mutex<Vec<usize>> {
 }
 
 /// A thread's hold on a stripe, given back when the thread ends.
-struct StripeLease(Option<usize>);
+struct StripeLease(Cell<Option<usize>>);
 
 impl Drop for StripeLease {
     fn drop(&mut self) {
-        if let Some(stripe) = self.0 {
+        if let Some(stripe) = self.0.take() {
+            // From now on this thread counts on the shared stripe (other
+            // thread-local destructors may still call into a barrier).
+            let _ = STRIPE.try_with(|s| s.set(SHARED));
             free_stripes().lock().push(stripe);
         }
     }
+}
+
+/// [`STRIPE`] before the thread asked for a stripe.
+const UNASKED: usize = usize::MAX;
+/// [`STRIPE`] of a thread that shares the last stripe.
+const SHARED: usize = usize::MAX - 1;
+
+thread_local! {
+    /// This thread's stripe, [`UNASKED`] or [`SHARED`]. A plain `Cell` with a
+    /// constant initializer and no destructor: reading it is one load, with no
+    /// lazy-initialization or destructor-registration check on the hot path.
+    static STRIPE: Cell<usize> = const { Cell::new(UNASKED) };
+    /// The lease that gives the stripe back when the thread ends.
+    static LEASE: StripeLease = const { StripeLease(Cell::new(None)) };
 }
 
 /// This thread's own stripe of the `entered` count, if it has one: a thread takes a
@@ -77,9 +97,29 @@ impl Drop for StripeLease {
 /// stripe has one writer at a time, the same in every barrier (the hand-over goes
 /// through the free list's lock, so the next holder sees the last count). Threads
 /// that find no free stripe share the last one, with atomic additions.
+#[inline]
 fn own_stripe() -> Option<usize> {
-    thread_local! {
-        static STRIPE: StripeLease = StripeLease(free_stripes().lock().pop());
+    match STRIPE.try_with(Cell::get) {
+        Ok(UNASKED) => lease_stripe(),
+        Ok(SHARED) | Err(_) => None,
+        Ok(stripe) => Some(stripe),
     }
-    STRIPE.try_with(|lease| lease.0).ok().flatten()
+}
+
+/// A thread's first count: takes a free stripe, if there is one, under a lease
+/// that gives it back when the thread ends.
+#[cold]
+fn lease_stripe() -> Option<usize> {
+    let stripe = free_stripes().lock().pop().and_then(|stripe| {
+        match LEASE.try_with(|lease| lease.0.set(Some(stripe))) {
+            Ok(()) => Some(stripe),
+            // The thread is ending: no lease, so the stripe goes back at once.
+            Err(_) => {
+                free_stripes().lock().push(stripe);
+                None
+            }
+        }
+    });
+    let _ = STRIPE.try_with(|s| s.set(stripe.unwrap_or(SHARED)));
+    stripe
 }
