@@ -171,16 +171,21 @@ impl<K: Hash + Eq + Clone> Shard<K> {
     ) {
         match (outcome, at) {
             (Outcome::Keep, _) => {}
-            (Outcome::Remove, Some(at)) => {
-                presence.update(hash, held_stored(self.store.stored(at)), 0);
-                self.store.remove(hash, at, orphan);
-            }
+            (Outcome::Remove, Some(at)) => self.remove_stored(presence, hash, at, orphan),
             (Outcome::Create(stored), None) => {
                 presence.update(hash, 0, held_stored(&stored));
                 self.store.insert_stored(hash, key.clone(), stored);
             }
             (outcome, at) => unreachable!("fast outcome {outcome:?} on entry {at:?}"),
         }
+    }
+
+    /// Removes the record at `at` as a fast transition decided, counting it out of
+    /// the presence filter first.
+    #[inline(always)]
+    fn remove_stored(&mut self, presence: &Presence, hash: u64, at: u32, orphan: bool) {
+        presence.update(hash, held_stored(self.store.stored(at)), 0);
+        self.store.remove(hash, at, orphan);
     }
 
     /// [`Shard::transition`] on the record found at `at` (or none); a removed
@@ -252,8 +257,7 @@ impl<K: Hash + Eq + Clone> Shard<K> {
                     // No notes: nothing to trace or count.
                     Some(Outcome::Keep) => continue,
                     Some(Outcome::Remove) => {
-                        presence.update(q.hash, held_stored(self.store.stored(q.at)), 0);
-                        self.store.remove(q.hash, q.at, true);
+                        self.remove_stored(presence, q.hash, q.at, true);
                         continue;
                     }
                     Some(outcome @ Outcome::Create(_)) => {
