@@ -193,9 +193,10 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         // The predicate is asked before the record is touched, so a panicking
         // predicate leaves the record as it was; and only when R-MODE needs it (the
         // key has or gets a record), so a barrier without records never calls it.
-        let off = self.ordering_disabled.as_ref().is_some_and(|p| {
-            (shard.rules.key_threshold > 0 || shard.get(hash, key).is_some()) && p(key)
-        });
+        let off = self
+            .ordering_disabled
+            .as_ref()
+            .is_some_and(|p| (shard.rules.key_threshold > 0 || shard.has(hash, key)) && p(key));
         let fast = |stored: Option<&Stored>, rules: &Rules| {
             if off {
                 None
@@ -233,7 +234,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             return Hold::GO;
         }
         let mut shard = cell.lock.lock();
-        let (hold, illegal) = transitions::wait(shard.get(hash, key).as_ref(), job);
+        let (hold, illegal) = shard.read(hash, key, |record| transitions::wait(record, job));
         if hold.wait {
             shard.stats.waits_told += 1;
         }
@@ -350,7 +351,8 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         if !self.cell(hash).presence.may_block(hash) {
             return None;
         }
-        self.lock(hash).get(hash, key).and_then(|r| r.failed())
+        self.lock(hash)
+            .read(hash, key, |record| record.and_then(|r| r.failed()))
     }
 
     /// Whether the key has a record in mode `Disabled` (R-DISABLED). Does not
@@ -361,9 +363,9 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         if !self.cell(hash).presence.may_hold(hash) {
             return false;
         }
-        self.lock(hash)
-            .get(hash, key)
-            .is_some_and(|r| matches!(r.mode, crate::machine::Mode::Disabled { .. }))
+        self.lock(hash).read(hash, key, |record| {
+            record.is_some_and(|r| matches!(r.mode, crate::machine::Mode::Disabled { .. }))
+        })
     }
 
     /// The number of shards (a power of two).

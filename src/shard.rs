@@ -113,10 +113,20 @@ impl<K: Hash + Eq + Clone> Shard<K> {
         }
     }
 
-    /// The key's record, if any (a copy).
+    /// Whether the key has a record.
     #[inline]
-    pub(crate) fn get(&self, hash: u64, key: &K) -> Option<Record> {
-        self.store.find(hash, key).map(|at| self.store.record(at))
+    pub(crate) fn has(&self, hash: u64, key: &K) -> bool {
+        self.store.find(hash, key).is_some()
+    }
+
+    /// Calls `f` with the key's record, borrowed, or `None`: for the read-only
+    /// calls (`wait`, `peek`, `is_disabled`), which need no copy of it.
+    #[inline]
+    pub(crate) fn read<R>(&self, hash: u64, key: &K, f: impl FnOnce(Option<&Record>) -> R) -> R {
+        match self.store.find(hash, key) {
+            Some(at) => self.store.view(at, |record| f(Some(record))),
+            None => f(None),
+        }
     }
 
     /// Runs a transition on the key's record and stores its result: keeps, replaces,

@@ -102,6 +102,12 @@ impl<K: Hash + Eq> Store<K> {
         &self.slab[at as usize].record
     }
 
+    /// Calls `f` with the record at `at`, borrowed (see [`Stored::view`]).
+    #[inline]
+    pub(crate) fn view<R>(&self, at: u32, f: impl FnOnce(&Record) -> R) -> R {
+        self.slab[at as usize].record.view(f)
+    }
+
     /// The record at `at` (a copy).
     #[inline]
     pub(crate) fn record(&self, at: u32) -> Record {

@@ -84,6 +84,19 @@ impl Stored {
         }
     }
 
+    /// Calls `f` with the record, borrowed: a boxed one in place (no copy, so no
+    /// allocation for a spilled job set), an unboxed one rebuilt on the stack.
+    ///
+    /// # Panics
+    /// If the entry holds none (a bug in the store).
+    #[inline]
+    pub(crate) fn view<R>(&self, f: impl FnOnce(&Record) -> R) -> R {
+        match self {
+            Stored::Boxed(record) => f(record),
+            small => f(&small.unpack()),
+        }
+    }
+
     /// The record, taken out (a boxed one leaves an inactive record in its box,
     /// which [`Stored::put`] reuses).
     #[inline]
@@ -150,6 +163,7 @@ mod tests {
                     };
                     let mut stored = pack(record.clone());
                     assert_eq!(stored.unpack(), record);
+                    stored.view(|viewed| assert_eq!(viewed, &record));
                     unboxed += usize::from(!matches!(stored, Stored::Boxed(_)));
                     // Through a box and back out of it.
                     let mut boxed = Stored::Boxed(Box::default());
