@@ -227,39 +227,6 @@ fn queued(keys: &[BarrierKey]) -> Barrier {
     b
 }
 
-/// Runs `jobs` jobs on each of two threads (each its own half of the keys) on one
-/// barrier; returns the wall time.
-fn two_threads(
-    barrier: &Barrier,
-    keys: &[BarrierKey],
-    jobs: u64,
-    state: &mut [i64; 2],
-) -> Duration {
-    let (left, right) = keys.split_at(keys.len() / 2);
-    let start = StartLine::new(3);
-    let ids = *state;
-    let elapsed = std::thread::scope(|s| {
-        for (t, half) in [left, right].into_iter().enumerate() {
-            let start = &start;
-            s.spawn(move || {
-                let mut w = Workload::new(barrier, half, Job::Lifecycle);
-                w.stride = 2;
-                w.next_job = ids[t] * 2 + t as i64;
-                start.wait();
-                w.run(jobs);
-            });
-        }
-        start.wait();
-        let t = Instant::now();
-        // The scope joins both threads before returning.
-        t
-    });
-    let wall = elapsed.elapsed();
-    state[0] += jobs as i64;
-    state[1] += jobs as i64;
-    wall
-}
-
 fn criterion_benches(c: &mut Criterion, keys: &[BarrierKey]) {
     let mut g = c.benchmark_group("barrier");
     g.warm_up_time(Duration::from_millis(500))
@@ -300,7 +267,7 @@ fn criterion_benches(c: &mut Criterion, keys: &[BarrierKey]) {
             // Wall time per job of both threads together (2n jobs in all).
             b.iter_custom(|n| {
                 let n = n.div_ceil(2).max(1);
-                two_threads(&barrier, keys, n, &mut ids)
+                two_threads_sampled(&barrier, keys, n, &mut ids).wall
             })
         });
     }
@@ -382,29 +349,22 @@ fn figure(samples: &[Sample], ops: u64) -> Figure {
     }
 }
 
-/// Runs `jobs` jobs on each of two threads (each its own half of the keys) on one
-/// barrier; returns the wall time and the larger of the two threads' CPU times.
-fn two_threads_sampled(
-    barrier: &Barrier,
-    keys: &[BarrierKey],
-    jobs: u64,
-    state: &mut [i64; 2],
+/// On threads 0 and 1, `prepare(t)` and then, both released together, `run` on what
+/// it made (returning the thread's CPU time); returns the wall time from the release
+/// and the larger of the two threads' CPU times.
+fn on_two_threads<W>(
+    prepare: impl Fn(usize) -> W + Sync,
+    run: impl Fn(W) -> Duration + Sync,
 ) -> Sample {
-    let (left, right) = keys.split_at(keys.len() / 2);
     let start = StartLine::new(3);
-    let ids = *state;
     let (wall, cpu) = std::thread::scope(|s| {
-        let threads: Vec<_> = [left, right]
-            .into_iter()
-            .enumerate()
-            .map(|(t, half)| {
-                let start = &start;
+        let threads: Vec<_> = (0..2)
+            .map(|t| {
+                let (start, prepare, run) = (&start, &prepare, &run);
                 s.spawn(move || {
-                    let mut w = Workload::new(barrier, half, Job::Lifecycle);
-                    w.stride = 2;
-                    w.next_job = ids[t] * 2 + t as i64;
+                    let work = prepare(t);
                     start.wait();
-                    sample(|| w.run(jobs)).cpu
+                    run(work)
                 })
             })
             .collect();
@@ -417,9 +377,32 @@ fn two_threads_sampled(
             .unwrap();
         (wall.elapsed(), cpu)
     });
+    Sample { cpu, wall }
+}
+
+/// Runs `jobs` jobs on each of two threads (each its own half of the keys) on one
+/// barrier; returns the wall time and the larger of the two threads' CPU times.
+fn two_threads_sampled(
+    barrier: &Barrier,
+    keys: &[BarrierKey],
+    jobs: u64,
+    state: &mut [i64; 2],
+) -> Sample {
+    let halves = keys.split_at(keys.len() / 2);
+    let ids = *state;
+    let two = on_two_threads(
+        |t| {
+            let half = if t == 0 { halves.0 } else { halves.1 };
+            let mut w = Workload::new(barrier, half, Job::Lifecycle);
+            w.stride = 2;
+            w.next_job = ids[t] * 2 + t as i64;
+            w
+        },
+        |mut w| sample(|| w.run(jobs)).cpu,
+    );
     state[0] += jobs as i64;
     state[1] += jobs as i64;
-    Sample { cpu, wall }
+    two
 }
 
 fn summary(keys: &[BarrierKey]) {
@@ -496,28 +479,10 @@ fn summary(keys: &[BarrierKey]) {
         let mut alone = Baseline::<Mutex<Map>>::new(keys);
         for _ in 0..ROUNDS {
             one.push(sample(|| alone.run(JOBS)));
-            let start = StartLine::new(3);
-            let (wall, cpu) = std::thread::scope(|s| {
-                let threads: Vec<_> = (0..2)
-                    .map(|_| {
-                        let start = &start;
-                        s.spawn(move || {
-                            let mut own = Baseline::<Mutex<Map>>::new(keys);
-                            start.wait();
-                            sample(|| own.run(JOBS)).cpu
-                        })
-                    })
-                    .collect();
-                start.wait();
-                let wall = Instant::now();
-                let cpu = threads
-                    .into_iter()
-                    .map(|t| t.join().unwrap())
-                    .max()
-                    .unwrap();
-                (wall.elapsed(), cpu)
-            });
-            two.push(Sample { cpu, wall });
+            two.push(on_two_threads(
+                |_| Baseline::<Mutex<Map>>::new(keys),
+                |mut own| sample(|| own.run(JOBS)).cpu,
+            ));
         }
         let one = figure(&one, JOBS);
         let two = figure(&two, 2 * JOBS);
