@@ -22,6 +22,7 @@ pub const MAX_SHARDS: usize = 1024;
 ///     .key_threshold(200)
 ///     .disabled_for(Duration::from_secs(20 * 60))
 ///     .half_enabled_for(Duration::from_secs(10 * 60))
+///     .drain_idle_for(Duration::from_secs(10 * 60))
 ///     .ordering_disabled(|key: &String| key.starts_with("vip"))
 ///     .on_illegal_sequence(|event| eprintln!("{event}"))
 ///     .clock(clock.clone())
@@ -79,6 +80,12 @@ impl<K: OrderingKey, C: Clock> Builder<K, C> {
     /// [`Config::half_enabled_for`].
     pub fn half_enabled_for(mut self, duration: Duration) -> Self {
         self.config.half_enabled_for = duration;
+        self
+    }
+
+    /// [`Config::drain_idle_for`].
+    pub fn drain_idle_for(mut self, duration: Duration) -> Self {
+        self.config.drain_idle_for = duration;
         self
     }
 

@@ -57,6 +57,11 @@ pub struct Config {
     /// (production: 10).
     #[serde(with = "duration_serde")]
     pub half_enabled_for: Duration,
+    /// How long an open drain window may hold no job before a `sync` closes it
+    /// (R-EXPIRE). Default 10 minutes (production: 10). A config file without it
+    /// gets the default.
+    #[serde(with = "duration_serde")]
+    pub drain_idle_for: Duration,
     /// Panic on an illegal sequence instead of reporting it to the observer.
     /// Default `false` (production: `true`).
     pub panic_on_illegal_sequence: bool,
@@ -73,6 +78,7 @@ impl Default for Config {
             key_threshold: 0,
             disabled_for: Duration::from_secs(10 * 60),
             half_enabled_for: Duration::from_secs(5 * 60),
+            drain_idle_for: Duration::from_secs(10 * 60),
             panic_on_illegal_sequence: false,
         }
     }
@@ -87,6 +93,7 @@ impl Config {
             key_threshold: 200,
             disabled_for: Duration::from_secs(20 * 60),
             half_enabled_for: Duration::from_secs(10 * 60),
+            drain_idle_for: Duration::from_secs(10 * 60),
             panic_on_illegal_sequence: true,
         }
     }
@@ -99,6 +106,7 @@ impl Config {
         for (name, value) in [
             ("disabled_for", self.disabled_for),
             ("half_enabled_for", self.half_enabled_for),
+            ("drain_idle_for", self.drain_idle_for),
         ] {
             if value > MAX_TIMER {
                 return Err(Error::InvalidConfig(format!(
@@ -141,6 +149,7 @@ impl Config {
             key_threshold: self.key_threshold,
             disabled_for: nanos(self.disabled_for),
             half_enabled_for: nanos(self.half_enabled_for),
+            drain_idle_for: nanos(self.drain_idle_for),
         }
     }
 }

@@ -121,6 +121,7 @@ pub(crate) struct Rules {
     pub(crate) key_threshold: usize,
     pub(crate) disabled_for: Nanos,
     pub(crate) half_enabled_for: Nanos,
+    pub(crate) drain_idle_for: Nanos,
 }
 
 /// Whether ordering is on for a key (R-MODE).
