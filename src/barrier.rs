@@ -204,7 +204,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
                 fast::enter(stored, job, rules)
             }
         };
-        let general = |record, rules: &Rules| transitions::enter(record, job, &now, rules, || off);
+        let general = |record, rules: &Rules| transitions::enter(record, job, &now, rules, off);
         let Some(step) = shard.transition_fast(&cell.presence, hash, key, fast, general) else {
             // Accepted, with no notes and nothing illegal (see `store::fast`).
             shard.stats.entered += 1;
@@ -286,8 +286,10 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         let hash = self.hasher.hash_one(key);
         let cell = self.cell(hash);
         let mut shard = cell.lock.lock();
+        // R-EFF-FAILED never reads the time.
+        let now = Now::at(0);
         let step = shard.transition(&cell.presence, hash, key, |record, rules| {
-            transitions::apply(record, job, Applied::Fail, rules)
+            transitions::apply(record, job, Applied::Fail, &now, rules)
         });
         let location = shard.count(&step);
         let panic = shard.panic_on_illegal_sequence;
@@ -304,22 +306,32 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         if !cell.presence.may_hold(hash) {
             return;
         }
+        let read = || self.nanos_now();
+        let now = Now::lazy(&read);
         let mut shard = cell.lock.lock();
         let fast = |stored: Option<&Stored>, rules: &Rules| {
             stored.and_then(|s| fast::apply(s, job, Applied::Leave, rules))
         };
         shard.transition_fast(&cell.presence, hash, key, fast, |record, rules| {
-            transitions::apply(record, job, Applied::Leave, rules)
+            transitions::apply(record, job, Applied::Leave, &now, rules)
         });
     }
 
     /// Applies the queued effects in the order they were queued and returns how many
-    /// it processed (R-SYNC). Only the pickup loop that owns the barrier may call it:
-    /// see [`split`](Barrier::split).
+    /// it processed (R-SYNC); then, at the same time, takes R-MODE's timer step for
+    /// every record whose timer ran out and closes the drain windows idle for
+    /// longer than `drain_idle_for`, removing the records left holding nothing
+    /// (R-EXPIRE). Only the pickup loop that owns the barrier may call it: see
+    /// [`split`](Barrier::split).
     ///
-    /// Visits the shards one at a time, and locks only those with queued effects;
-    /// each key's effects live in one shard and apply in queue order.
+    /// Visits the shards one at a time, and locks only those with queued effects or
+    /// a timer that ran out; each key's effects live in one shard and apply in queue
+    /// order. Costs O(1) per shard plus the effects applied and the records whose
+    /// timers ran out: it never scans the records. Reads the clock at most once, and
+    /// only if some record has a timer.
     pub fn sync(&self) -> usize {
+        let read = || self.nanos_now();
+        let now = Now::lazy(&read);
         let mut total = 0;
         for shard in self.shards.iter() {
             #[cfg(feature = "inject-bugs")]
@@ -330,14 +342,13 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
                 continue;
             }
             let cell = &shard.0;
-            if !cell.presence.may_have_queued() {
+            if !cell.presence.may_have_queued() && !cell.presence.may_be_due(|| now.get()) {
                 continue;
             }
             let mut shard = cell.lock.lock();
-            if shard.queue.is_empty() {
-                continue;
-            }
-            let applied = shard.apply_queue(&cell.presence, |key, notes| trace_notes(key, notes));
+            let applied = shard.sync(&cell.presence, &now, |key, notes| {
+                trace_notes(key, notes);
+            });
             shard.stats.effects_applied += applied as u64;
             total += applied;
         }
@@ -364,7 +375,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             return false;
         }
         self.lock(hash).read(hash, key, |record| {
-            record.is_some_and(|r| matches!(r.mode, crate::machine::Mode::Disabled { .. }))
+            record.is_some_and(|r| matches!(r.mode(), crate::machine::Mode::Disabled { .. }))
         })
     }
 

@@ -36,11 +36,18 @@ pub enum Bug {
     /// R-EFF-ABORT, in the fast path of `store::fast`: the abort of a key's failed
     /// job clears the key even when a drain window should open.
     FastAbortSkipsDrain,
+    /// R-MODE (SPEC.md v2): the predicate only flips the mode to `Disabled`, as in
+    /// v1, instead of resetting the record: the key's failed job is kept and comes
+    /// back when the mode's timer runs out, so the key stays blocked.
+    PredicateOnlyFlipsMode,
+    /// R-EXPIRE: when `sync` turns a `HalfEnabled` key `Enabled`, it also drops
+    /// the key's failed job (and so may remove a record that holds one).
+    ExpireDropsFailed,
 }
 
 impl Bug {
     /// Every bug, in a fixed order.
-    pub const ALL: [Bug; 8] = [
+    pub const ALL: [Bug; 10] = [
         Bug::WaitWrongComparison,
         Bug::NoDrainWindow,
         Bug::SyncSkipsLastShard,
@@ -49,6 +56,8 @@ impl Bug {
         Bug::StaleReleaseClearsFailed,
         Bug::FailureWithoutRecordDropped,
         Bug::FastAbortSkipsDrain,
+        Bug::PredicateOnlyFlipsMode,
+        Bug::ExpireDropsFailed,
     ];
 
     /// The name `EVENTORDER_INJECT` takes (the variant name).
@@ -62,6 +71,8 @@ impl Bug {
             Bug::StaleReleaseClearsFailed => "StaleReleaseClearsFailed",
             Bug::FailureWithoutRecordDropped => "FailureWithoutRecordDropped",
             Bug::FastAbortSkipsDrain => "FastAbortSkipsDrain",
+            Bug::PredicateOnlyFlipsMode => "PredicateOnlyFlipsMode",
+            Bug::ExpireDropsFailed => "ExpireDropsFailed",
         }
     }
 

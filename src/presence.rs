@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::hash::BuildHasher;
 
 use crate::{
-    machine::Record,
+    machine::{Nanos, Record},
     store::Stored,
     sync::{AtomicBool, AtomicU64},
 };
@@ -20,15 +20,19 @@ pub(crate) const PRESENCE_SLOTS: usize = 512;
 /// What a call may learn about a shard without taking its lock: for every hash
 /// slot, how many of the shard's records fall in it and how many of those hold a
 /// failed job (two counting filters in one word), and whether the shard's queue
-/// holds effects.
+/// holds effects, and the earliest time at which one of its records' timers
+/// runs out (R-EXPIRE).
 ///
 /// The failed-job count serves `wait` and `peek`: without a failed job a record
 /// never makes a worker wait (R-WAIT) nor has anything to peek (R-PEEK), so a zero
 /// count answers them as a zero record count answers the others.
 ///
 /// Written only with the shard lock held, each count right after the table insert
-/// or removal it counts, and the queue flag right after a push or after `sync`
-/// drained the queue; read with no lock. A zero count means that no key of that
+/// or removal it counts, the queue flag right after a push or after `sync`
+/// drained the queue, and the deadline whenever the shard's earliest one changes;
+/// read with no lock. A `sync` that finds no queued effect and no deadline before
+/// its time skips the shard: it would have changed nothing in it, and a timer set
+/// after the load is ordered after that `sync`. A zero count means that no key of that
 /// slot had a record at the moment of the load: an insert is published by the
 /// count's store (release), before the lock that made it is released, so no one
 /// can see the record, with or without the lock, before the count says so; a
@@ -45,6 +49,8 @@ pub(crate) const PRESENCE_SLOTS: usize = 512;
 #[repr(align(128))]
 pub(crate) struct Presence {
     queued: AtomicBool,
+    /// The shard's earliest R-EXPIRE deadline ([`u64::MAX`]: none).
+    next_due: AtomicU64,
     /// Per hash slot: records in the low 32 bits, records with a failed job in the
     /// high 32 bits (see [`held`]).
     counts: [AtomicU64; PRESENCE_SLOTS],
@@ -71,6 +77,7 @@ impl Presence {
     pub(crate) fn new() -> Self {
         Presence {
             queued: AtomicBool::new(false),
+            next_due: AtomicU64::new(u64::MAX),
             counts: [const { AtomicU64::new(0) }; PRESENCE_SLOTS],
         }
     }
@@ -97,6 +104,23 @@ impl Presence {
     #[inline]
     pub(crate) fn may_have_queued(&self) -> bool {
         self.queued.load(Ordering::Acquire)
+    }
+
+    /// Whether a record's timer may have run out by `now()` (no lock needed;
+    /// `now` is called only if the shard has a timer at all).
+    #[inline]
+    pub(crate) fn may_be_due(&self, now: impl FnOnce() -> Nanos) -> bool {
+        let due = self.next_due.load(Ordering::Acquire);
+        due != u64::MAX && due < now()
+    }
+
+    /// Under the shard lock: the shard's earliest deadline is now `next`.
+    #[inline]
+    pub(crate) fn set_next_due(&self, next: Option<Nanos>) {
+        let next = next.unwrap_or(u64::MAX);
+        if self.next_due.load(Ordering::Relaxed) != next {
+            self.next_due.store(next, Ordering::Release);
+        }
     }
 
     /// Under the shard lock: a key's record went from `before` to `after` (values

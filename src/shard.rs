@@ -23,7 +23,7 @@ use std::hash::Hash;
 
 pub(crate) use crate::presence::Presence;
 use crate::{
-    machine::{Applied, Notes, Record, Rules, Step},
+    machine::{transitions, Applied, Nanos, Notes, Now, Record, Rules, Step},
     presence::{held, held_stored},
     stats::Stats,
     store::{
@@ -77,6 +77,8 @@ pub(crate) struct Shard<K> {
     pub(crate) panic_on_illegal_sequence: bool,
     /// Cumulative counters.
     pub(crate) stats: Stats,
+    /// Positions whose deadlines came due, kept between syncs for its storage.
+    due: Vec<u32>,
 }
 
 /// The hasher of a barrier's keys: seeded at random per barrier.
@@ -110,6 +112,7 @@ impl<K: Hash + Eq + Clone> Shard<K> {
             rules,
             panic_on_illegal_sequence,
             stats: Stats::default(),
+            due: Vec::new(),
         }
     }
 
@@ -216,7 +219,9 @@ impl<K: Hash + Eq + Clone> Shard<K> {
                 let mut step = f(None, &self.rules);
                 presence.update(hash, 0, held(step.record.as_ref()));
                 if let Some(record) = step.record.take() {
-                    self.store.insert(hash, key.clone(), record);
+                    let deadline = record.deadline(&self.rules);
+                    let at = self.store.insert(hash, key.clone(), record);
+                    self.schedule(presence, at, None, deadline);
                 }
                 step
             }
@@ -236,27 +241,78 @@ impl<K: Hash + Eq + Clone> Shard<K> {
     ) -> Step<A> {
         let record = self.store.take(at);
         let before = held(Some(&record));
+        let scheduled = record.deadline(&self.rules);
         let mut step = f(Some(record), &self.rules);
         presence.update(hash, before, held(step.record.as_ref()));
         match step.record.take() {
-            Some(record) => self.store.put(at, record),
+            Some(record) => {
+                let deadline = record.deadline(&self.rules);
+                self.store.put(at, record);
+                self.schedule(presence, at, scheduled, deadline);
+            }
             None => self.store.remove(hash, at, orphan),
         }
         step
     }
 
-    /// Applies every queued effect in order (R-SYNC); returns how many. `on_notes`
-    /// sees what each effect did (for tracing), under the shard lock.
-    pub(crate) fn apply_queue(
+    /// Keeps the schedule's invariant (see `store::timers`) for the record at `at`,
+    /// whose deadline went from `scheduled` (covered by an entry already) to
+    /// `deadline`: a new entry only if the deadline came earlier.
+    #[inline]
+    fn schedule(
         &mut self,
         presence: &Presence,
+        at: u32,
+        scheduled: Option<Nanos>,
+        deadline: Option<Nanos>,
+    ) {
+        if let Some(deadline) = deadline {
+            if scheduled.is_none_or(|scheduled| deadline < scheduled) {
+                self.store.schedule(at, deadline, &self.rules);
+                presence.set_next_due(self.store.next_deadline());
+            }
+        }
+    }
+
+    /// `sync` on this shard: applies every queued effect in order (R-SYNC), then
+    /// R-EXPIRE on the records whose timers ran out by `now`; returns how many
+    /// effects it applied. `on_notes` sees what each transition did (for
+    /// tracing), under the shard lock.
+    pub(crate) fn sync(
+        &mut self,
+        presence: &Presence,
+        now: &Now<'_>,
         mut on_notes: impl FnMut(&K, Notes),
+    ) -> usize {
+        let applied = self.apply_queue(presence, now, &mut on_notes);
+        if self
+            .store
+            .next_deadline()
+            .is_some_and(|next| next < now.get())
+        {
+            self.expire(presence, now.get(), &mut on_notes);
+        }
+        // No queued effect names an orphan any more, and no due position is left.
+        self.store.release_orphans();
+        self.store.compact();
+        presence.set_queued(false);
+        presence.set_next_due(self.store.next_deadline());
+        applied
+    }
+
+    /// Applies every queued effect in order (R-SYNC); returns how many. Records
+    /// removed meanwhile are left orphans.
+    fn apply_queue(
+        &mut self,
+        presence: &Presence,
+        now: &Now<'_>,
+        on_notes: &mut impl FnMut(&K, Notes),
     ) -> usize {
         let mut queue = std::mem::take(&mut self.queue);
         let applied = queue.len();
         for q in queue.drain(..) {
             let apply = |record: Option<Record>, rules: &Rules| {
-                crate::machine::transitions::apply(record, q.job, q.effect, rules)
+                transitions::apply(record, q.job, q.effect, now, rules)
             };
             // A record removed here becomes an orphan: later effects in `queue` may
             // name its position.
@@ -285,17 +341,42 @@ impl<K: Hash + Eq + Clone> Shard<K> {
             on_notes(self.store.key(q.at), step.notes);
             self.stats.note(step.notes);
         }
-        // No queued effect names an orphan any more.
-        self.store.release_orphans();
-        if self.queue.is_empty() {
-            self.store.compact();
-        }
         // Keep the queue's storage for the next round, unless a burst made it large.
-        if queue.capacity() <= 4096 && self.queue.is_empty() {
+        if queue.capacity() <= 4096 {
             self.queue = queue;
         }
-        presence.set_queued(!self.queue.is_empty());
         applied
+    }
+
+    /// R-EXPIRE on every record whose deadline is before `now` (only those: see
+    /// `store::timers`). Records removed are left orphans, so that the positions
+    /// still to visit keep their meaning.
+    fn expire(&mut self, presence: &Presence, now: Nanos, on_notes: &mut impl FnMut(&K, Notes)) {
+        let mut due = std::mem::take(&mut self.due);
+        self.store.take_due(now, &mut due);
+        for &at in &due {
+            // A stale entry: its record is gone.
+            if !self.store.is_record(at) {
+                continue;
+            }
+            let hash = self.store.hash_at(at);
+            let step = self.transition_at(presence, hash, at, true, |record, rules| {
+                let record = record.expect("a due position holds a record");
+                transitions::expire(record, now, rules)
+            });
+            // The entry that brought it here is gone: schedule what is left.
+            if self.store.is_record(at) {
+                if let Some(deadline) = self.store.view(at, |r| r.deadline(&self.rules)) {
+                    self.store.schedule(at, deadline, &self.rules);
+                }
+            }
+            self.stats.expired(step.notes, self.store.is_record(at));
+            on_notes(self.store.key(at), step.notes);
+        }
+        due.clear();
+        if due.capacity() <= 4096 {
+            self.due = due;
+        }
     }
 
     /// Queues an effect for the next `sync` if the key has a record now
@@ -337,6 +418,17 @@ impl<K: Hash + Eq + Clone> Shard<K> {
 }
 
 impl Stats {
+    /// Counts what R-EXPIRE did to one record (`kept`: it still has one).
+    pub(crate) fn expired(&mut self, notes: Notes, kept: bool) {
+        self.note(notes);
+        if notes.contains(Notes::WINDOW_EXPIRED) {
+            self.drains_expired += 1;
+        }
+        if !kept {
+            self.records_expired += 1;
+        }
+    }
+
     pub(crate) fn note(&mut self, notes: Notes) {
         if notes.is_empty() {
             return;

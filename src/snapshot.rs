@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     barrier::OrderingKey,
     config::duration_serde,
-    machine::{Blocker, Inflight, Mode, Nanos, Record},
+    machine::{Mode, Nanos, Record, Rules, Window},
     Barrier, Clock, Config, JobId, Stats,
 };
 
@@ -56,6 +56,14 @@ pub struct RecordSnapshot<K> {
     pub inflight: Option<Vec<JobId>>,
     /// The drain window's jobs, when a window is open.
     pub drain: Option<Vec<JobId>>,
+    /// How long the open drain window has held no job (`None`: no window, or it
+    /// holds jobs).
+    #[serde(default, with = "crate::config::option_duration_serde")]
+    pub drain_idle: Option<Duration>,
+    /// For an idle drain window: how much longer it may stay idle before a `sync`
+    /// closes it (R-EXPIRE; zero: at the next `sync`).
+    #[serde(default, with = "crate::config::option_duration_serde")]
+    pub drain_closes_in: Option<Duration>,
     /// Effects queued for this key, waiting for the next `sync`.
     pub queued_effects: usize,
 }
@@ -88,12 +96,21 @@ impl<K: PartialEq> Snapshot<K> {
 }
 
 impl<K> RecordSnapshot<K> {
-    pub(crate) fn new(key: K, record: &Record, now: Nanos, queued_effects: usize) -> Self {
+    pub(crate) fn new(
+        key: K,
+        record: &Record,
+        now: Nanos,
+        rules: &Rules,
+        queued_effects: usize,
+    ) -> Self {
         let elapsed = |since: Nanos| Duration::from_nanos(now.saturating_sub(since));
-        let set = |s: &crate::machine::JobSet| s.to_vec();
+        let idle_since = match record.window() {
+            Some(&Window::Idle { since }) => Some(since),
+            _ => None,
+        };
         RecordSnapshot {
             key,
-            mode: match record.mode {
+            mode: match record.mode() {
                 Mode::Enabled => KeyMode::Enabled,
                 Mode::Disabled { since } => KeyMode::Disabled {
                     elapsed: elapsed(since),
@@ -103,14 +120,13 @@ impl<K> RecordSnapshot<K> {
                 },
             },
             failed: record.failed(),
-            inflight: match &record.inflight {
-                Inflight::Untracked => None,
-                Inflight::Tracked(s) => Some(set(s)),
-            },
-            drain: match &record.blocker {
-                Blocker::Drain(s) => Some(set(s)),
-                _ => None,
-            },
+            inflight: record.tracked(),
+            drain: record.window().map(Window::jobs),
+            drain_idle: idle_since.map(elapsed),
+            drain_closes_in: idle_since.map(|since| {
+                let closes = since.saturating_add(rules.drain_idle_for);
+                Duration::from_nanos(closes.saturating_sub(now))
+            }),
             queued_effects,
         }
     }
@@ -136,12 +152,24 @@ impl<K: fmt::Debug> fmt::Display for RecordSnapshot<K> {
         if let Some(failed) = self.failed {
             write!(f, "; BLOCKED by failed job {failed}: later jobs wait until it succeeds, is filtered or aborted")?;
         }
-        if let Some(drain) = &self.drain {
-            write!(
+        match (&self.drain, self.drain_idle, self.drain_closes_in) {
+            (Some(_), Some(idle), Some(closes_in)) if closes_in.is_zero() => write!(
+                f,
+                "; drain window open, idle for {}: it closes at the next sync",
+                humantime::format_duration(round(idle))
+            )?,
+            (Some(_), Some(idle), Some(closes_in)) => write!(
+                f,
+                "; drain window open, idle for {}: a sync closes it after {} more",
+                humantime::format_duration(round(idle)),
+                humantime::format_duration(round(closes_in))
+            )?,
+            (Some(drain), _, _) => write!(
                 f,
                 "; drain window open with {} job(s) {drain:?}",
                 drain.len()
-            )?;
+            )?,
+            (None, _, _) => {}
         }
         if let Some(inflight) = &self.inflight {
             write!(f, "; {} job(s) in flight", inflight.len())?;
@@ -193,6 +221,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// Reads the clock once; locks the shards one at a time.
     pub fn snapshot(&self) -> Snapshot<K> {
         let now = self.nanos_now();
+        let rules = self.config().rules();
         let mut records = Vec::new();
         let mut queued_effects = 0;
         let mut stats = Stats::default();
@@ -206,7 +235,13 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             }
             for (key, record) in shard.store.iter() {
                 let queued = per_key.get(key).copied().unwrap_or(0);
-                records.push(RecordSnapshot::new(key.clone(), &record, now, queued));
+                records.push(RecordSnapshot::new(
+                    key.clone(),
+                    &record,
+                    now,
+                    &rules,
+                    queued,
+                ));
             }
         }
         Snapshot {

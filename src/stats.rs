@@ -29,6 +29,12 @@ pub struct Stats {
     pub keys_re_enabled: u64,
     /// Queued effects processed by `sync`.
     pub effects_applied: u64,
+    /// Drain windows that `sync` closed because they held no job for longer than
+    /// `drain_idle_for` (R-EXPIRE).
+    pub drains_expired: u64,
+    /// Records that `sync` removed because their timers ran out and they held
+    /// nothing else (R-EXPIRE, R-GC).
+    pub records_expired: u64,
     /// Illegal sequences seen in `enter`.
     pub illegal_enter: u64,
     /// Illegal sequences seen in `wait`.
@@ -61,6 +67,8 @@ impl Stats {
             keys_gone_hot,
             keys_re_enabled,
             effects_applied,
+            drains_expired,
+            records_expired,
             illegal_enter,
             illegal_wait,
             illegal_job_failed,
@@ -73,6 +81,8 @@ impl Stats {
         self.keys_gone_hot += keys_gone_hot;
         self.keys_re_enabled += keys_re_enabled;
         self.effects_applied += effects_applied;
+        self.drains_expired += drains_expired;
+        self.records_expired += records_expired;
         self.illegal_enter += illegal_enter;
         self.illegal_wait += illegal_wait;
         self.illegal_job_failed += illegal_job_failed;

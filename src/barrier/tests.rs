@@ -66,3 +66,123 @@ fn presence_counts_track_the_tables() {
         }
     }
 }
+
+/// R-EXPIRE through the shell: after any mixed run, every record with a timer is
+/// scheduled; after a `sync` at time `t`, no record is left whose timer ran out
+/// before `t` (nothing due was missed), and each shard's lock-free deadline is
+/// its schedule's earliest. Predicate toggles, compaction (many keys released at
+/// once), orphans and live changes of the timers all happen along the way.
+#[test]
+fn sync_expires_every_due_record_and_the_schedule_stays_complete() {
+    use std::sync::atomic::AtomicU64;
+    use std::time::Duration;
+
+    let clock = crate::ManualClock::new();
+    let predicate = Arc::new(AtomicU64::new(0));
+    let p = Arc::clone(&predicate);
+    let b: Barrier<u32, crate::ManualClock> = Barrier::builder()
+        .key_threshold(3)
+        .drain_limit(1)
+        .disabled_for(Duration::from_millis(40))
+        .half_enabled_for(Duration::from_millis(20))
+        .drain_idle_for(Duration::from_millis(30))
+        .ordering_disabled(move |k: &u32| p.load(Ordering::Relaxed) >> (k % 64) & 1 == 1)
+        .shards(2)
+        .clock(clock.clone())
+        .build();
+    let mut x: u64 = 11;
+    let mut rng = move || {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        x >> 20
+    };
+    let mut expired_some = false;
+    for step in 1..40_000i64 {
+        let r = rng();
+        let key = (r >> 13) as u32 % 200;
+        let job = JobId(step / 4);
+        match r % 16 {
+            0..=3 => drop(b.enter(&key, job)),
+            4 => b.state_changed(&key, job, JobState::Failed).unwrap(),
+            5 => b
+                .state_changed(&key, JobId(job.0 - 2), JobState::Succeeded)
+                .unwrap(),
+            6 => b
+                .state_changed(&key, JobId(job.0 - 3), JobState::Aborted)
+                .unwrap(),
+            7 => b
+                .state_changed(&key, JobId(job.0 - 1), JobState::Waiting)
+                .unwrap(),
+            8 => b.leave(&key, JobId(job.0 - 1)),
+            9 => clock.advance(Duration::from_millis(r % 7)),
+            10 => predicate.store(rng(), Ordering::Relaxed),
+            11 if r % 97 == 0 => {
+                let mut config = b.config();
+                config.drain_idle_for = Duration::from_millis(5 + r % 50);
+                config.disabled_for = Duration::from_millis(r % 60);
+                b.reconfigure(config);
+            }
+            _ => {
+                b.sync();
+                let now = b.nanos_now();
+                for cell in b.shards.iter() {
+                    let shard = cell.0.lock.lock();
+                    let rules = shard.rules;
+                    shard.store.check_schedule(&rules).unwrap();
+                    for (key, record) in shard.store.iter() {
+                        let due = record.deadline(&rules).is_some_and(|d| d < now);
+                        assert!(!due, "step {step}: {key} missed: {record:?}");
+                    }
+                    let next = shard.store.next_deadline().unwrap_or(u64::MAX);
+                    assert!(
+                        !cell.0.presence.may_be_due(|| next.saturating_add(1)) || next < u64::MAX
+                    );
+                    assert!(!cell.0.presence.may_be_due(|| next));
+                    expired_some |= shard.stats.records_expired > 0;
+                }
+            }
+        }
+    }
+    assert!(
+        expired_some,
+        "the run expired no record: it checked nothing"
+    );
+    // Quiet: every timer runs out, two syncs, nothing is left.
+    clock.advance(Duration::from_secs(1));
+    b.sync();
+    clock.advance(Duration::from_secs(1));
+    b.sync();
+    b.shards()
+        .for_each(|s| assert!(s.store.iter().all(|(_, r)| r.deadline(&s.rules).is_none())));
+}
+
+/// A drain window that goes idle and busy again and again does not pile up
+/// deadlines: 10,000 toggles leave no more than the schedule's tidy threshold
+/// (64 entries, or twice the records with timers).
+#[test]
+fn an_idle_window_toggling_does_not_grow_the_schedule() {
+    use std::time::Duration;
+
+    let clock = crate::ManualClock::new();
+    let b: Barrier<u32, crate::ManualClock> = Barrier::builder()
+        .drain_limit(1)
+        .shards(1)
+        .clock(clock.clone())
+        .build();
+    b.state_changed(&1, JobId(1), JobState::Failed).unwrap();
+    b.state_changed(&1, JobId(1), JobState::Aborted).unwrap();
+    b.sync();
+    for job in 2..10_000 {
+        assert!(b.enter(&1, JobId(job)).accepted);
+        b.leave(&1, JobId(job));
+        clock.advance(Duration::from_millis(1));
+        if job % 100 == 0 {
+            b.sync();
+        }
+    }
+    let scheduled = b.shards().map(|s| s.store.scheduled()).sum::<usize>();
+    assert!(scheduled <= 65, "{scheduled} deadlines for one window");
+    assert_eq!(b.size(), 1);
+    clock.advance(Duration::from_secs(601));
+    b.sync();
+    assert_eq!(b.size(), 0);
+}

@@ -2,40 +2,52 @@
 //!
 //! # Implementation Details
 //!
-//! A key either has no record or a [`Record`] made of three independent parts:
+//! A key either has no record or a [`Record`]: `Disabled` (ordering off; the
+//! record holds nothing else) or `On` (an [`Ordered`] record: `Enabled` or
+//! `HalfEnabled`, with a blocker and an in-flight set):
 //!
 //! ```text
-//!   mode:      Enabled ──(in-flight ≥ key_threshold at enter)──▶ Disabled{since}
-//!                 ▲                                                 │ enter, now-since > disabled_for
-//!                 └──── enter, now-since > half_enabled_for ── HalfEnabled{since}
-//!              (any mode ──(ordering_disabled(key) at enter)──▶ Disabled{now})
+//!   mode:      Enabled ──(in-flight ≥ key_threshold at enter: reset)──▶ Disabled{since}
+//!                 ▲                                                 │ enter or sync,
+//!                 │                                                 │ now-since > disabled_for
+//!                 └── enter or sync, now-since > half_enabled_for ── HalfEnabled{since}
+//!              (any record ──(ordering_disabled(key) at enter: reset)──▶ Disabled{now})
 //!
-//!   blocker:   Clear ──failed(j)──▶ Failed(j) ──aborted(j), drain_limit>0──▶ Drain{}
+//!   blocker:   Clear ──failed(j)──▶ Failed(j) ──aborted(j), drain_limit>0──▶ Drain(Idle{now})
 //!                ▲                     │ succeeded/filtered/aborted(j)          │
-//!                └─────────────────────┴──── any succeeded/filtered/aborted ────┘
+//!                └─────────────────────┴──── any succeeded/filtered/aborted ────┤
+//!                └───────── sync, idle for longer than drain_idle_for ──────────┘
 //!                                            (failed(k) turns a Drain into Failed(k))
+//!   window:    Idle{since} ──enter(j)──▶ Holding{j,..} ──last job leaves──▶ Idle{now}
 //!
-//!   inflight:  Untracked | Tracked(set)   (tracked only for records `enter` made
-//!                                          while key_threshold > 0)
+//!   inflight:  Untracked | Tracked(set)   (tracked only for records `enter` made,
+//!                                          or a reset left, while key_threshold > 0)
 //! ```
 //!
-//! SPEC.md's invariant "a drain window and a failed job never coexist" is the
-//! [`Blocker`] enum: there is no value that holds both.
+//! SPEC.md's invariants are in the types (see [`record`]): a `Disabled` record
+//! has no field for a failed job, a window or in-flight jobs; [`Blocker`] holds a
+//! failed job or a drain window, never both; a [`Window`] is idle (with the time
+//! since when) exactly when it holds no job.
 //!
 //! Every transition in [`transitions`] is a pure function of the record (or its
 //! absence), the input, the time `now` (nanoseconds on the barrier's own timeline)
 //! and the [`Rules`]. It returns the new record (`None` means "remove it": R-GC),
 //! the answer, and the illegal sequence to report, if any. Nothing here locks,
-//! reads a clock or calls back into user code except the lazily evaluated
-//! `ordering_disabled` predicate handed to [`transitions::enter`].
+//! reads a clock or calls back into user code: the `ordering_disabled` predicate
+//! reaches [`transitions::enter`] as its answer, a `bool`.
+//!
+//! R-EXPIRE's [`transitions::expire`] is a transition like the others; the shell
+//! finds the records it must visit from [`Record::deadline`], without a scan.
 
 mod jobset;
+pub(crate) mod record;
 pub(crate) mod transitions;
 
 #[cfg(test)]
 mod tests;
 
 pub(crate) use jobset::JobSet;
+pub(crate) use record::{Blocker, Inflight, Mode, Ordered, Record, Window};
 
 use crate::{JobId, Location};
 
@@ -59,6 +71,14 @@ impl<'a> Now<'a> {
         }
     }
 
+    /// A time already read (`sync` reads it once for all its transitions).
+    pub(crate) fn at(time: Nanos) -> Now<'static> {
+        Now {
+            read: &never,
+            cached: std::cell::Cell::new(Some(time)),
+        }
+    }
+
     /// The time, reading the clock on first use.
     pub(crate) fn get(&self) -> Nanos {
         match self.cached.get() {
@@ -70,6 +90,11 @@ impl<'a> Now<'a> {
             }
         }
     }
+}
+
+/// The reader of a [`Now::at`], which never runs.
+fn never() -> Nanos {
+    unreachable!("a fixed time is never read")
 }
 
 /// Things worth counting or tracing that a transition did (a small bit set).
@@ -91,6 +116,8 @@ impl Notes {
     pub(crate) const DRAIN_CLOSED: Notes = Notes(1 << 5);
     /// R-MODE: the caller's predicate turned ordering off.
     pub(crate) const PREDICATE_DISABLED: Notes = Notes(1 << 6);
+    /// R-EXPIRE: an idle drain window closed at `sync`.
+    pub(crate) const WINDOW_EXPIRED: Notes = Notes(1 << 7);
 
     pub(crate) fn contains(self, other: Notes) -> bool {
         self.0 & other.0 == other.0 && other.0 != 0
@@ -122,91 +149,6 @@ pub(crate) struct Rules {
     pub(crate) disabled_for: Nanos,
     pub(crate) half_enabled_for: Nanos,
     pub(crate) drain_idle_for: Nanos,
-}
-
-/// Whether ordering is on for a key (R-MODE).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Mode {
-    /// Ordering fully on.
-    Enabled,
-    /// Ordering off (the key went hot, or the caller's predicate said so) since `since`.
-    Disabled { since: Nanos },
-    /// Ordering on but lenient (no illegal-sequence reports) since `since`.
-    HalfEnabled { since: Nanos },
-}
-
-/// What holds a key's later jobs back: nothing, a failed job, or a drain window.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) enum Blocker {
-    /// Nothing.
-    #[default]
-    Clear,
-    /// The failed job every later job waits for.
-    Failed(JobId),
-    /// The drain window opened by the abort of a failed job: the jobs admitted in it.
-    Drain(JobSet),
-}
-
-/// The jobs admitted and not yet reported, if this record counts them.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) enum Inflight {
-    /// Not counted (key_threshold was 0 or the record was made by a report).
-    #[default]
-    Untracked,
-    /// Counted, for the hot-key check (R-ENTER-HOT).
-    Tracked(JobSet),
-}
-
-/// One key's state (SPEC.md section 3).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Record {
-    pub(crate) mode: Mode,
-    pub(crate) blocker: Blocker,
-    pub(crate) inflight: Inflight,
-}
-
-impl Default for Record {
-    /// An inactive record: `Enabled`, nothing blocking, nothing tracked.
-    fn default() -> Self {
-        Record {
-            mode: Mode::Enabled,
-            blocker: Blocker::Clear,
-            inflight: Inflight::Untracked,
-        }
-    }
-}
-
-impl Record {
-    /// A record that holds nothing (SPEC.md section 3) and must be removed (R-GC).
-    #[inline]
-    pub(crate) fn is_inactive(&self) -> bool {
-        self.mode == Mode::Enabled
-            && self.blocker == Blocker::Clear
-            && match &self.inflight {
-                Inflight::Untracked => true,
-                Inflight::Tracked(set) => set.is_empty(),
-            }
-    }
-
-    /// The blocking failed job (R-PEEK).
-    #[inline]
-    pub(crate) fn failed(&self) -> Option<JobId> {
-        match self.blocker {
-            Blocker::Failed(f) => Some(f),
-            _ => None,
-        }
-    }
-
-    /// Removes `job` from the in-flight set and the drain window.
-    #[inline]
-    pub(crate) fn forget(&mut self, job: JobId) {
-        if let Inflight::Tracked(set) = &mut self.inflight {
-            set.remove(job);
-        }
-        if let Blocker::Drain(set) = &mut self.blocker {
-            set.remove(job);
-        }
-    }
 }
 
 /// An illegal sequence (R-ILLEGAL) before the key is attached to it.

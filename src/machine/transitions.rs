@@ -2,52 +2,50 @@
 //!
 //! Each takes the key's record by value (or `None`), the input, the call's time and
 //! the [`Rules`], and returns a [`Step`]: no locks, no clock reads (the time comes
-//! in as a lazily read [`Now`]), no callbacks but the `ordering_disabled` predicate.
+//! in as a lazily read [`Now`]), no callbacks (the `ordering_disabled` predicate
+//! comes in as its answer).
 
-use super::{Applied, Blocker, Inflight, JobSet, Mode, Notes, Now, Record, Rules, Step, Violation};
+use super::{
+    Applied, Blocker, Inflight, JobSet, Nanos, Notes, Now, Ordered, Record, Rules, Step, Violation,
+    Window,
+};
 use crate::{Admission, Hold, JobId, Location};
 
 /// `enter(key, job) → (accepted, previous_failed)`.
 ///
-/// `ordering_disabled` is the caller's predicate for this key; it is evaluated at
-/// most once, and only when the key has (or gets) a record.
+/// `ordering_disabled` is the caller's predicate for this key, asked only when the
+/// key has or gets a record (R-MODE needs it only then).
 #[inline]
 pub(crate) fn enter(
     record: Option<Record>,
     job: JobId,
     now: &Now<'_>,
     rules: &Rules,
-    ordering_disabled: impl FnOnce() -> bool,
+    ordering_disabled: bool,
 ) -> Step<Admission> {
-    let mut record = match record {
+    let record = match record {
         Some(record) => record,
         // R-ENTER-1: no record and no key threshold: accept, create nothing.
         None if rules.key_threshold == 0 => return Step::absent(Admission::ACCEPTED),
         // R-ENTER-1: otherwise an Enabled record with an empty tracked in-flight set.
-        None => Record {
-            mode: Mode::Enabled,
+        None => Record::On(Ordered {
+            half_enabled_since: None,
             blocker: Blocker::Clear,
             inflight: Inflight::Tracked(JobSet::new()),
-        },
+        }),
     };
 
-    let (mode, notes) = refresh_mode(record.mode, now, rules, ordering_disabled);
-    record.mode = mode;
-
+    let (record, notes) = refresh_mode(record, now, rules, ordering_disabled);
     // R-ENTER-DISABLED: ordering is off: accept, track nothing.
-    if let Mode::Disabled { .. } = record.mode {
+    let Record::On(mut on) = record else {
         return Step::collect(record, Admission::ACCEPTED, None).noting(notes);
-    }
+    };
 
     // R-ENTER-HOT: too many jobs in flight: the key turns hot (a fresh Disabled record).
     if rules.key_threshold > 0 {
-        if let Inflight::Tracked(set) = &record.inflight {
+        if let Inflight::Tracked(set) = &on.inflight {
             if !set.contains(job) && set.len() >= rules.key_threshold {
-                let hot = Record {
-                    mode: Mode::Disabled { since: now.get() },
-                    blocker: Blocker::Clear,
-                    inflight: Inflight::Tracked(JobSet::new()),
-                };
+                let hot = Record::disabled(now.get(), true);
                 return Step::collect(hot, Admission::ACCEPTED, None)
                     .noting(notes | Notes::WENT_HOT);
             }
@@ -55,18 +53,18 @@ pub(crate) fn enter(
     }
 
     let mut illegal = None;
-    let answer = match &record.blocker {
+    let answer = match &on.blocker {
         // R-ENTER-DRAIN: the drain window is full: reject.
         Blocker::Drain(window)
             if rules.drain_limit > 0
                 && !window.contains(job)
                 && window.len() >= rules.drain_limit =>
         {
-            return Step::collect(record, Admission::REJECTED, None).noting(notes);
+            return Step::collect(Record::On(on), Admission::REJECTED, None).noting(notes);
         }
         // R-ENTER-FAILED: only the failed job itself may pass.
         &Blocker::Failed(failed) => {
-            if failed > job && record.mode == Mode::Enabled {
+            if failed > job && on.half_enabled_since.is_none() {
                 illegal = Some(Violation {
                     location: Location::Enter,
                     failed,
@@ -81,79 +79,152 @@ pub(crate) fn enter(
         _ => Admission::ACCEPTED,
     };
 
-    // R-ENTER-TRACK: an accepted job joins the in-flight set and the drain window.
+    // R-ENTER-TRACK: an accepted job joins the in-flight set and the drain window
+    // (which is then not idle).
     if answer.accepted {
-        if let Inflight::Tracked(set) = &mut record.inflight {
+        if let Inflight::Tracked(set) = &mut on.inflight {
             set.insert(job);
         }
-        if let Blocker::Drain(window) = &mut record.blocker {
+        if let Blocker::Drain(window) = &mut on.blocker {
             window.insert(job);
         }
     }
     #[cfg(feature = "inject-bugs")]
     if crate::__inject::active(crate::__inject::Bug::EnterKeepsInactive) {
         return Step {
-            record: Some(record),
+            record: Some(Record::On(on)),
             answer,
             illegal,
             notes,
         };
     }
-    Step::collect(record, answer, illegal).noting(notes)
+    Step::collect(Record::On(on), answer, illegal).noting(notes)
 }
 
-/// R-MODE: refresh the mode at `enter` (and only there): the predicate first, then
-/// at most one timer step. Both timers compare strictly. The clock is read only if
-/// the mode is not `Enabled` or the predicate holds.
+/// R-MODE at `enter`: if the predicate holds, the record is reset (a fresh
+/// `Disabled` one, as by R-ENTER-HOT); then at most one timer step. The clock is
+/// read only if the mode is not `Enabled` or the predicate holds.
 #[inline]
 pub(crate) fn refresh_mode(
-    mode: Mode,
+    record: Record,
     now: &Now<'_>,
     rules: &Rules,
-    ordering_disabled: impl FnOnce() -> bool,
-) -> (Mode, Notes) {
-    let (mode, notes) = if ordering_disabled() {
-        (
-            Mode::Disabled { since: now.get() },
-            Notes::PREDICATE_DISABLED,
-        )
-    } else {
-        (mode, Notes::default())
-    };
-    match mode {
-        Mode::Enabled => (mode, notes),
-        #[cfg(feature = "inject-bugs")]
-        Mode::Disabled { since }
-            if crate::__inject::active(crate::__inject::Bug::HotTimerOffByOne)
-                && now.get().saturating_sub(since) >= rules.disabled_for =>
-        {
-            (
-                Mode::HalfEnabled { since: now.get() },
-                notes | Notes::HALF_ENABLED,
-            )
-        }
-        Mode::Disabled { since } if now.get().saturating_sub(since) > rules.disabled_for => (
-            Mode::HalfEnabled { since: now.get() },
-            notes | Notes::HALF_ENABLED,
-        ),
-        Mode::HalfEnabled { since } if now.get().saturating_sub(since) > rules.half_enabled_for => {
-            (Mode::Enabled, notes | Notes::RE_ENABLED)
-        }
-        other => (other, notes),
+    ordering_disabled: bool,
+) -> (Record, Notes) {
+    if !ordering_disabled {
+        return timer_step(record, now, rules);
     }
+    #[cfg(feature = "inject-bugs")]
+    if crate::__inject::active(crate::__inject::Bug::PredicateOnlyFlipsMode) {
+        // SPEC.md v1: the mode flips, the failed job stays (and, while Disabled,
+        // no report can clear it).
+        let kept = match &record {
+            Record::Disabled { kept, .. } => *kept,
+            on => on.failed(),
+        };
+        let flipped = Record::Disabled {
+            since: now.get(),
+            tracked: rules.key_threshold > 0,
+            kept,
+        };
+        let (record, notes) = timer_step(flipped, now, rules);
+        return (record, notes | Notes::PREDICATE_DISABLED);
+    }
+    let reset = Record::disabled(now.get(), rules.key_threshold > 0);
+    let (record, notes) = timer_step(reset, now, rules);
+    (record, notes | Notes::PREDICATE_DISABLED)
+}
+
+/// R-MODE's timer step, at `enter` and at `sync` (R-EXPIRE): `Disabled` older than
+/// `disabled_for` becomes `HalfEnabled` (with an empty in-flight set, tracked if
+/// the record was); else `HalfEnabled` older than `half_enabled_for` becomes
+/// `Enabled`. Both compare strictly.
+#[inline]
+fn timer_step(record: Record, now: &Now<'_>, rules: &Rules) -> (Record, Notes) {
+    let elapsed = |since: Nanos| now.get().saturating_sub(since);
+    match record {
+        Record::Disabled { since, tracked, .. } if past(elapsed(since), rules.disabled_for) => {
+            #[cfg(feature = "inject-bugs")]
+            let blocker = match record {
+                Record::Disabled {
+                    kept: Some(failed), ..
+                } => Blocker::Failed(failed),
+                _ => Blocker::Clear,
+            };
+            #[cfg(not(feature = "inject-bugs"))]
+            let blocker = Blocker::Clear;
+            let half = Ordered {
+                half_enabled_since: Some(now.get()),
+                blocker,
+                inflight: if tracked {
+                    Inflight::Tracked(JobSet::new())
+                } else {
+                    Inflight::Untracked
+                },
+            };
+            (Record::On(half), Notes::HALF_ENABLED)
+        }
+        Record::On(Ordered {
+            half_enabled_since: Some(since),
+            blocker,
+            inflight,
+        }) if elapsed(since) > rules.half_enabled_for => {
+            let on = Ordered {
+                half_enabled_since: None,
+                blocker,
+                inflight,
+            };
+            (Record::On(on), Notes::RE_ENABLED)
+        }
+        other => (other, Notes::default()),
+    }
+}
+
+/// Whether `elapsed` is past `timer` (strictly; `>=` under the injected bug
+/// `HotTimerOffByOne`).
+#[inline]
+fn past(elapsed: Nanos, timer: Nanos) -> bool {
+    #[cfg(feature = "inject-bugs")]
+    if crate::__inject::active(crate::__inject::Bug::HotTimerOffByOne) {
+        return elapsed >= timer;
+    }
+    elapsed > timer
+}
+
+/// R-EXPIRE, at `sync`: R-MODE's timer step (without the predicate), then the
+/// drain window closes if it has held no job for longer than `drain_idle_for`
+/// (strictly); then R-GC.
+#[inline]
+pub(crate) fn expire(record: Record, now: Nanos, rules: &Rules) -> Step<()> {
+    let (mut record, mut notes) = timer_step(record, &Now::at(now), rules);
+    if let Record::On(on) = &mut record {
+        if let Blocker::Drain(Window::Idle { since }) = on.blocker {
+            if now.saturating_sub(since) > rules.drain_idle_for {
+                on.blocker = Blocker::Clear;
+                notes |= Notes::DRAIN_CLOSED | Notes::WINDOW_EXPIRED;
+            }
+        }
+        #[cfg(feature = "inject-bugs")]
+        if crate::__inject::active(crate::__inject::Bug::ExpireDropsFailed)
+            && notes.contains(Notes::RE_ENABLED)
+        {
+            on.blocker = Blocker::Clear;
+        }
+    }
+    Step::collect(record, (), None).noting(notes)
 }
 
 /// R-WAIT: `wait(key, job) → (wait, previous_failed)`. Read-only; never refreshes
 /// the mode.
 #[inline]
 pub(crate) fn wait(record: Option<&Record>, job: JobId) -> (Hold, Option<Violation>) {
-    let Some(record) = record else {
+    // No record, or mode Disabled (which holds no failed job): do not wait.
+    let Some(Record::On(on)) = record else {
         return (Hold::GO, None);
     };
-    match (record.mode, &record.blocker) {
-        (Mode::Disabled { .. }, _) => (Hold::GO, None),
-        (mode, &Blocker::Failed(failed)) => {
-            let illegal = (failed > job && mode == Mode::Enabled).then_some(Violation {
+    match on.blocker {
+        Blocker::Failed(failed) => {
+            let illegal = (failed > job && on.half_enabled_since.is_none()).then_some(Violation {
                 location: Location::Wait,
                 failed,
                 job,
@@ -178,30 +249,35 @@ pub(crate) fn wait(record: Option<&Record>, job: JobId) -> (Hold, Option<Violati
 }
 
 /// Applies a reported state's effect (immediately for `failed`, at `sync` for the
-/// others) or a `leave`.
+/// others) or a `leave`. `now` is read only if a drain window becomes idle.
 #[inline]
 pub(crate) fn apply(
     record: Option<Record>,
     job: JobId,
     effect: Applied,
+    now: &Now<'_>,
     rules: &Rules,
 ) -> Step<()> {
     match effect {
-        Applied::Leave => leave(record, job),
+        Applied::Leave => leave(record, job, now),
         Applied::Fail => failed(record, job),
-        Applied::Release => release(record, job, false, rules),
-        Applied::Abort => release(record, job, true, rules),
+        Applied::Release => release(record, job, false, now, rules),
+        Applied::Abort => release(record, job, true, now, rules),
     }
 }
 
 /// R-EFF-LEAVE (`waiting`) and R-LEAVE: the job is no longer in flight. Idempotent.
 #[inline]
-fn leave(record: Option<Record>, job: JobId) -> Step<()> {
-    let Some(mut record) = record else {
-        return Step::absent(());
-    };
-    record.forget(job);
-    Step::collect(record, (), None)
+fn leave(record: Option<Record>, job: JobId, now: &Now<'_>) -> Step<()> {
+    match record {
+        None => Step::absent(()),
+        // A Disabled record holds no job.
+        Some(Record::On(mut on)) => {
+            on.forget(job, || now.get());
+            Step::collect(Record::On(on), (), None)
+        }
+        Some(disabled) => Step::collect(disabled, (), None),
+    }
 }
 
 /// R-EFF-FAILED (`failed`): the job blocks its key.
@@ -214,18 +290,19 @@ fn failed(record: Option<Record>, job: JobId) -> Step<()> {
         return Step::absent(());
     }
     // No record: an Enabled one with an untracked in-flight set.
-    let mut record = record.unwrap_or_default();
-    // Mode Disabled: no effect.
-    if let Mode::Disabled { .. } = record.mode {
-        return Step::collect(record, (), None);
-    }
-    record.forget(job);
+    let mut on = match record.unwrap_or_default() {
+        Record::On(on) => on,
+        // Mode Disabled: no effect.
+        disabled => return Step::collect(disabled, (), None),
+    };
+    // The window closes below, so its idle time does not matter.
+    on.forget(job, || 0);
     let mut illegal = None;
     let mut notes = Notes::FAILURE_RECORDED;
     // The failed job stays the oldest one; a drain window closes in every case.
-    record.blocker = match record.blocker {
+    on.blocker = match on.blocker {
         Blocker::Failed(f) => {
-            if f > job && record.mode == Mode::Enabled {
+            if f > job && on.half_enabled_since.is_none() {
                 illegal = Some(Violation {
                     location: Location::JobFailed,
                     failed: f,
@@ -240,23 +317,30 @@ fn failed(record: Option<Record>, job: JobId) -> Step<()> {
             Blocker::Failed(job)
         }
     };
-    Step::collect(record, (), illegal).noting(notes)
+    Step::collect(Record::On(on), (), illegal).noting(notes)
 }
 
 /// R-EFF-RELEASE (`succeeded`, `filtered`) and, with `abort`, R-EFF-ABORT (`aborted`).
 #[inline]
-fn release(record: Option<Record>, job: JobId, abort: bool, rules: &Rules) -> Step<()> {
-    let mut record = match record {
-        // No record, or mode Disabled: no effect.
+fn release(
+    record: Option<Record>,
+    job: JobId,
+    abort: bool,
+    now: &Now<'_>,
+    rules: &Rules,
+) -> Step<()> {
+    let mut on = match record {
+        // No record: no effect.
         None => return Step::absent(()),
-        Some(record) if matches!(record.mode, Mode::Disabled { .. }) => {
-            return Step::collect(record, (), None)
-        }
-        Some(record) => record,
+        Some(Record::On(on)) => on,
+        // Mode Disabled: no effect.
+        Some(disabled) => return Step::collect(disabled, (), None),
     };
-    record.forget(job);
+    // A window left open below is the failed job's (none was open), so the idle
+    // time of a window this removes from does not matter: it closes.
+    on.forget(job, || 0);
     let mut notes = Notes::default();
-    record.blocker = match record.blocker {
+    on.blocker = match on.blocker {
         // A failed job other than this one: a stale report, stop.
         #[cfg(feature = "inject-bugs")]
         Blocker::Failed(f)
@@ -275,7 +359,7 @@ fn release(record: Option<Record>, job: JobId, abort: bool, rules: &Rules) -> St
         }
         Blocker::Failed(_) if abort && rules.drain_limit > 0 => {
             notes |= Notes::DRAIN_OPENED;
-            Blocker::Drain(JobSet::new())
+            Blocker::Drain(Window::Idle { since: now.get() })
         }
         // Otherwise the failed job is cleared and any drain window closes.
         Blocker::Drain(_) => {
@@ -284,5 +368,5 @@ fn release(record: Option<Record>, job: JobId, abort: bool, rules: &Rules) -> St
         }
         Blocker::Failed(_) | Blocker::Clear => Blocker::Clear,
     };
-    Step::collect(record, (), None).noting(notes)
+    Step::collect(Record::On(on), (), None).noting(notes)
 }

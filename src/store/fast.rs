@@ -123,6 +123,7 @@ mod tests {
             key_threshold,
             disabled_for: 10,
             half_enabled_for: 10,
+            drain_idle_for: 10,
         }
     }
 
@@ -162,7 +163,7 @@ mod tests {
                     covered += 1;
                     let now = Now::lazy(&clock);
                     let record = stored.as_ref().map(Stored::unpack);
-                    let step = transitions::enter(record, job, &now, &rules, || false);
+                    let step = transitions::enter(record, job, &now, &rules, false);
                     let context = format!("{stored:?} {job:?} {rules:?}");
                     assert_eq!(step.answer, Admission::ACCEPTED, "{context}");
                     assert_eq!(step.illegal, None, "{context}");
@@ -197,7 +198,13 @@ mod tests {
                             continue;
                         };
                         covered += 1;
-                        let step = transitions::apply(Some(stored.unpack()), job, effect, &rules);
+                        let step = transitions::apply(
+                            Some(stored.unpack()),
+                            job,
+                            effect,
+                            &Now::at(7),
+                            &rules,
+                        );
                         let context = format!("{stored:?} {job:?} {effect:?} {rules:?}");
                         assert_eq!(step.illegal, None, "{context}");
                         assert!(step.notes.is_empty(), "{context}");
@@ -214,7 +221,7 @@ mod tests {
     fn created_records_are_packed_alike() {
         let clock = || 0;
         let now = Now::lazy(&clock);
-        let step = transitions::enter(None, JobId(3), &now, &rules(0, 200), || false);
+        let step = transitions::enter(None, JobId(3), &now, &rules(0, 200), false);
         assert!(matches!(
             pack(step.record.unwrap()),
             Stored::Tracked(JobId(3))

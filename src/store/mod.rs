@@ -29,6 +29,7 @@
 
 pub(crate) mod fast;
 mod packed;
+mod timers;
 
 use std::hash::{BuildHasher, Hash};
 
@@ -36,7 +37,12 @@ use hashbrown::HashTable;
 
 pub(crate) use packed::Stored;
 
-use crate::{machine::Record, shard::KeyHasher};
+use timers::Timers;
+
+use crate::{
+    machine::{Nanos, Record, Rules},
+    shard::KeyHasher,
+};
 
 /// No entry (the end of the free list).
 pub(crate) const NONE: u32 = u32::MAX;
@@ -63,6 +69,8 @@ pub(crate) struct Store<K> {
     orphans: Vec<u32>,
     /// The barrier's key hasher, to rehash the keys when the index grows.
     hasher: KeyHasher,
+    /// The deadlines of the records with timers (R-EXPIRE), by slab position.
+    timers: Timers,
 }
 
 impl<K: Hash + Eq> Store<K> {
@@ -73,6 +81,7 @@ impl<K: Hash + Eq> Store<K> {
             free: NONE,
             orphans: Vec::new(),
             hasher,
+            timers: Timers::default(),
         }
     }
 
@@ -240,7 +249,18 @@ impl<K: Hash + Eq> Store<K> {
         }
         let mut old = std::mem::take(&mut self.slab);
         let mut slab = Vec::with_capacity(self.index.len());
+        // Old position → new, for the deadlines (only if there are any).
+        let timed = self.timers.next().is_some();
+        let mut remap = if timed {
+            vec![NONE; old.len()]
+        } else {
+            Vec::new()
+        };
         for at in self.index.iter_mut() {
+            let new = u32::try_from(slab.len()).expect("fewer entries than before");
+            if timed {
+                remap[*at as usize] = new;
+            }
             let entry = std::mem::replace(
                 &mut old[*at as usize],
                 Entry {
@@ -248,8 +268,11 @@ impl<K: Hash + Eq> Store<K> {
                     record: Stored::Vacant(NONE),
                 },
             );
-            *at = u32::try_from(slab.len()).expect("fewer entries than before");
+            *at = new;
             slab.push(entry);
+        }
+        if timed {
+            self.timers.remap(&remap);
         }
         self.slab = slab;
         self.free = NONE;
@@ -257,6 +280,77 @@ impl<K: Hash + Eq> Store<K> {
         self.index.shrink_to_fit(|&i| {
             hasher.hash_one(slab[i as usize].key.as_ref().expect("indexed entry"))
         });
+    }
+
+    /// Schedules R-EXPIRE for the record at `at` (see [`timers`] for when);
+    /// tidies the schedule once it has doubled, under `rules`.
+    #[inline]
+    pub(crate) fn schedule(&mut self, at: u32, deadline: Nanos, rules: &Rules) {
+        self.timers.push(deadline, at);
+        if self.timers.wants_tidy() {
+            let slab = &self.slab;
+            self.timers.tidy(|at| {
+                let record = &slab.get(at as usize)?.record;
+                if record.is_record() {
+                    record.view(|r| r.deadline(rules))
+                } else {
+                    None
+                }
+            });
+        }
+    }
+
+    /// The earliest deadline scheduled, if any: nothing is due before it.
+    #[inline]
+    pub(crate) fn next_deadline(&self) -> Option<Nanos> {
+        self.timers.next()
+    }
+
+    /// Moves the positions scheduled before `now` into `due` (ascending, once
+    /// each). Their entries are gone: the caller schedules again what still has
+    /// a timer. Positions may be stale (no record, or another key's).
+    pub(crate) fn take_due(&mut self, now: Nanos, due: &mut Vec<u32>) {
+        self.timers.take_due(now, due);
+    }
+
+    /// Rebuilds the schedule from every record's deadline under `rules` (after a
+    /// change of timers: deadlines may come earlier). O(records).
+    pub(crate) fn reschedule(&mut self, rules: &Rules) {
+        self.timers.clear();
+        for &at in self.index.iter() {
+            if let Some(deadline) = self.slab[at as usize].record.view(|r| r.deadline(rules)) {
+                self.timers.push(deadline, at);
+            }
+        }
+    }
+
+    /// The hash of the key at `at` (a record's or an orphan's).
+    pub(crate) fn hash_at(&self, at: u32) -> u64 {
+        self.hasher.hash_one(self.key(at))
+    }
+
+    /// The number of scheduled deadlines (stale ones included).
+    #[cfg(test)]
+    pub(crate) fn scheduled(&self) -> usize {
+        self.timers.len()
+    }
+
+    /// Checks the schedule's invariant (see [`timers`]): every record with a
+    /// timer has an entry at its position no later than its deadline.
+    #[cfg(test)]
+    pub(crate) fn check_schedule(&self, rules: &Rules) -> Result<(), String> {
+        let entries = self.timers.entries();
+        for &at in self.index.iter() {
+            let Some(deadline) = self.record(at).deadline(rules) else {
+                continue;
+            };
+            if !entries.iter().any(|&(d, a)| a == at && d <= deadline) {
+                return Err(format!(
+                    "record at {at} due after {deadline} has no entry: {entries:?}"
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The slab's length (entries with a record, orphans and vacant ones).
@@ -280,13 +374,16 @@ impl<K: Hash + Eq> Store<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{machine::Blocker, JobId};
+    use crate::{
+        machine::{Blocker, Ordered},
+        JobId,
+    };
 
     fn failed(job: i64) -> Record {
-        Record {
+        Record::On(Ordered {
             blocker: Blocker::Failed(JobId(job)),
-            ..Record::default()
-        }
+            ..Ordered::default()
+        })
     }
 
     /// Entries are reused, orphans only after their release, and the index finds

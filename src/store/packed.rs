@@ -2,7 +2,7 @@
 //! stored record has.
 
 use crate::{
-    machine::{Blocker, Inflight, JobSet, Mode, Record},
+    machine::{Blocker, Inflight, JobSet, Ordered, Record},
     JobId,
 };
 
@@ -43,10 +43,15 @@ pub(crate) fn pack(record: Record) -> Stored {
 /// The unboxed form of a record, if it has one.
 #[inline]
 fn shape(record: &Record) -> Option<Stored> {
-    if record.mode != Mode::Enabled {
+    let Record::On(Ordered {
+        half_enabled_since: None,
+        blocker,
+        inflight,
+    }) = record
+    else {
         return None;
-    }
-    match (&record.blocker, &record.inflight) {
+    };
+    match (blocker, inflight) {
         (Blocker::Failed(job), Inflight::Untracked) => Some(Stored::Failed(*job)),
         (Blocker::Clear, Inflight::Tracked(set)) => set.single().map(Stored::Tracked),
         _ => None,
@@ -69,16 +74,16 @@ impl Stored {
     #[inline]
     pub(crate) fn unpack(&self) -> Record {
         match self {
-            Stored::Failed(job) => Record {
-                mode: Mode::Enabled,
+            Stored::Failed(job) => Record::On(Ordered {
+                half_enabled_since: None,
                 blocker: Blocker::Failed(*job),
                 inflight: Inflight::Untracked,
-            },
-            Stored::Tracked(job) => Record {
-                mode: Mode::Enabled,
+            }),
+            Stored::Tracked(job) => Record::On(Ordered {
+                half_enabled_since: None,
                 blocker: Blocker::Clear,
                 inflight: Inflight::Tracked(JobSet::one(*job)),
-            },
+            }),
             Stored::Boxed(record) => (**record).clone(),
             Stored::Orphan | Stored::Vacant(_) => unreachable!("no record in this entry"),
         }
@@ -122,6 +127,7 @@ impl Stored {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::machine::Window;
 
     fn set(jobs: &[i64]) -> JobSet {
         let mut s = JobSet::new();
@@ -134,17 +140,12 @@ mod tests {
     /// Every shape of record round-trips, and only the two common ones stay unboxed.
     #[test]
     fn every_record_round_trips() {
-        let modes = [
-            Mode::Enabled,
-            Mode::Disabled { since: 5 },
-            Mode::HalfEnabled { since: 7 },
-        ];
         let blockers = [
             Blocker::Clear,
             Blocker::Failed(JobId(3)),
-            Blocker::Drain(set(&[])),
-            Blocker::Drain(set(&[4])),
-            Blocker::Drain(set(&[4, 6, 8])),
+            Blocker::Drain(Window::Idle { since: 2 }),
+            Blocker::Drain(Window::Holding(set(&[4]))),
+            Blocker::Drain(Window::Holding(set(&[4, 6, 8]))),
         ];
         let inflights = [
             Inflight::Untracked,
@@ -152,26 +153,29 @@ mod tests {
             Inflight::Tracked(set(&[9])),
             Inflight::Tracked(set(&[9, 11])),
         ];
-        let mut unboxed = 0;
-        for mode in modes {
+        let mut records = vec![Record::disabled(5, false), Record::disabled(5, true)];
+        for half_enabled_since in [None, Some(7)] {
             for blocker in &blockers {
                 for inflight in &inflights {
-                    let record = Record {
-                        mode,
+                    records.push(Record::On(Ordered {
+                        half_enabled_since,
                         blocker: blocker.clone(),
                         inflight: inflight.clone(),
-                    };
-                    let mut stored = pack(record.clone());
-                    assert_eq!(stored.unpack(), record);
-                    stored.view(|viewed| assert_eq!(viewed, &record));
-                    unboxed += usize::from(!matches!(stored, Stored::Boxed(_)));
-                    // Through a box and back out of it.
-                    let mut boxed = Stored::Boxed(Box::default());
-                    boxed.put(record.clone());
-                    assert_eq!(boxed.take(), record);
-                    assert_eq!(stored.take(), record);
+                    }));
                 }
             }
+        }
+        let mut unboxed = 0;
+        for record in records {
+            let mut stored = pack(record.clone());
+            assert_eq!(stored.unpack(), record);
+            stored.view(|viewed| assert_eq!(viewed, &record));
+            unboxed += usize::from(!matches!(stored, Stored::Boxed(_)));
+            // Through a box and back out of it.
+            let mut boxed = Stored::Boxed(Box::default());
+            boxed.put(record.clone());
+            assert_eq!(boxed.take(), record);
+            assert_eq!(stored.take(), record);
         }
         assert_eq!(unboxed, 2);
     }
