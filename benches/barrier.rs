@@ -25,6 +25,14 @@
 //! - (e) (b) and (c) on two threads, each with its own half of the keys, on one
 //!   barrier: throughput relative to one thread running its half alone;
 //! - (f) `sync` applying 10,000 queued effects (per effect);
+//! - (g0) `sync` with nothing queued and nothing due, on an empty barrier; (g1)
+//!   the same with one record whose timer runs out in 10 minutes (so `sync` reads
+//!   the clock); (g1m) the same on a barrier holding 1,000,000 records (half
+//!   blocked by a failed job, half with ordering off by the predicate: a timer 10
+//!   minutes away), per sync: R-EXPIRE must not scan the records, so (g1m) is
+//!   within noise of (g1), and above (g0) by one clock read only;
+//! - (h) a `sync` that expires 10,000 records (idle drain windows closed, records
+//!   removed, R-EXPIRE), per record;
 //! - (ceiling) the baseline on two threads that share nothing: what this machine
 //!   gives two threads at the moment, to read (e) against.
 //!
@@ -41,7 +49,7 @@ use std::{
 };
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use eventorder::{Barrier, BarrierKey, JobId, JobState};
+use eventorder::{Barrier, BarrierKey, JobId, JobState, ManualClock};
 
 const KEYS: usize = 10_000;
 const SYNC_EVERY: u64 = 100;
@@ -227,6 +235,41 @@ fn queued(keys: &[BarrierKey]) -> Barrier {
     b
 }
 
+/// A barrier holding a record for every key of `keys` that no `sync` has anything
+/// to do with for 10 minutes: half blocked by a failed job (no timer), half with
+/// ordering off by the predicate (their `Disabled` timer runs 10 minutes).
+fn quiet_records(keys: &[BarrierKey]) -> Barrier {
+    let b: Barrier = Barrier::builder()
+        .ordering_disabled(|k: &BarrierKey| k.user().ends_with(['1', '3', '5', '7', '9']))
+        .build();
+    for key in keys {
+        b.state_changed(key, JobId(1), JobState::Failed).unwrap();
+        b.enter(key, JobId(2));
+    }
+    assert_eq!(b.size(), keys.len());
+    b.sync();
+    b
+}
+
+/// A barrier with an idle drain window for every key (`drain_limit = 1`, each
+/// key's failed job aborted) and a clock past `drain_idle_for`: its next `sync`
+/// closes every window and removes every record (R-EXPIRE).
+fn expiring(keys: &[BarrierKey]) -> Barrier<BarrierKey, ManualClock> {
+    let clock = ManualClock::new();
+    let b = Barrier::builder()
+        .drain_limit(1)
+        .clock(clock.clone())
+        .build();
+    for key in keys {
+        b.state_changed(key, JobId(1), JobState::Failed).unwrap();
+        b.state_changed(key, JobId(1), JobState::Aborted).unwrap();
+    }
+    b.sync();
+    assert_eq!(b.size(), keys.len());
+    clock.advance(Duration::from_secs(601));
+    b
+}
+
 fn criterion_benches(c: &mut Criterion, keys: &[BarrierKey]) {
     let mut g = c.benchmark_group("barrier");
     g.warm_up_time(Duration::from_millis(500))
@@ -287,6 +330,31 @@ fn criterion_benches(c: &mut Criterion, keys: &[BarrierKey]) {
             },
             criterion::BatchSize::PerIteration,
         )
+    });
+    g.bench_function("h_sync_expires_10000_records", |b| {
+        b.iter_batched(
+            || expiring(keys),
+            |barrier| {
+                barrier.sync();
+                assert_eq!(barrier.size(), 0);
+                barrier
+            },
+            criterion::BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("barrier_sync_idle");
+    g.warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
+        .throughput(Throughput::Elements(1));
+    let empty = plain();
+    g.bench_function("g0_sync_nothing_due_0_records", |b| {
+        b.iter(|| black_box(empty.sync()))
+    });
+    let million = quiet_records(&router_keys(1_000_000));
+    g.bench_function("g1m_sync_nothing_due_1m_records", |b| {
+        b.iter(|| black_box(million.sync()))
     });
     g.finish();
 }
@@ -505,6 +573,38 @@ fn summary(keys: &[BarrierKey]) {
         .collect();
     let f = figure(&samples, KEYS as u64);
 
+    // (g0), (g1m): a sync with nothing to do, on 0 and on 1,000,000 records,
+    // alternately so that both see the same load.
+    const SYNCS: u64 = 1_000_000;
+    let empty = plain();
+    let one = quiet_records(&router_keys(2)[1..]);
+    let million = quiet_records(&router_keys(1_000_000));
+    let mut idle = [Vec::new(), Vec::new(), Vec::new()];
+    for _ in 0..ROUNDS {
+        for (barrier, samples) in [&empty, &one, &million].into_iter().zip(idle.iter_mut()) {
+            samples.push(sample(|| {
+                for _ in 0..SYNCS {
+                    black_box(barrier.sync());
+                }
+            }));
+        }
+    }
+    let [g0, g1, g1m] = idle.map(|samples| figure(&samples, SYNCS));
+    drop(million);
+
+    // (h): one sync that expires 10,000 records, per record.
+    let samples: Vec<Sample> = (0..ROUNDS * 5)
+        .map(|_| {
+            let barrier = expiring(keys);
+            let s = sample(|| {
+                black_box(barrier.sync());
+            });
+            assert_eq!(barrier.size(), 0);
+            s
+        })
+        .collect();
+    let h = figure(&samples, KEYS as u64);
+
     println!();
     println!(
         "eventorder barrier: {KEYS} keys of the router's shape, {JOBS} jobs per round, {ROUNDS} rounds, {} available cores, {} shards",
@@ -534,6 +634,16 @@ fn summary(keys: &[BarrierKey]) {
     row("(e) (b) on two threads, per job", &eb);
     row("(e) (c) on two threads, per job", &ec);
     row("(f) sync of 10,000 queued effects, per effect", &f);
+    row("(g0) sync, nothing queued or due, 0 records, per sync", &g0);
+    row("(g1) sync, nothing queued or due, 1 record with a timer, per sync", &g1);
+    row("(g1m) sync, nothing queued or due, 1,000,000 records, per sync", &g1m);
+    row("(h) sync expiring 10,000 records, per record", &h);
+    println!(
+        "(g1m) / (g1): {:.2}× CPU best, {:.2}× CPU median; (g1m) / (g0): {:.2}× CPU best (the clock read)",
+        g1m.cpu_best / g1.cpu_best,
+        g1m.cpu_median / g1.cpu_median,
+        g1m.cpu_best / g0.cpu_best
+    );
     println!();
     println!("| two threads vs one | CPU best | CPU median | wall best |");
     println!("|---|---:|---:|---:|");

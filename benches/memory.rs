@@ -19,7 +19,12 @@ use std::{
     sync::atomic::{AtomicUsize, Ordering},
 };
 
-use eventorder::{Barrier, BarrierKey, JobId, JobState};
+use std::{
+    sync::{atomic::AtomicBool, Arc},
+    time::Duration,
+};
+
+use eventorder::{Barrier, BarrierKey, Config, JobId, JobState, ManualClock};
 
 /// Counts the live heap bytes of the whole process.
 struct Counting;
@@ -107,6 +112,68 @@ fn per_key(
     (bytes, left)
 }
 
+/// The "quiet keys" row (spec v2, R-EXPIRE): `n` keys in the production
+/// configuration (`drain_limit = 1`; a key threshold of 2 so that a third of the
+/// keys go hot in three calls): a third go hot, a third have ordering switched off
+/// by the predicate, a third have a failed job aborted; every job is reported.
+/// Then the clock passes every timer, with a `sync` after each. Returns the heap
+/// bytes of the empty barrier, the peak's bytes per key, and the bytes left.
+fn quiet_keys(keys: &[BarrierKey]) -> (usize, f64, usize) {
+    let start = LIVE.load(Ordering::Relaxed);
+    let clock = ManualClock::new();
+    let predicate_on = Arc::new(AtomicBool::new(true));
+    let on = Arc::clone(&predicate_on);
+    let config = Config {
+        key_threshold: 2,
+        ..Config::production()
+    };
+    // The keys are `user-{i}`: every third one is the predicate's.
+    let third = |k: &BarrierKey| k.user()["user-".len()..].parse::<usize>().unwrap() % 3;
+    let barrier: Barrier<BarrierKey, ManualClock> = Barrier::builder()
+        .config(config.clone())
+        .ordering_disabled(move |k: &BarrierKey| on.load(Ordering::Relaxed) && third(k) == 2)
+        .clock(clock.clone())
+        .build();
+    let empty = LIVE.load(Ordering::Relaxed) - start;
+    for key in keys {
+        match third(key) {
+            // Hot: two jobs in flight, the third makes the key hot.
+            0 => {
+                for job in 1..=3 {
+                    assert!(barrier.enter(key, JobId(job)).accepted);
+                }
+                for job in 1..=3 {
+                    barrier.state_changed(key, JobId(job), JobState::Succeeded).unwrap();
+                }
+            }
+            // Failed, then aborted: an idle drain window.
+            1 => {
+                assert!(barrier.enter(key, JobId(1)).accepted);
+                barrier.state_changed(key, JobId(1), JobState::Failed).unwrap();
+                barrier.state_changed(key, JobId(1), JobState::Aborted).unwrap();
+            }
+            // The predicate switches ordering off.
+            _ => {
+                assert!(barrier.enter(key, JobId(1)).accepted);
+                barrier.state_changed(key, JobId(1), JobState::Succeeded).unwrap();
+            }
+        }
+    }
+    barrier.sync();
+    let peak = LIVE.load(Ordering::Relaxed) - start;
+    assert_eq!(barrier.size(), keys.len());
+    predicate_on.store(false, Ordering::Relaxed);
+    // Disabled → HalfEnabled, idle windows closed; then HalfEnabled → Enabled.
+    clock.advance(config.disabled_for.max(config.drain_idle_for) + Duration::from_secs(1));
+    barrier.sync();
+    clock.advance(config.half_enabled_for + Duration::from_secs(1));
+    barrier.sync();
+    assert_eq!(barrier.size(), 0, "every quiet key's record is reclaimed");
+    let left = LIVE.load(Ordering::Relaxed) - start;
+    drop(barrier);
+    (empty, (peak - empty) as f64 / keys.len() as f64, left)
+}
+
 fn main() {
     // Only under `cargo bench` (which passes `--bench`): `cargo test --benches`
     // need not fill two million records.
@@ -139,4 +206,12 @@ fn main() {
     println!(
         "(heap bytes per key held by the barrier, beyond the keys' own strings; sizes as requested from the allocator)"
     );
+    println!();
+    println!("| quiet keys (1,000,000: a third hot, a third predicate-disabled, a third with an aborted failed job; drain_limit 1) | bytes |");
+    println!("|---|---:|");
+    let keys = keys(1_000_000);
+    let (empty, peak, left) = quiet_keys(&keys);
+    println!("| empty barrier's heap | {empty} B |");
+    println!("| at the peak, per key | {peak:.1} B/key |");
+    println!("| after every timer ran out and `sync` ran (size() == 0) | {left} B |");
 }

@@ -18,7 +18,7 @@ if [ ${#SUITES[@]} -eq 0 ]; then
 fi
 BUGS=(WaitWrongComparison NoDrainWindow SyncSkipsLastShard EnterKeepsInactive
       HotTimerOffByOne StaleReleaseClearsFailed FailureWithoutRecordDropped
-      FastAbortSkipsDrain)
+      FastAbortSkipsDrain PredicateOnlyFlipsMode ExpireDropsFailed)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target/inject}
 # A failing case found under an injected bug must not be saved as a regression.
 export PROPTEST_DISABLE_FAILURE_PERSISTENCE=1

@@ -29,6 +29,7 @@ use crate::{machine::Rules, Error, Result};
 ///     key_threshold = 200
 ///     disabled_for = "20m"
 ///     half_enabled_for = 600000          # milliseconds: 10 minutes
+///     drain_idle_for = "10m"
 ///     panic_on_illegal_sequence = true
 /// "#)?;
 /// assert_eq!(config.disabled_for, Duration::from_secs(20 * 60));
@@ -291,7 +292,34 @@ mod tests {
         assert_eq!(c.key_threshold, 0);
         assert_eq!(c.disabled_for, Duration::from_secs(600));
         assert_eq!(c.half_enabled_for, Duration::from_secs(300));
+        assert_eq!(c.drain_idle_for, Duration::from_secs(600));
         assert!(!c.panic_on_illegal_sequence);
+    }
+
+    /// A file written before `drain_idle_for` existed gets its default; a bad
+    /// value fails with a clear `InvalidConfig`.
+    #[test]
+    fn drain_idle_for_defaults_when_missing_and_rejects_nonsense() {
+        let old = Config::from_toml_str("drain_limit = 1\nkey_threshold = 200").unwrap();
+        assert_eq!(old.drain_idle_for, Duration::from_secs(600));
+        let set = Config::from_toml_str("drain_idle_for = \"90s\"").unwrap();
+        assert_eq!(set.drain_idle_for, Duration::from_secs(90));
+        let ms = Config::from_json_str(r#"{"drain_idle_for": 2500}"#).unwrap();
+        assert_eq!(ms.drain_idle_for, Duration::from_millis(2500));
+        for bad in ["drain_idle_for = \"later\"", "drain_idle_for = -5"] {
+            match Config::from_toml_str(bad) {
+                Err(Error::InvalidConfig(msg)) => assert!(msg.contains("duration"), "{msg}"),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        let huge = Config {
+            drain_idle_for: Duration::MAX,
+            ..Config::default()
+        };
+        match huge.validate() {
+            Err(Error::InvalidConfig(msg)) => assert!(msg.contains("drain_idle_for"), "{msg}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

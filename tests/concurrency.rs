@@ -18,7 +18,8 @@
 //!   with a clear failure and a dump of the barrier if it does not finish in
 //!   `EVENTORDER_STRESS_TIMEOUT_SECS`, default 60 s; nothing else is timed).
 //! - **G-GC**: once every job is terminal and `sync` has run, `size()` counts only
-//!   records with an open drain window or a non-`Enabled` mode (via `snapshot()`).
+//!   records with an open drain window or a non-`Enabled` mode (via `snapshot()`),
+//!   and once the clock passes every timer, with a `sync` after each, none.
 //! - No illegal sequence is reported while ordering stays on.
 //!
 //! A second run turns on hot keys (a small `key_threshold`, a moving manual clock
@@ -437,6 +438,20 @@ fn run(setup: Setup) -> Outcome {
         held.len(),
         "{}: size() disagrees with the snapshot",
         setup.name
+    );
+    // G-GC without exceptions (SPEC.md v2): once the timers run out, with a sync
+    // after each, no record is left, though no key is entered again.
+    let config = handle.config();
+    clock.advance(config.disabled_for.max(config.drain_idle_for) + Duration::from_nanos(1));
+    pickup.sync();
+    clock.advance(config.half_enabled_for + Duration::from_nanos(1));
+    pickup.sync();
+    assert_eq!(
+        handle.size(),
+        0,
+        "{}: G-GC: records left once every timer ran out:\n{}",
+        setup.name,
+        handle.snapshot().records.len()
     );
     Outcome {
         deliveries: deliveries.load(Ordering::Relaxed),

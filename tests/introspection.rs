@@ -193,3 +193,50 @@ fn a_panicking_predicate_leaves_the_record_intact() {
     assert_eq!(b.peek(&k), Some(JobId(3)), "the failed job survives");
     assert!(b.wait(&k, JobId(4)).wait);
 }
+
+/// An idle drain window says in the snapshot and in `Display` how long it has
+/// been idle and when a `sync` will close it (R-EXPIRE); the serde form keeps
+/// both; once it is closed, the stats count it.
+#[test]
+fn an_idle_drain_window_says_how_long_and_when_it_closes() {
+    let clock = ManualClock::new();
+    let b: Barrier<String, ManualClock> = Barrier::builder()
+        .drain_limit(1)
+        .drain_idle_for(Duration::from_secs(600))
+        .clock(clock.clone())
+        .build();
+    let key = "k".to_string();
+    b.state_changed(&key, JobId(1), JobState::Failed).unwrap();
+    b.state_changed(&key, JobId(1), JobState::Aborted).unwrap();
+    b.sync();
+    clock.advance(Duration::from_secs(240));
+    let snap = b.snapshot();
+    let r = snap.record(&key).unwrap();
+    assert_eq!(r.drain_idle, Some(Duration::from_secs(240)));
+    assert_eq!(r.drain_closes_in, Some(Duration::from_secs(360)));
+    let line = r.to_string();
+    assert!(
+        line.contains("idle for 4m") && line.contains("after 6m more"),
+        "{line}"
+    );
+    let json = serde_json::to_value(&snap).unwrap();
+    assert_eq!(json["records"][0]["drain_idle"], "4m");
+    assert_eq!(json["records"][0]["drain_closes_in"], "6m");
+    let back: eventorder::Snapshot<String> = serde_json::from_value(json).unwrap();
+    assert_eq!(back, snap);
+
+    // A job in the window: not idle.
+    assert!(b.enter(&key, JobId(2)).accepted);
+    let r = b.snapshot().records.remove(0);
+    assert_eq!((r.drain_idle, r.drain_closes_in), (None, None));
+    assert!(r.to_string().contains("1 job(s) [JobId(2)]"), "{r}");
+    b.leave(&key, JobId(2));
+
+    // Past its time: closes at the next sync.
+    clock.advance(Duration::from_secs(601));
+    assert!(b.to_string().contains("it closes at the next sync"), "{b}");
+    b.sync();
+    assert_eq!(b.size(), 0);
+    assert_eq!(b.stats().drains_expired, 1);
+    assert_eq!(b.stats().records_expired, 1);
+}
