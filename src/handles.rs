@@ -125,6 +125,11 @@ impl<K: OrderingKey, C: Clock> WorkerHandle<K, C> {
     pub fn reconfigure(&self, config: crate::Config) {
         self.barrier.reconfigure(config)
     }
+
+    /// [`Barrier::config`].
+    pub fn config(&self) -> crate::Config {
+        self.barrier.config()
+    }
 }
 
 impl<K: OrderingKey, C: Clock> fmt::Debug for WorkerHandle<K, C> {

@@ -500,6 +500,7 @@ fn router_pipeline_with_hot_keys_and_disabled_keys_is_live_and_settles() {
             key_threshold: 6,
             disabled_for: Duration::from_millis(5),
             half_enabled_for: Duration::from_millis(5),
+            drain_idle_for: Duration::from_millis(5),
             panic_on_illegal_sequence: false,
         },
         ordering_disabled: |key| key % 10 == 7,

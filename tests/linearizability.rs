@@ -206,6 +206,7 @@ fn concurrent_histories_are_linearizable_against_the_reference() {
             key_threshold: rng.pick(&[0, 0, 2, 3]),
             disabled_for: 10,
             half_enabled_for: 10,
+            drain_idle_for: 10,
             panic_on_illegal_sequence: false,
         };
         let shards = rng.pick(&[1, 2]);

@@ -364,6 +364,7 @@ fn config(drain_limit: usize, key_threshold: usize) -> RefConfig {
         key_threshold,
         disabled_for: 10,
         half_enabled_for: 10,
+        drain_idle_for: 10,
         panic_on_illegal_sequence: false,
     }
 }
