@@ -41,10 +41,19 @@ use std::{
     time::Instant,
 };
 
+mod builder;
+mod handles;
+mod introspection;
+mod live;
+
+pub use builder::{Builder, MAX_SHARDS};
+pub use handles::{PickupHandle, WorkerHandle};
+
 use crate::{
-    builder::Builder,
+    hashing::KeyHasher,
     machine::{transitions, Applied, Nanos, Notes, Now, Rules, Violation},
-    shard::{KeyHasher, Shard, ShardCell},
+    padded::Padded,
+    shard::{Shard, ShardCell},
     store::{fast, Stored},
     striped::StripedCount,
     sync::{AtomicBool, Mutex, MutexGuard},
@@ -60,11 +69,6 @@ impl<T: Hash + Eq + Clone + fmt::Debug + Send + Sync + 'static> OrderingKey for 
 
 pub(crate) type Predicate<K> = Box<dyn Fn(&K) -> bool + Send + Sync>;
 pub(crate) type Observer<K> = Box<dyn Fn(&IllegalSequence<K>) + Send + Sync>;
-
-/// A shard lock on its own cache lines, so two cores locking neighbouring shards do
-/// not contend for one line (no false sharing).
-#[repr(align(128))]
-pub(crate) struct Padded<T>(pub(crate) T);
 
 /// The event-ordering barrier: decides, per key, which job may enter the pipeline
 /// and which must wait (SPEC.md). See the [crate docs](crate) for an example.
@@ -85,17 +89,17 @@ pub(crate) struct Padded<T>(pub(crate) T);
 /// totals are not one atomic cut across shards while other threads keep calling.
 /// Nothing ever holds two locks, so no call can deadlock another.
 pub struct Barrier<K = BarrierKey, C = SystemClock> {
-    pub(crate) shards: Box<[Padded<ShardCell<K>>]>,
+    shards: Box<[Padded<ShardCell<K>>]>,
     shard_mask: usize,
     /// `key_threshold == 0`: an `enter` on a key with no record creates none (R-ENTER-1),
     /// so it may answer from the shard's [`Presence`](crate::presence::Presence) alone.
-    pub(crate) untracked_enter: AtomicBool,
+    untracked_enter: AtomicBool,
     /// `entered` counts of the `enter` calls answered without a lock.
-    pub(crate) lock_free_entered: StripedCount,
+    lock_free_entered: StripedCount,
     hasher: KeyHasher,
     clock: C,
     origin: Instant,
-    pub(crate) config: Mutex<Config>,
+    config: Mutex<Config>,
     ordering_disabled: Option<Predicate<K>>,
     observer: Option<Observer<K>>,
 }
@@ -136,7 +140,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         Builder::new().config(config).clock(clock).build()
     }
 
-    pub(crate) fn from_parts(
+    fn from_parts(
         config: Config,
         clock: C,
         shards: usize,
@@ -145,7 +149,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     ) -> Self {
         debug_assert!(shards.is_power_of_two());
         let rules = config.rules();
-        let hasher = crate::shard::key_hasher();
+        let hasher = crate::hashing::key_hasher();
         let shards: Box<[_]> = (0..shards)
             .map(|_| {
                 Padded(ShardCell::new(
@@ -404,11 +408,11 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// .unwrap();
     /// ```
     pub fn split(self) -> (crate::PickupHandle<K, C>, crate::WorkerHandle<K, C>) {
-        crate::handles::split(Arc::new(self))
+        handles::split(Arc::new(self))
     }
 
     /// The current time on the barrier's timeline.
-    pub(crate) fn nanos_now(&self) -> Nanos {
+    fn nanos_now(&self) -> Nanos {
         let elapsed = self.clock.now().saturating_duration_since(self.origin);
         u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX)
     }

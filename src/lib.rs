@@ -4,14 +4,14 @@
 
 mod answers;
 mod barrier;
-mod builder;
 mod clock;
 pub mod config;
 mod error;
-mod handles;
+mod hashing;
 mod job;
 mod key;
 mod machine;
+mod padded;
 mod presence;
 mod shard;
 mod snapshot;
@@ -27,12 +27,10 @@ mod sync;
 pub mod __inject;
 
 pub use answers::{Admission, Hold, IllegalSequence, Location};
-pub use barrier::{Barrier, OrderingKey};
-pub use builder::{Builder, MAX_SHARDS};
+pub use barrier::{Barrier, Builder, OrderingKey, PickupHandle, WorkerHandle, MAX_SHARDS};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::Config;
 pub use error::{Error, Result};
-pub use handles::{PickupHandle, WorkerHandle};
 pub use job::{Effect, JobId, JobState};
 pub use key::BarrierKey;
 pub use snapshot::{KeyMode, RecordSnapshot, Snapshot};

@@ -2,17 +2,11 @@
 
 use std::sync::atomic::Ordering;
 
-#[cfg(test)]
-use std::hash::BuildHasher;
-
 use crate::{
     machine::{Nanos, Record},
     store::Stored,
     sync::{AtomicBool, AtomicU64},
 };
-
-#[cfg(test)]
-use crate::shard::Shard;
 
 /// Hash slots per shard in a [`Presence`] (a power of two).
 pub(crate) const PRESENCE_SLOTS: usize = 512;
@@ -134,17 +128,6 @@ impl Presence {
                 Ordering::Release,
             );
         }
-    }
-
-    /// The counts as they should be for `shard`'s table.
-    #[cfg(test)]
-    pub(crate) fn expected<K: std::hash::Hash + Eq>(&self, shard: &Shard<K>) -> Vec<u64> {
-        let mut counts = vec![0; PRESENCE_SLOTS];
-        for (key, record) in shard.store.iter() {
-            let hash = shard.store.hasher().hash_one(key);
-            counts[hash as usize & (PRESENCE_SLOTS - 1)] += held(Some(&record));
-        }
-        counts
     }
 
     /// The counts as stored.

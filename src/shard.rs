@@ -23,6 +23,7 @@ use std::hash::Hash;
 
 pub(crate) use crate::presence::Presence;
 use crate::{
+    hashing::KeyHasher,
     machine::{transitions, Applied, Nanos, Notes, Now, Record, Rules, Step},
     presence::{held, held_stored},
     stats::Stats,
@@ -79,29 +80,6 @@ pub(crate) struct Shard<K> {
     pub(crate) stats: Stats,
     /// Positions whose deadlines came due, kept between syncs for its storage.
     due: Vec<u32>,
-}
-
-/// The hasher of a barrier's keys: seeded at random per barrier.
-#[cfg(not(feature = "shuttle"))]
-pub(crate) type KeyHasher = foldhash::fast::RandomState;
-/// The hasher of a barrier's keys: fixed under the test-only feature `shuttle`, so
-/// that every execution of a shuttle test places the keys alike (its depth-first
-/// scheduler needs executions to repeat exactly). See [`key_hasher`].
-#[cfg(feature = "shuttle")]
-pub(crate) type KeyHasher = foldhash::fast::FixedState;
-
-/// A new barrier's key hasher.
-#[cfg(not(feature = "shuttle"))]
-pub(crate) fn key_hasher() -> KeyHasher {
-    KeyHasher::default()
-}
-
-/// A new barrier's key hasher, under the test-only feature `shuttle`: a fixed seed
-/// chosen so that the keys `0u8` and `1u8` of `tests/shuttle.rs` land in different
-/// shards of a two-shard barrier.
-#[cfg(feature = "shuttle")]
-pub(crate) fn key_hasher() -> KeyHasher {
-    foldhash::fast::FixedState::with_seed(4)
 }
 
 impl<K: Hash + Eq + Clone> Shard<K> {
@@ -449,6 +427,21 @@ impl Stats {
 }
 
 #[cfg(test)]
+impl<K: Hash + Eq> Shard<K> {
+    /// The [`Presence`] counts as they should be for this shard's table.
+    pub(crate) fn expected_presence(&self) -> Vec<u64> {
+        use crate::presence::PRESENCE_SLOTS;
+        use std::hash::BuildHasher;
+        let mut counts = vec![0; PRESENCE_SLOTS];
+        for (key, record) in self.store.iter() {
+            let hash = self.store.hasher().hash_one(key);
+            counts[hash as usize & (PRESENCE_SLOTS - 1)] += held(Some(&record));
+        }
+        counts
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use crate::{Barrier, JobId, JobState};
 
@@ -474,20 +467,5 @@ mod tests {
         assert_eq!(b.peek(&k), None);
         assert_eq!(b.size(), 0);
         assert!(b.shards().all(|s| s.store.orphans() == 0));
-    }
-}
-
-#[cfg(test)]
-mod shuttle_seed_tests {
-    use std::hash::BuildHasher;
-
-    /// The fixed seed of the `shuttle` build puts the keys 0 and 1 of
-    /// `tests/shuttle.rs` in different shards of two (the barrier picks the shard
-    /// from bit 32 up), so its two-shard scenarios really use two shards.
-    #[test]
-    fn the_shuttle_seed_separates_the_test_keys() {
-        let h = foldhash::fast::FixedState::with_seed(4);
-        let shard = |k: u8| (h.hash_one(k) >> 32) as usize & 1;
-        assert_ne!(shard(0), shard(1));
     }
 }

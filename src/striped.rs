@@ -13,7 +13,7 @@ use std::{
     },
 };
 
-use crate::barrier::Padded;
+use crate::padded::Padded;
 
 /// Threads with a stripe of their own.
 pub(crate) const STRIPES: usize = 16;

@@ -40,8 +40,8 @@ pub(crate) use packed::Stored;
 use timers::Timers;
 
 use crate::{
+    hashing::KeyHasher,
     machine::{Nanos, Record, Rules},
-    shard::KeyHasher,
 };
 
 /// No entry (the end of the free list).
@@ -390,7 +390,7 @@ mod tests {
     /// every record after growing.
     #[test]
     fn entries_are_reused_and_orphans_kept_until_released() {
-        let mut store: Store<u32> = Store::new(crate::shard::key_hasher());
+        let mut store: Store<u32> = Store::new(crate::hashing::key_hasher());
         let hash = |store: &Store<u32>, k: u32| store.hasher().hash_one(k);
         // Never sparse enough to compact.
         for k in 0..1000 {
@@ -419,7 +419,7 @@ mod tests {
     /// their size; it waits while orphans exist.
     #[test]
     fn compaction_keeps_the_records_and_gives_memory_back() {
-        let mut store: Store<u32> = Store::new(crate::shard::key_hasher());
+        let mut store: Store<u32> = Store::new(crate::hashing::key_hasher());
         let hash = |store: &Store<u32>, k: u32| store.hasher().hash_one(k);
         for k in 0..10_000 {
             let h = hash(&store, k);

@@ -1,0 +1,104 @@
+//! What a barrier can tell about itself: [`Barrier::size`], [`Barrier::queued`],
+//! [`Barrier::stats`], [`Barrier::snapshot`], `Display` and `Debug`.
+
+use std::fmt;
+
+use super::{Barrier, OrderingKey};
+use crate::{snapshot::RecordSnapshot, Clock, Snapshot, Stats};
+
+impl<K: OrderingKey, C: Clock> Barrier<K, C> {
+    /// The number of records (R-SIZE): keys that hold something. Sums the shards one
+    /// lock at a time (see [Locking](Barrier#locking)).
+    pub fn size(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.0.lock.lock().store.len())
+            .sum()
+    }
+
+    /// The number of effects waiting for the next [`sync`](Barrier::sync).
+    pub fn queued(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.0.lock.lock().queue.len())
+            .sum()
+    }
+
+    /// Cumulative counters, summed over the shards one lock at a time.
+    pub fn stats(&self) -> Stats {
+        let mut total = Stats::default();
+        for shard in self.shards.iter() {
+            total.add(&shard.0.lock.lock().stats);
+        }
+        total.entered += self.lock_free_entered.total();
+        total
+    }
+
+    /// Every record, the queued effects, settings and counters (see [`Snapshot`]).
+    /// Reads the clock once; locks the shards one at a time.
+    pub fn snapshot(&self) -> Snapshot<K> {
+        let now = self.nanos_now();
+        let rules = self.config().rules();
+        let mut records = Vec::new();
+        let mut queued_effects = 0;
+        let mut stats = Stats::default();
+        for shard in self.shards() {
+            queued_effects += shard.queue.len();
+            stats.add(&shard.stats);
+            // A queued effect names its key by slab position (see `shard::Queued`).
+            let mut per_key: std::collections::HashMap<&K, usize> = Default::default();
+            for q in &shard.queue {
+                *per_key.entry(shard.store.key(q.at)).or_default() += 1;
+            }
+            for (key, record) in shard.store.iter() {
+                let queued = per_key.get(key).copied().unwrap_or(0);
+                records.push(RecordSnapshot::new(
+                    key.clone(),
+                    &record,
+                    now,
+                    &rules,
+                    queued,
+                ));
+            }
+        }
+        Snapshot {
+            records,
+            queued_effects,
+            config: self.config(),
+            stats,
+        }
+    }
+}
+
+impl<K: OrderingKey, C: Clock> fmt::Display for Barrier<K, C> {
+    /// A readable dump: one line per record, sorted by key.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let snap = self.snapshot();
+        let mut lines: Vec<String> = snap.records.iter().map(|r| r.to_string()).collect();
+        lines.sort();
+        writeln!(
+            f,
+            "eventorder barrier: {} record(s), {} queued effect(s), drain_limit {}, key_threshold {}",
+            snap.records.len(),
+            snap.queued_effects,
+            snap.config.drain_limit,
+            snap.config.key_threshold
+        )?;
+        for line in lines {
+            writeln!(f, "  {line}")?;
+        }
+        Ok(())
+    }
+}
+
+impl<K: OrderingKey, C: Clock> fmt::Debug for Barrier<K, C> {
+    /// A short summary (use `Display` or [`Barrier::snapshot`] for every record).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Barrier")
+            .field("records", &self.size())
+            .field("queued_effects", &self.queued())
+            .field("shards", &self.shard_count())
+            .field("config", &self.config())
+            .finish_non_exhaustive()
+    }
+}
