@@ -162,7 +162,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         Barrier {
             shard_mask: shards.len() - 1,
             shards,
-            untracked_enter: AtomicBool::new(config.key_threshold == 0),
+            untracked_enter: AtomicBool::new(!transitions::creates_record_on_enter(&rules)),
             lock_free_entered: StripedCount::new(),
             hasher,
             origin: clock.now(),
@@ -184,12 +184,12 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     pub fn enter(&self, key: &K, job: JobId) -> Admission {
         let hash = self.hasher.hash_one(key);
         let cell = self.cell(hash);
-        // R-ENTER-1 without a lock: no key threshold and no record. The flag first:
+        // R-ENTER-1 without a lock: no record, and none made. The flag first:
         // under a key threshold every `enter` locks, and the presence count (a
         // likely cache miss) would be read for nothing.
         if self.untracked_enter.load(Ordering::Acquire) && !cell.presence.may_hold(hash) {
             self.lock_free_entered.add_one();
-            return Admission::ACCEPTED;
+            return transitions::enter_without_record();
         }
         let read = || self.nanos_now();
         let now = Now::lazy(&read);
@@ -197,10 +197,9 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         // The predicate is asked before the record is touched, so a panicking
         // predicate leaves the record as it was; and only when R-MODE needs it (the
         // key has or gets a record), so a barrier without records never calls it.
-        let off = self
-            .ordering_disabled
-            .as_ref()
-            .is_some_and(|p| (shard.rules.key_threshold > 0 || shard.has(hash, key)) && p(key));
+        let off = self.ordering_disabled.as_ref().is_some_and(|p| {
+            transitions::asks_predicate(shard.has(hash, key), &shard.rules) && p(key)
+        });
         let fast = |stored: Option<&Stored>, rules: &Rules| {
             if off {
                 None
@@ -233,9 +232,10 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     pub fn wait(&self, key: &K, job: JobId) -> Hold {
         let hash = self.hasher.hash_one(key);
         let cell = self.cell(hash);
-        // R-WAIT without a lock: no record with a failed job.
+        // R-WAIT without a lock: no record holds workers, so the answer is the
+        // one for no record.
         if !cell.presence.may_block(hash) {
-            return Hold::GO;
+            return transitions::wait(None, job).0;
         }
         let mut shard = cell.lock.lock();
         let (hold, illegal) = shard.read(hash, key, |record| transitions::wait(record, job));
@@ -338,11 +338,10 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         let now = Now::lazy(&read);
         let mut total = 0;
         for shard in self.shards.iter() {
-            #[cfg(feature = "inject-bugs")]
-            if crate::__inject::active(crate::__inject::Bug::SyncSkipsLastShard)
-                && self.shards.len() > 1
-                && std::ptr::eq(shard, &self.shards[self.shards.len() - 1])
-            {
+            // R-SYNC visits every shard (bug SyncSkipsLastShard skips the last).
+            let last =
+                self.shards.len() > 1 && std::ptr::eq(shard, &self.shards[self.shards.len() - 1]);
+            if last && crate::machine::bug!(SyncSkipsLastShard) {
                 continue;
             }
             let cell = &shard.0;
@@ -364,10 +363,9 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     pub fn peek(&self, key: &K) -> Option<JobId> {
         let hash = self.hasher.hash_one(key);
         if !self.cell(hash).presence.may_block(hash) {
-            return None;
+            return transitions::peek(None);
         }
-        self.lock(hash)
-            .read(hash, key, |record| record.and_then(|r| r.failed()))
+        self.lock(hash).read(hash, key, transitions::peek)
     }
 
     /// Whether the key has a record in mode `Disabled` (R-DISABLED). Does not
@@ -376,11 +374,9 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     pub fn is_disabled(&self, key: &K) -> bool {
         let hash = self.hasher.hash_one(key);
         if !self.cell(hash).presence.may_hold(hash) {
-            return false;
+            return transitions::is_disabled(None);
         }
-        self.lock(hash).read(hash, key, |record| {
-            record.is_some_and(|r| matches!(r.mode(), crate::machine::Mode::Disabled { .. }))
-        })
+        self.lock(hash).read(hash, key, transitions::is_disabled)
     }
 
     /// The number of shards (a power of two).

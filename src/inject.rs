@@ -27,8 +27,9 @@ pub enum Bug {
     EnterKeepsInactive,
     /// R-MODE: the `disabled_for` timer compares with `>=` instead of `>`.
     HotTimerOffByOne,
-    /// R-EFF-RELEASE: a stale report (another job than the failed one) clears the
-    /// failed job.
+    /// R-EFF-RELEASE: a stale report (another job than the failed one) is taken
+    /// for the failed job's own: it clears the failed job (and an `aborted` one
+    /// opens a drain window).
     StaleReleaseClearsFailed,
     /// R-EFF-FAILED: a failure on a key with no record is dropped (as queued
     /// effects are), so the key's next jobs are not held back.

@@ -53,18 +53,18 @@ pub(crate) struct Presence {
 /// What a stored record (or an entry without one) adds to its [`Presence`] count.
 #[inline]
 pub(crate) fn held_stored(stored: &Stored) -> u64 {
-    match stored {
-        Stored::Tracked(_) => 1,
-        Stored::Failed(_) => 1 | 1 << 32,
-        Stored::Boxed(record) => held(Some(record)),
-        Stored::Orphan | Stored::Vacant(_) => 0,
+    if stored.is_record() {
+        1 | u64::from(stored.holds_workers()) << 32
+    } else {
+        0
     }
 }
 
-/// What a record (or its absence) adds to its [`Presence`] count.
+/// What a record (or its absence) adds to its [`Presence`] count: one record, and
+/// one more in the high half if it holds workers ([`Record::holds_workers`]).
 #[inline]
 pub(crate) fn held(record: Option<&Record>) -> u64 {
-    record.map_or(0, |r| 1 | u64::from(r.failed().is_some()) << 32)
+    record.map_or(0, |r| 1 | u64::from(r.holds_workers()) << 32)
 }
 
 impl Presence {

@@ -62,7 +62,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             }
         }
         self.untracked_enter.store(
-            config.key_threshold == 0,
+            !crate::machine::transitions::creates_record_on_enter(&rules),
             std::sync::atomic::Ordering::Release,
         );
         *current = config;

@@ -39,6 +39,20 @@
 //! R-EXPIRE's [`transitions::expire`] is a transition like the others; the shell
 //! finds the records it must visit from [`Record::deadline`], without a scan.
 
+/// `bug!(Name)`: whether the test-only injected bug `Name` (`src/inject.rs`) is
+/// switched on; `false`, a constant the compiler folds away, without the feature
+/// `inject-bugs`. Every hook is one expression inside the rule it breaks.
+macro_rules! bug {
+    ($name:ident) => {{
+        #[cfg(feature = "inject-bugs")]
+        let on = crate::__inject::active(crate::__inject::Bug::$name);
+        #[cfg(not(feature = "inject-bugs"))]
+        let on = false;
+        on
+    }};
+}
+pub(crate) use bug;
+
 mod jobset;
 pub(crate) mod record;
 pub(crate) mod transitions;
@@ -186,8 +200,20 @@ impl<A> Step<A> {
     /// R-GC: an inactive record is removed at the end of the operation.
     #[inline]
     pub(crate) fn collect(record: Record, answer: A, illegal: Option<Violation>) -> Self {
+        Self::collect_unless(false, record, answer, illegal)
+    }
+
+    /// [`Step::collect`], or, if `keep`, the record kept even when inactive (only
+    /// for an injected bug).
+    #[inline]
+    pub(crate) fn collect_unless(
+        keep: bool,
+        record: Record,
+        answer: A,
+        illegal: Option<Violation>,
+    ) -> Self {
         Step {
-            record: (!record.is_inactive()).then_some(record),
+            record: (keep || !record.is_inactive()).then_some(record),
             answer,
             illegal,
             notes: Notes::default(),

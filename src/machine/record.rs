@@ -152,6 +152,42 @@ impl Record {
         }
     }
 
+    /// [`Record::disabled`], which drops `kept` but under the test-only injected
+    /// bug `PredicateOnlyFlipsMode` (SPEC.md v1's predicate, which kept the
+    /// failed job through a `Disabled` period).
+    #[inline]
+    pub(crate) fn disabled_keeping(since: Nanos, tracked: bool, kept: Option<JobId>) -> Self {
+        #[cfg(not(feature = "inject-bugs"))]
+        let _ = kept;
+        Record::Disabled {
+            since,
+            tracked,
+            #[cfg(feature = "inject-bugs")]
+            kept,
+        }
+    }
+
+    /// The failed job, or the one a `Disabled` record kept (see
+    /// [`Record::disabled_keeping`]).
+    #[inline]
+    pub(crate) fn failed_or_kept(&self) -> Option<JobId> {
+        match self {
+            #[cfg(feature = "inject-bugs")]
+            Record::Disabled { kept, .. } => *kept,
+            other => other.failed(),
+        }
+    }
+
+    /// What blocks the key when this `Disabled` record turns `HalfEnabled`:
+    /// nothing (it held nothing), but the kept failed job under the injected bug.
+    #[inline]
+    pub(crate) fn blocker_after_disabled(&self) -> Blocker {
+        match self.failed_or_kept() {
+            Some(kept) if matches!(self, Record::Disabled { .. }) => Blocker::Failed(kept),
+            _ => Blocker::Clear,
+        }
+    }
+
     /// The key's mode.
     #[inline]
     pub(crate) fn mode(&self) -> Mode {
@@ -191,6 +227,15 @@ impl Record {
             }) => Some(*f),
             _ => None,
         }
+    }
+
+    /// Whether the record can make `wait` hold a job back (R-WAIT) or `peek`
+    /// answer (R-PEEK): only a failed job does. A key without such a record gets
+    /// the answers of a key without a record, which the shell may give without a
+    /// lock.
+    #[inline]
+    pub(crate) fn holds_workers(&self) -> bool {
+        self.failed().is_some()
     }
 
     /// The drain window, if one is open.

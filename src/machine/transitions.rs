@@ -11,6 +11,29 @@ use super::{
 };
 use crate::{Admission, Hold, JobId, Location};
 
+/// R-ENTER-1: whether `enter` on a key with no record makes one (only under a
+/// key threshold: the record tracks the in-flight jobs). When it does not, the
+/// answer is [`enter_without_record`]'s, and the shell may give it without a lock
+/// once it knows the key has no record.
+#[inline]
+pub(crate) fn creates_record_on_enter(rules: &Rules) -> bool {
+    rules.key_threshold > 0
+}
+
+/// R-ENTER-1: `enter`'s answer on a key with no record, when none is made: accept,
+/// no previous failed job.
+#[inline]
+pub(crate) fn enter_without_record() -> Admission {
+    Admission::ACCEPTED
+}
+
+/// R-MODE: whether `enter` needs the `ordering_disabled` predicate: only for a key
+/// that has a record or gets one (a key without one has no mode to refresh).
+#[inline]
+pub(crate) fn asks_predicate(has_record: bool, rules: &Rules) -> bool {
+    has_record || creates_record_on_enter(rules)
+}
+
 /// `enter(key, job) → (accepted, previous_failed)`.
 ///
 /// `ordering_disabled` is the caller's predicate for this key, asked only when the
@@ -26,7 +49,7 @@ pub(crate) fn enter(
     let record = match record {
         Some(record) => record,
         // R-ENTER-1: no record and no key threshold: accept, create nothing.
-        None if rules.key_threshold == 0 => return Step::absent(Admission::ACCEPTED),
+        None if !creates_record_on_enter(rules) => return Step::absent(enter_without_record()),
         // R-ENTER-1: otherwise an Enabled record with an empty tracked in-flight set.
         None => Record::On(Ordered {
             half_enabled_since: None,
@@ -89,16 +112,8 @@ pub(crate) fn enter(
             window.insert(job);
         }
     }
-    #[cfg(feature = "inject-bugs")]
-    if crate::__inject::active(crate::__inject::Bug::EnterKeepsInactive) {
-        return Step {
-            record: Some(Record::On(on)),
-            answer,
-            illegal,
-            notes,
-        };
-    }
-    Step::collect(Record::On(on), answer, illegal).noting(notes)
+    // R-GC (the Go version keeps the inactive record: bug EnterKeepsInactive).
+    Step::collect_unless(bug!(EnterKeepsInactive), Record::On(on), answer, illegal).noting(notes)
 }
 
 /// R-MODE at `enter`: if the predicate holds, the record is reset (a fresh
@@ -114,23 +129,11 @@ pub(crate) fn refresh_mode(
     if !ordering_disabled {
         return timer_step(record, now, rules);
     }
-    #[cfg(feature = "inject-bugs")]
-    if crate::__inject::active(crate::__inject::Bug::PredicateOnlyFlipsMode) {
-        // SPEC.md v1: the mode flips, the failed job stays (and, while Disabled,
-        // no report can clear it).
-        let kept = match &record {
-            Record::Disabled { kept, .. } => *kept,
-            on => on.failed(),
-        };
-        let flipped = Record::Disabled {
-            since: now.get(),
-            tracked: rules.key_threshold > 0,
-            kept,
-        };
-        let (record, notes) = timer_step(flipped, now, rules);
-        return (record, notes | Notes::PREDICATE_DISABLED);
-    }
-    let reset = Record::disabled(now.get(), rules.key_threshold > 0);
+    // SPEC.md v1 kept the failed job here (bug PredicateOnlyFlipsMode).
+    let kept = bug!(PredicateOnlyFlipsMode)
+        .then(|| record.failed_or_kept())
+        .flatten();
+    let reset = Record::disabled_keeping(now.get(), rules.key_threshold > 0, kept);
     let (record, notes) = timer_step(reset, now, rules);
     (record, notes | Notes::PREDICATE_DISABLED)
 }
@@ -144,18 +147,9 @@ fn timer_step(record: Record, now: &Now<'_>, rules: &Rules) -> (Record, Notes) {
     let elapsed = |since: Nanos| now.get().saturating_sub(since);
     match record {
         Record::Disabled { since, tracked, .. } if past(elapsed(since), rules.disabled_for) => {
-            #[cfg(feature = "inject-bugs")]
-            let blocker = match record {
-                Record::Disabled {
-                    kept: Some(failed), ..
-                } => Blocker::Failed(failed),
-                _ => Blocker::Clear,
-            };
-            #[cfg(not(feature = "inject-bugs"))]
-            let blocker = Blocker::Clear;
             let half = Ordered {
                 half_enabled_since: Some(now.get()),
-                blocker,
+                blocker: record.blocker_after_disabled(),
                 inflight: if tracked {
                     Inflight::Tracked(JobSet::new())
                 } else {
@@ -184,11 +178,7 @@ fn timer_step(record: Record, now: &Now<'_>, rules: &Rules) -> (Record, Notes) {
 /// `HotTimerOffByOne`).
 #[inline]
 fn past(elapsed: Nanos, timer: Nanos) -> bool {
-    #[cfg(feature = "inject-bugs")]
-    if crate::__inject::active(crate::__inject::Bug::HotTimerOffByOne) {
-        return elapsed >= timer;
-    }
-    elapsed > timer
+    elapsed > timer || (bug!(HotTimerOffByOne) && elapsed == timer)
 }
 
 /// R-EXPIRE, at `sync`: R-MODE's timer step (without the predicate), then the
@@ -204,12 +194,13 @@ pub(crate) fn expire(record: Record, now: Nanos, rules: &Rules) -> Step<()> {
                 notes |= Notes::DRAIN_CLOSED | Notes::WINDOW_EXPIRED;
             }
         }
-        #[cfg(feature = "inject-bugs")]
-        if crate::__inject::active(crate::__inject::Bug::ExpireDropsFailed)
-            && notes.contains(Notes::RE_ENABLED)
-        {
-            on.blocker = Blocker::Clear;
-        }
+        // The failed job survives the step (bug ExpireDropsFailed drops it).
+        let dropped = bug!(ExpireDropsFailed) && notes.contains(Notes::RE_ENABLED);
+        on.blocker = if dropped {
+            Blocker::Clear
+        } else {
+            on.blocker.clone()
+        };
     }
     Step::collect(record, (), None).noting(notes)
 }
@@ -230,22 +221,30 @@ pub(crate) fn wait(record: Option<&Record>, job: JobId) -> (Hold, Option<Violati
                 job,
             });
             let hold = Hold {
-                wait: job != failed,
-                previous_failed: Some(failed),
-            };
-            #[cfg(feature = "inject-bugs")]
-            let hold = Hold {
-                wait: if crate::__inject::active(crate::__inject::Bug::WaitWrongComparison) {
+                // Bug WaitWrongComparison compares with `>`.
+                wait: if bug!(WaitWrongComparison) {
                     job > failed
                 } else {
-                    hold.wait
+                    job != failed
                 },
-                ..hold
+                previous_failed: Some(failed),
             };
             (hold, illegal)
         }
         _ => (Hold::GO, None),
     }
+}
+
+/// R-PEEK: the failed job of the key's record, if any. Read-only.
+#[inline]
+pub(crate) fn peek(record: Option<&Record>) -> Option<JobId> {
+    record.and_then(Record::failed)
+}
+
+/// R-DISABLED: whether the key has a record whose mode is `Disabled` (no refresh).
+#[inline]
+pub(crate) fn is_disabled(record: Option<&Record>) -> bool {
+    matches!(record, Some(Record::Disabled { .. }))
 }
 
 /// Applies a reported state's effect (immediately for `failed`, at `sync` for the
@@ -283,14 +282,13 @@ fn leave(record: Option<Record>, job: JobId, now: &Now<'_>) -> Step<()> {
 /// R-EFF-FAILED (`failed`): the job blocks its key.
 #[inline]
 fn failed(record: Option<Record>, job: JobId) -> Step<()> {
-    #[cfg(feature = "inject-bugs")]
-    if record.is_none()
-        && crate::__inject::active(crate::__inject::Bug::FailureWithoutRecordDropped)
-    {
+    // No record: an Enabled one with an untracked in-flight set (bug
+    // FailureWithoutRecordDropped makes none).
+    let record = record.or_else(|| (!bug!(FailureWithoutRecordDropped)).then(Record::default));
+    let Some(record) = record else {
         return Step::absent(());
-    }
-    // No record: an Enabled one with an untracked in-flight set.
-    let mut on = match record.unwrap_or_default() {
+    };
+    let mut on = match record {
         Record::On(on) => on,
         // Mode Disabled: no effect.
         disabled => return Step::collect(disabled, (), None),
@@ -341,23 +339,12 @@ fn release(
     on.forget(job, || 0);
     let mut notes = Notes::default();
     on.blocker = match on.blocker {
-        // A failed job other than this one: a stale report, stop.
-        #[cfg(feature = "inject-bugs")]
-        Blocker::Failed(f)
-            if f != job
-                && crate::__inject::active(crate::__inject::Bug::StaleReleaseClearsFailed) =>
-        {
-            Blocker::Clear
-        }
-        Blocker::Failed(f) if f != job => Blocker::Failed(f),
-        // R-EFF-ABORT: the failed job was aborted: a new, empty drain window.
-        #[cfg(feature = "inject-bugs")]
-        Blocker::Failed(_)
-            if abort && crate::__inject::active(crate::__inject::Bug::NoDrainWindow) =>
-        {
-            Blocker::Clear
-        }
-        Blocker::Failed(_) if abort && rules.drain_limit > 0 => {
+        // A failed job other than this one: a stale report, stop (bug
+        // StaleReleaseClearsFailed takes it for the failed job's own).
+        Blocker::Failed(f) if f != job && !bug!(StaleReleaseClearsFailed) => Blocker::Failed(f),
+        // R-EFF-ABORT: the failed job was aborted: a new, empty drain window (bug
+        // NoDrainWindow opens none).
+        Blocker::Failed(_) if abort && rules.drain_limit > 0 && !bug!(NoDrainWindow) => {
             notes |= Notes::DRAIN_OPENED;
             Blocker::Drain(Window::Idle { since: now.get() })
         }

@@ -82,10 +82,9 @@ pub(crate) fn apply(
         // R-EFF-ABORT: a stale abort changes nothing; the failed job's abort clears
         // the key when there is no drain window to open.
         (&Stored::Failed(failed), Applied::Abort) if failed != job => Outcome::Keep,
-        (Stored::Failed(_), Applied::Abort) if rules.drain_limit == 0 => Outcome::Remove,
-        #[cfg(feature = "inject-bugs")]
+        // (Bug FastAbortSkipsDrain clears it even when a window should open.)
         (Stored::Failed(_), Applied::Abort)
-            if crate::__inject::active(crate::__inject::Bug::FastAbortSkipsDrain) =>
+            if rules.drain_limit == 0 || crate::machine::bug!(FastAbortSkipsDrain) =>
         {
             Outcome::Remove
         }

@@ -67,6 +67,21 @@ impl Stored {
         )
     }
 
+    /// [`Record::holds_workers`] of the record, read from its shape (a failed
+    /// job blocks the `Failed` shape, never the `Tracked` one).
+    ///
+    /// # Panics
+    /// If the entry holds none (a bug in the store).
+    #[inline]
+    pub(crate) fn holds_workers(&self) -> bool {
+        match self {
+            Stored::Failed(_) => true,
+            Stored::Tracked(_) => false,
+            Stored::Boxed(record) => record.holds_workers(),
+            Stored::Orphan | Stored::Vacant(_) => unreachable!("no record in this entry"),
+        }
+    }
+
     /// The record (a copy).
     ///
     /// # Panics
@@ -170,6 +185,7 @@ mod tests {
             let mut stored = pack(record.clone());
             assert_eq!(stored.unpack(), record);
             stored.view(|viewed| assert_eq!(viewed, &record));
+            assert_eq!(stored.holds_workers(), record.holds_workers(), "{record:?}");
             unboxed += usize::from(!matches!(stored, Stored::Boxed(_)));
             // Through a box and back out of it.
             let mut boxed = Stored::Boxed(Box::default());
