@@ -57,8 +57,8 @@ use crate::{
     store::{fast, Stored},
     striped::StripedCount,
     sync::{AtomicBool, Mutex, MutexGuard},
-    Admission, BarrierKey, Clock, Config, Effect, Error, Hold, IllegalSequence, JobId, JobState,
-    Result, SystemClock,
+    Admission, BarrierKey, Clock, Config, Error, Hold, IllegalSequence, JobId, JobState, Result,
+    SystemClock,
 };
 
 /// The bounds a key type needs: any hashable, comparable, cloneable, debuggable
@@ -264,19 +264,17 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// [`Error::UnsupportedState`] for a state the barrier does not take (e.g.
     /// `executing`), with no effect.
     pub fn state_changed(&self, key: &K, job: JobId, state: JobState) -> Result<()> {
-        let effect = match state.effect() {
-            Effect::Unsupported => return Err(Error::UnsupportedState(state)),
-            Effect::Fail => {
-                self.record_failure(key, job);
-                return Ok(());
-            }
-            Effect::Leave => Applied::Leave,
-            Effect::Release => Applied::Release,
-            Effect::Abort => Applied::Abort,
+        let Some(effect) = Applied::of(state.effect()) else {
+            return Err(Error::UnsupportedState(state));
         };
+        if !effect.is_queued() {
+            self.record_failure(key, job);
+            return Ok(());
+        }
         let hash = self.hasher.hash_one(key);
         let cell = self.cell(hash);
-        if !cell.presence.may_hold(hash) {
+        // Dropped without a lock when the key has no record.
+        if !Applied::kept_in_queue(cell.presence.may_hold(hash)) {
             return Ok(());
         }
         cell.lock

@@ -2,6 +2,27 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// The Rust examples of docs/*.md (linked from the README) run as doc tests too.
+#[cfg(doctest)]
+mod docs {
+    #[doc = include_str!("../docs/architecture.md")]
+    mod architecture {}
+    #[doc = include_str!("../docs/configuration.md")]
+    mod configuration {}
+    #[doc = include_str!("../docs/go-mapping.md")]
+    mod go_mapping {}
+    #[doc = include_str!("../docs/introspection.md")]
+    mod introspection {}
+    #[doc = include_str!("../docs/job-states.md")]
+    mod job_states {}
+    #[doc = include_str!("../docs/performance.md")]
+    mod performance {}
+    #[doc = include_str!("../docs/simulation.md")]
+    mod simulation {}
+    #[doc = include_str!("../docs/verification.md")]
+    mod verification {}
+}
+
 mod answers;
 mod barrier;
 mod clock;
@@ -11,6 +32,8 @@ mod hashing;
 mod job;
 mod key;
 mod machine;
+#[cfg(test)]
+mod matrix;
 mod padded;
 mod presence;
 mod shard;

@@ -368,7 +368,8 @@ impl<K: Hash + Eq + Clone> Shard<K> {
         job: JobId,
         effect: Applied,
     ) -> bool {
-        let Some(at) = self.store.find(hash, key) else {
+        let at = self.store.find(hash, key);
+        let Some(at) = at.filter(|_| Applied::kept_in_queue(at.is_some())) else {
             return false;
         };
         self.queue.push(Queued {

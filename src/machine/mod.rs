@@ -38,6 +38,36 @@
 //!
 //! R-EXPIRE's [`transitions::expire`] is a transition like the others; the shell
 //! finds the records it must visit from [`Record::deadline`], without a scan.
+//!
+//! # Where each rule lives
+//!
+//! Every rule of SPEC.md is decided here; the shell (`barrier`, `shard`, `store`)
+//! only locks, stores, queues and calls. Where the shell answers without a lock,
+//! it gives the answer of the transition named here for a key with no record
+//! (see `presence` for why that is the same answer).
+//!
+//! | rule | decided by | carried out by the shell in |
+//! |---|---|---|
+//! | R-ENTER-1 | [`transitions::creates_record_on_enter`], [`transitions::enter_without_record`], [`transitions::enter`] | `Barrier::enter` (lock-free when no record is made) |
+//! | R-MODE | [`transitions::asks_predicate`], [`transitions::refresh_mode`] (reset, then one timer step) | `Barrier::enter` asks the predicate, passes its answer |
+//! | R-ENTER-DISABLED, R-ENTER-HOT, R-ENTER-DRAIN, R-ENTER-FAILED, R-ENTER-TRACK | [`transitions::enter`] | `Barrier::enter` |
+//! | R-WAIT | [`transitions::wait`], [`Record::holds_workers`] | `Barrier::wait` (lock-free when no record holds workers) |
+//! | R-STATE-SUPPORTED | [`Applied::of`] | `Barrier::state_changed` |
+//! | R-STATE-QUEUE | [`Applied::is_queued`], [`Applied::kept_in_queue`] | `Barrier::state_changed`, `Shard::queue_effect` |
+//! | R-EFF-LEAVE, R-EFF-FAILED, R-EFF-RELEASE, R-EFF-ABORT, R-LEAVE | [`transitions::apply`] | `Barrier::state_changed`, `Barrier::leave`, `Shard::sync` |
+//! | R-SYNC | (the order: queue order per shard) | `Shard::sync` |
+//! | R-EXPIRE | [`transitions::expire`], [`Record::deadline`] | `Shard::sync` visits the due records from the `store::timers` heap |
+//! | R-PEEK | [`transitions::peek`], [`Record::holds_workers`] | `Barrier::peek` |
+//! | R-DISABLED | [`transitions::is_disabled`] | `Barrier::is_disabled` |
+//! | R-SIZE | (the number of records) | `Barrier::size` |
+//! | R-GC | [`Record::is_inactive`], [`Step::collect`] | every transition's `Step` says whether the record stays |
+//! | R-ILLEGAL | [`Violation`] in each [`Step`] | `Barrier::after`, after the lock is released |
+//! | R-CONFIG | [`Rules`] (read by every transition at its call) | `Barrier::reconfigure`: new rules in every shard, deadlines rescheduled |
+//!
+//! The fast paths of `store::fast` restate R-ENTER-1, R-ENTER-TRACK, R-LEAVE,
+//! R-EFF-RELEASE and R-EFF-ABORT for the two unboxed record shapes; their tests
+//! compare them with the transitions here case by case, and
+//! `spec/transitions.txt` lists every case (see `matrix`).
 
 /// `bug!(Name)`: whether the test-only injected bug `Name` (`src/inject.rs`) is
 /// switched on; `false`, a constant the compiler folds away, without the feature
@@ -184,6 +214,37 @@ pub(crate) enum Applied {
     Release,
     /// R-EFF-ABORT (`aborted`).
     Abort,
+}
+
+impl Applied {
+    /// R-STATE-SUPPORTED: the effect of a reported state, or `None` for a state
+    /// the barrier does not take (an `UnsupportedState` error, no effect).
+    #[inline]
+    pub(crate) fn of(effect: crate::Effect) -> Option<Applied> {
+        match effect {
+            crate::Effect::Unsupported => None,
+            crate::Effect::Fail => Some(Applied::Fail),
+            crate::Effect::Leave => Some(Applied::Leave),
+            crate::Effect::Release => Some(Applied::Release),
+            crate::Effect::Abort => Some(Applied::Abort),
+        }
+    }
+
+    /// R-STATE-QUEUE: whether the effect waits for the next `sync` (all but
+    /// `failed`, which takes effect at once). A queued effect is kept only if the
+    /// key has a record when it is reported, and dropped otherwise (it would
+    /// change nothing): [`Applied::kept_in_queue`].
+    #[inline]
+    pub(crate) fn is_queued(self) -> bool {
+        self != Applied::Fail
+    }
+
+    /// R-STATE-QUEUE: whether a queued effect reported for a key is kept until
+    /// `sync`: only if the key has a record then.
+    #[inline]
+    pub(crate) fn kept_in_queue(has_record: bool) -> bool {
+        has_record
+    }
 }
 
 /// A transition's result: the record to keep (`None`: no record), the answer, and

@@ -35,6 +35,8 @@ use std::hash::{BuildHasher, Hash};
 
 use hashbrown::HashTable;
 
+#[cfg(test)]
+pub(crate) use packed::pack;
 pub(crate) use packed::Stored;
 
 use timers::Timers;
