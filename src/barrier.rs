@@ -87,7 +87,11 @@ pub(crate) type Observer<K> = Box<dyn Fn(&IllegalSequence<K>) + Send + Sync>;
 /// `stats`, `snapshot`, `reconfigure` and `Display` visit the shards one after the
 /// other, holding one lock at a time: each shard is seen consistently, but the
 /// totals are not one atomic cut across shards while other threads keep calling.
-/// Nothing ever holds two locks, so no call can deadlock another.
+/// Every call holds at most one lock at a time, except `reconfigure`, which holds
+/// the settings lock while it locks the shards one after the other (so that two
+/// live changes apply whole, one after the other). No call takes the settings
+/// lock while it holds a shard lock, so no cycle of waits can form and no call
+/// can deadlock another (a test runs them all at once).
 pub struct Barrier<K = BarrierKey, C = SystemClock> {
     shards: Box<[Padded<ShardCell<K>>]>,
     shard_mask: usize,

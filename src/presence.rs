@@ -21,21 +21,27 @@ pub(crate) const PRESENCE_SLOTS: usize = 512;
 /// never makes a worker wait (R-WAIT) nor has anything to peek (R-PEEK), so a zero
 /// count answers them as a zero record count answers the others.
 ///
-/// Written only with the shard lock held, each count right after the table insert
-/// or removal it counts, the queue flag right after a push or after `sync`
-/// drained the queue, and the deadline whenever the shard's earliest one changes;
-/// read with no lock. A `sync` that finds no queued effect and no deadline before
-/// its time skips the shard: it would have changed nothing in it, and a timer set
-/// after the load is ordered after that `sync`. A zero count means that no key of that
-/// slot had a record at the moment of the load: an insert is published by the
-/// count's store (release), before the lock that made it is released, so no one
-/// can see the record, with or without the lock, before the count says so; a
-/// removal is published by its store too. So a call that finds a zero count can
-/// answer "no record" at that moment (its linearization point), exactly as if it
-/// had taken the lock and found nothing, and a call that happens after the
-/// insert (through the lock, or any synchronisation of the caller's) sees a
-/// non-zero count. A non-zero count may be another key's (a false positive): the
-/// call then takes the lock as usual.
+/// Written only with the shard lock held, each count in the same critical section
+/// as the table insert or removal it counts, just *before* it (the transition's
+/// result is known by then); the queue flag right after a push or after `sync`
+/// drained the queue; the deadline whenever the shard's earliest one changes.
+/// Read with no lock.
+///
+/// Why a zero count may answer "no record": a call that finds a zero count is
+/// linearized at its load. An insert raises the count (a release store) before the
+/// record is in the table and before the lock is released, so a call that loads
+/// the old zero is ordered before the inserting call, which had not happened yet
+/// for anyone: nobody can see the record, with or without the lock, before the
+/// count says so. A removal lowers the count while the removing call still holds
+/// the lock and will finish removing; a call that loads the new zero is ordered
+/// after the removing call, whose result it then sees ("no record"), and every
+/// call that takes the lock after it finds the record gone too. A call that
+/// happens after an insert (through the lock, or any synchronisation of the
+/// caller's) sees a non-zero count. A non-zero count may be another key's (a
+/// false positive): the call then takes the lock as usual. A `sync` that finds no
+/// queued effect and no deadline before its time skips the shard: it would have
+/// changed nothing in it, and a timer set after the load is ordered after that
+/// `sync`.
 ///
 /// Aligned to its own cache lines: it is read by every call and written only when
 /// a record is made or removed or an effect queued, so the lock's line, which every

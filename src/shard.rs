@@ -447,7 +447,8 @@ mod tests {
     use crate::{Barrier, JobId, JobState};
 
     /// A queued effect whose slot is removed before `sync` still applies to its key
-    /// (through [`super::Shard::orphans`]), here to the record made after.
+    /// (its entry is left an orphan until the queue is applied, see `store`), here
+    /// to the record made after.
     #[test]
     fn an_effect_queued_on_a_removed_slot_applies_to_the_key() {
         let b: Barrier<String> = Barrier::builder().key_threshold(200).shards(1).build();

@@ -9,7 +9,7 @@
 //! execution.
 //!
 //! Not everything goes through here: the striped `entered` counters of lock-free
-//! `enter` calls and their thread-local stripe lease (in `barrier.rs`) stay on
+//! `enter` calls and their thread-local stripe lease (in `striped.rs`) stay on
 //! `std` atomics and a `parking_lot` lock in a process-wide static, which a shuttle
 //! object could not be (it belongs to one execution). They only feed `Stats`, never
 //! an answer or a record, so leaving them out of the model check loses nothing it

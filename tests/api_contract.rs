@@ -1,4 +1,6 @@
-//! The code of `shared/API.md`, unchanged, must compile against the crate and run.
+//! The API contract (the project's API.md, given to the developers beside the
+//! repository and quoted here whole), unchanged, must compile against the crate
+//! and run: outside test suites are written against exactly these names.
 
 use std::time::Duration;
 
@@ -29,6 +31,7 @@ fn api_md_compiles_and_runs() -> Result<(), Error> {
         .key_threshold(200)
         .disabled_for(Duration::from_secs(20 * 60))
         .half_enabled_for(Duration::from_secs(10 * 60))
+        .drain_idle_for(Duration::from_secs(10 * 60))
         .ordering_disabled(|key: &String| key.starts_with("vip"))
         .on_illegal_sequence(|event: &IllegalSequence<String>| {
             let _: Location = event.location;
@@ -38,6 +41,25 @@ fn api_md_compiles_and_runs() -> Result<(), Error> {
         .clock(clock.clone())
         .build();
     let simple: Barrier = Barrier::new(); // BarrierKey keys, system clock, defaults
+                                          // Defaults: drain_limit 0, key_threshold 0, disabled_for 10 min,
+                                          // half_enabled_for 5 min, drain_idle_for 10 min (spec v2).
+    let defaults = simple.config();
+    assert_eq!((defaults.drain_limit, defaults.key_threshold), (0, 0));
+    assert_eq!(
+        (
+            defaults.disabled_for,
+            defaults.half_enabled_for,
+            defaults.drain_idle_for
+        ),
+        (
+            Duration::from_secs(600),
+            Duration::from_secs(300),
+            Duration::from_secs(600)
+        )
+    );
+    // A config file without `drain_idle_for` gets the default.
+    let old_file = Config::from_toml_str("drain_limit = 1")?;
+    assert_eq!(old_file.drain_idle_for, Duration::from_secs(600));
     let from_config: Barrier = Barrier::with_config(Config::default());
     assert_eq!(simple.size() + from_config.size(), 0);
 

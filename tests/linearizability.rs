@@ -15,9 +15,10 @@
 //! key's effects in the order they were queued is part of that: the reference
 //! applies them in queue order.
 //!
-//! This is the loom/shuttle check of issue 4 done with real preemption instead of
-//! a controlled scheduler (the barrier's locks and atomics are not swappable for
-//! shuttle's): it samples interleavings rather than enumerating them, and hits
+//! This is the check of `tests/shuttle.rs` done with real threads and real
+//! preemption instead of shuttle's controlled scheduler (which swaps the barrier's
+//! locks and atomics for its own, feature `shuttle`): it samples interleavings of
+//! the normal build rather than enumerating those of the shuttle build, and hits
 //! the lock-free paths (a key with no record) and the shard locks hard. How many
 //! calls really overlapped depends on the machine's load; the test prints it.
 //! Rounds: `EVENTORDER_LINEARIZABILITY_ROUNDS`, default 3,000.

@@ -186,3 +186,61 @@ fn an_idle_window_toggling_does_not_grow_the_schedule() {
     b.sync();
     assert_eq!(b.size(), 0);
 }
+
+/// The locking claim of [`Barrier`]'s docs: `reconfigure` (settings lock, then
+/// each shard lock) running beside every other call, including `snapshot` and
+/// `Display` (which read the settings), never deadlocks. A deadlock fails the
+/// test by its watchdog instead of hanging it.
+#[test]
+fn reconfigure_beside_every_other_call_never_deadlocks() {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let b = Arc::new(
+        Barrier::<u32>::builder()
+            .key_threshold(3)
+            .drain_limit(1)
+            .shards(2)
+            .ordering_disabled(|k| k % 7 == 0)
+            .build(),
+    );
+    let (done, finished) = mpsc::channel();
+    let roles: [fn(&Barrier<u32>, u32); 4] = [
+        |b, i| {
+            let mut config = b.config();
+            config.key_threshold = (i % 4) as usize;
+            config.drain_idle_for = Duration::from_millis(u64::from(i % 5));
+            b.reconfigure(config);
+        },
+        |b, i| {
+            let _ = b.snapshot();
+            let _ = b.to_string();
+            let _ = (b.size(), b.stats(), b.queued(), b.is_disabled(&(i % 16)));
+        },
+        |b, i| {
+            let (key, job) = (i % 16, JobId(i64::from(i)));
+            b.enter(&key, job);
+            b.state_changed(&key, job, JobState::Failed).unwrap();
+            b.state_changed(&key, job, JobState::Aborted).unwrap();
+            let _ = (b.wait(&key, job), b.peek(&key));
+        },
+        |b, i| {
+            b.sync();
+            b.leave(&(i % 16), JobId(i64::from(i)));
+        },
+    ];
+    for role in roles {
+        let (b, done) = (Arc::clone(&b), done.clone());
+        std::thread::spawn(move || {
+            for i in 0..20_000 {
+                role(&b, i);
+            }
+            done.send(()).unwrap();
+        });
+    }
+    for _ in 0..roles.len() {
+        finished
+            .recv_timeout(Duration::from_secs(120))
+            .expect("a call deadlocked (or a role panicked)");
+    }
+}
