@@ -635,8 +635,14 @@ fn summary(keys: &[BarrierKey]) {
     row("(e) (c) on two threads, per job", &ec);
     row("(f) sync of 10,000 queued effects, per effect", &f);
     row("(g0) sync, nothing queued or due, 0 records, per sync", &g0);
-    row("(g1) sync, nothing queued or due, 1 record with a timer, per sync", &g1);
-    row("(g1m) sync, nothing queued or due, 1,000,000 records, per sync", &g1m);
+    row(
+        "(g1) sync, nothing queued or due, 1 record with a timer, per sync",
+        &g1,
+    );
+    row(
+        "(g1m) sync, nothing queued or due, 1,000,000 records, per sync",
+        &g1m,
+    );
     row("(h) sync expiring 10,000 records, per record", &h);
     println!(
         "(g1m) / (g1): {:.2}× CPU best, {:.2}× CPU median; (g1m) / (g0): {:.2}× CPU best (the clock read)",

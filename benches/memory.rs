@@ -143,19 +143,27 @@ fn quiet_keys(keys: &[BarrierKey]) -> (usize, f64, usize) {
                     assert!(barrier.enter(key, JobId(job)).accepted);
                 }
                 for job in 1..=3 {
-                    barrier.state_changed(key, JobId(job), JobState::Succeeded).unwrap();
+                    barrier
+                        .state_changed(key, JobId(job), JobState::Succeeded)
+                        .unwrap();
                 }
             }
             // Failed, then aborted: an idle drain window.
             1 => {
                 assert!(barrier.enter(key, JobId(1)).accepted);
-                barrier.state_changed(key, JobId(1), JobState::Failed).unwrap();
-                barrier.state_changed(key, JobId(1), JobState::Aborted).unwrap();
+                barrier
+                    .state_changed(key, JobId(1), JobState::Failed)
+                    .unwrap();
+                barrier
+                    .state_changed(key, JobId(1), JobState::Aborted)
+                    .unwrap();
             }
             // The predicate switches ordering off.
             _ => {
                 assert!(barrier.enter(key, JobId(1)).accepted);
-                barrier.state_changed(key, JobId(1), JobState::Succeeded).unwrap();
+                barrier
+                    .state_changed(key, JobId(1), JobState::Succeeded)
+                    .unwrap();
             }
         }
     }

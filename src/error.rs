@@ -18,8 +18,9 @@ pub enum Error {
 
     /// A state the spec knows but the barrier does not take (R-STATE-SUPPORTED).
     #[error(
-        "job state {0} is not taken by the barrier: report only succeeded, filtered, failed, \
-         aborted or waiting (a throttled job is undone with `leave`)"
+        "job state {0} is not taken by the barrier: report only {supported} (a throttled \
+         job is undone with `leave`)",
+        supported = JobState::supported_names()
     )]
     UnsupportedState(JobState),
 

@@ -88,6 +88,22 @@ impl JobState {
         !matches!(self.effect(), Effect::Unsupported)
     }
 
+    /// The wire names of the states the barrier takes, in table order, as
+    /// English ("succeeded, filtered, failed, aborted or waiting"): the list of
+    /// R-STATE-SUPPORTED, from `spec/job_states.toml`.
+    pub fn supported_names() -> String {
+        let names: Vec<&str> = JobState::ALL
+            .iter()
+            .filter(|s| s.is_supported())
+            .map(|s| s.as_str())
+            .collect();
+        match names.split_last() {
+            None => String::new(),
+            Some((last, [])) => (*last).to_owned(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        }
+    }
+
     /// Whether the job is over once it reaches this state (`succeeded`, `filtered`,
     /// `aborted`: the states whose effect releases the key).
     pub const fn is_terminal(self) -> bool {

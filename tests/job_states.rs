@@ -112,3 +112,44 @@ fn every_state_behaves_per_its_effect() {
         }
     }
 }
+
+/// SPEC.md's R-STATE-SUPPORTED list, the `UnsupportedState` message and the
+/// table agree: a state added to the table with an effect shows up in the
+/// message, and a SPEC.md that forgets it fails here.
+#[test]
+fn spec_list_and_error_message_follow_the_table() {
+    let supported: BTreeSet<String> = table()
+        .into_iter()
+        .filter(|e| e.effect != Effect::Unsupported)
+        .map(|e| e.name)
+        .collect();
+    let spec = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("spec/SPEC.md"))
+        .expect("spec/SPEC.md");
+    let rule = spec
+        .split("**R-STATE-SUPPORTED**")
+        .nth(1)
+        .expect("SPEC.md states R-STATE-SUPPORTED");
+    let sentence = rule
+        .split("Supported states:")
+        .nth(1)
+        .and_then(|rest| rest.split('.').next())
+        .expect("R-STATE-SUPPORTED lists the supported states");
+    let listed: BTreeSet<String> = sentence
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(listed, supported, "SPEC.md's list against spec/job_states.toml");
+
+    let message = Error::UnsupportedState(JobState::Executing).to_string();
+    for name in &supported {
+        assert!(message.contains(name.as_str()), "{name} missing from: {message}");
+    }
+    let named: BTreeSet<String> = JobState::supported_names()
+        .split(", ")
+        .flat_map(|part| part.split(" or "))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(named, supported, "{message}");
+}

@@ -79,15 +79,13 @@ fn config() -> impl Strategy<Value = Config> {
         duration(),
     )
         .prop_map(
-            |(drain_limit, key_threshold, disabled_for, half_enabled_for, drain_idle_for)| {
-                Config {
-                    drain_limit,
-                    key_threshold,
-                    disabled_for,
-                    half_enabled_for,
-                    drain_idle_for,
-                    panic_on_illegal_sequence: false,
-                }
+            |(drain_limit, key_threshold, disabled_for, half_enabled_for, drain_idle_for)| Config {
+                drain_limit,
+                key_threshold,
+                disabled_for,
+                half_enabled_for,
+                drain_idle_for,
+                panic_on_illegal_sequence: false,
             },
         )
 }
