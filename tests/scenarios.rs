@@ -5,6 +5,9 @@
 //! expected answer and the illegal-sequence event (or panic) it must produce. See
 //! `spec/scenarios/README.md` for the format.
 
+#[path = "support/panics.rs"]
+mod panics;
+
 use std::{
     collections::{BTreeMap, BTreeSet, HashSet},
     fs,
@@ -408,13 +411,14 @@ fn expect_eq<T: PartialEq + std::fmt::Debug>(got: T, expected: T) -> Result<(), 
 fn every_scenario_passes() {
     let all = load_all();
     let mut failures = Vec::new();
-    let quiet = QuietPanics::new();
-    for (name, scenario) in &all {
-        if let Err(e) = run(scenario) {
-            failures.push(format!("{name}: {e}"));
+    // The runner catches each step's panic and reports it as a failure.
+    panics::quietly(|| {
+        for (name, scenario) in &all {
+            if let Err(e) = run(scenario) {
+                failures.push(format!("{name}: {e}"));
+            }
         }
-    }
-    drop(quiet);
+    });
     println!("{} scenarios run", all.len());
     assert!(
         failures.is_empty(),
@@ -476,24 +480,4 @@ fn rule_ids(spec: &str) -> BTreeSet<String> {
         ids.insert(rest[..end].trim_end_matches('-').to_owned());
     }
     ids
-}
-
-/// A scenario runner that catches panics keeps the test output readable.
-type PanicHook = Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send>;
-struct QuietPanics(Option<PanicHook>);
-
-impl QuietPanics {
-    fn new() -> Self {
-        let old = std::panic::take_hook();
-        std::panic::set_hook(Box::new(|_| {}));
-        QuietPanics(Some(old))
-    }
-}
-
-impl Drop for QuietPanics {
-    fn drop(&mut self) {
-        if let Some(old) = self.0.take().filter(|_| !std::thread::panicking()) {
-            std::panic::set_hook(old);
-        }
-    }
 }

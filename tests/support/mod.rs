@@ -1,8 +1,9 @@
 //! Shared by `conformance.rs` and `replay.rs`: one call on the real barrier and
 //! on the reference barrier of `eventorder-model`, and the comparison of the two.
 //!
-//! Mapping: 1 reference tick = 1 ms of the real barrier's [`ManualClock`]; the
-//! reference's `ordering_disabled` set is a shared set the real barrier's
+//! Mapping: 1 reference tick = 1 ms of the real barrier's [`ManualClock`] (so the
+//! reference's timers `disabled_for`, `half_enabled_for` and `drain_idle_for`, in
+//! ticks, are the real [`Config`]'s in ms); the reference's `ordering_disabled` set is a shared set the real barrier's
 //! predicate reads; `RefState::Unsupported` stands for every `JobState` the
 //! barrier does not take. Under the report policy the observer's events are
 //! compared with the reference's `illegal`; under the panic policy the real call
@@ -11,11 +12,16 @@
 
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod linearize;
+pub mod panics;
+
+pub use panics::quiet_expected_panics;
+
 use std::{
     collections::{BTreeMap, BTreeSet},
     fmt,
     panic::{catch_unwind, AssertUnwindSafe},
-    sync::{Arc, Mutex, Once},
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
@@ -64,11 +70,12 @@ impl fmt::Debug for Call {
             Call::Reconfigure(c) => write!(
                 f,
                 "reconfigure(drain_limit {}, key_threshold {}, disabled_for {}ms, \
-                 half_enabled_for {}ms, panic {})",
+                 half_enabled_for {}ms, drain_idle_for {}ms, panic {})",
                 c.drain_limit,
                 c.key_threshold,
                 c.disabled_for,
                 c.half_enabled_for,
+                c.drain_idle_for,
                 c.panic_on_illegal_sequence
             ),
             Call::Predicate(k, on) => write!(f, "ordering_disabled(k{k}) = {on}"),
@@ -117,6 +124,7 @@ pub fn real_config(c: &RefConfig) -> Config {
         key_threshold: c.key_threshold,
         disabled_for: Duration::from_millis(c.disabled_for),
         half_enabled_for: Duration::from_millis(c.half_enabled_for),
+        drain_idle_for: Duration::from_millis(c.drain_idle_for),
         panic_on_illegal_sequence: c.panic_on_illegal_sequence,
     }
 }
@@ -134,26 +142,6 @@ pub fn real_event(i: &Illegal<Key>) -> IllegalSequence<Key> {
         failed: JobId(i.failed),
         job: JobId(i.job),
     }
-}
-
-/// Silences the expected illegal-sequence panics (thousands of them) and keeps
-/// every other panic message.
-pub fn quiet_expected_panics() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let default = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let message = info
-                .payload()
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| info.payload().downcast_ref::<&str>().copied())
-                .unwrap_or("");
-            if !message.starts_with("illegal sequence at ") {
-                default(info);
-            }
-        }));
-    });
 }
 
 /// The real barrier with a manual clock, a predicate over a shared set, and an
@@ -327,8 +315,8 @@ pub fn compare(
 
 /// Compares the observable state: `size`, `queued` effects, and `peek` and
 /// `is_disabled` for every key of `keys`; then every record field by field
-/// (mode and its age, failed job, in-flight set, drain window) through
-/// `snapshot()`. Read-only on both sides.
+/// (mode and its age, failed job, in-flight set, the drain window's jobs and how
+/// long it has been idle) through `snapshot()`. Read-only on both sides.
 pub fn compare_state(
     sut: &Sut,
     reference: &Reference<Key>,
@@ -376,15 +364,17 @@ pub fn compare_state(
             }
             _ => false,
         };
-        let set = |s: &Option<BTreeSet<i64>>| s.as_ref().map(|s| s.iter().copied().collect());
+        let set = |s: Option<&BTreeSet<i64>>| s.map(|s| s.iter().copied().collect());
         let jobs = |s: &Option<Vec<JobId>>| {
             s.as_ref()
                 .map(|s| s.iter().map(|j| j.0).collect::<Vec<_>>())
         };
+        let idle = want.drain.as_ref().and_then(|w| w.idle_since).map(age);
         if !mode_ok
             || r.failed.map(|f| f.0) != want.failed
-            || jobs(&r.inflight) != set(&want.inflight)
-            || jobs(&r.drain) != set(&want.drain)
+            || jobs(&r.inflight) != set(want.inflight.as_ref())
+            || jobs(&r.drain) != set(want.drain.as_ref().map(|w| &w.jobs))
+            || r.drain_idle != idle
         {
             return Err(format!(
                 "k{k}: records differ:\n  real      {r}\n  reference {want:?} (now {})",
