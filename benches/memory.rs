@@ -1,10 +1,11 @@
 //! Heap bytes per key held by the barrier (issue 5), measured by a counting global
 //! allocator. Run with `cargo bench --bench memory`.
 //!
-//! The keys are built first; what is measured is the growth of the live heap while
-//! the barrier takes them in, divided by the number of keys: the barrier's records,
-//! its table slots (including the table's free slots) and anything a record
-//! allocates, but not the keys' own strings (a stored key is a clone sharing them).
+//! The keys (the router's shape, `support/keys.rs`) are built first; what is
+//! measured is the growth of the live heap while the barrier takes them in,
+//! divided by the number of keys: the barrier's records, its table slots
+//! (including the table's free slots) and anything a record allocates, but not
+//! the keys' own strings (a stored key is a clone sharing them).
 //! Sizes are the sizes requested from the allocator, before its own rounding.
 //!
 //! Scenarios: every key blocked by a failed job (default settings), and every key
@@ -13,6 +14,9 @@
 //! barrier still holds once it has no record. Both at 1,000,000 keys,
 //! and at 700,000 to show how much of the figure is the hash tables' free slots (a
 //! table is between 7/16 and 7/8 full, depending on the count).
+
+#[path = "support/keys.rs"]
+mod keys;
 
 use std::{
     alloc::{GlobalAlloc, Layout, System},
@@ -25,6 +29,7 @@ use std::{
 };
 
 use eventorder::{Barrier, BarrierKey, Config, JobId, JobState, ManualClock};
+use keys::router_keys;
 
 /// Counts the live heap bytes of the whole process.
 struct Counting;
@@ -73,18 +78,6 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
-
-fn keys(n: usize) -> Vec<BarrierKey> {
-    (0..n)
-        .map(|i| {
-            BarrierKey::new(
-                &format!("ws-{:04}", i % 97),
-                &format!("dest-{:03}", i % 31),
-                &format!("user-{i:07}"),
-            )
-        })
-        .collect()
-}
 
 /// Heap bytes per key that `fill` makes `barrier` hold, and the heap bytes the
 /// barrier still holds (in all) once `empty` has been called on every key and a
@@ -193,7 +186,7 @@ fn main() {
     );
     println!("|---:|---:|---:|---:|");
     for n in [1_000_000, 700_000] {
-        let keys = keys(n);
+        let keys = router_keys(n);
         let (blocked, blocked_left) = per_key(
             &keys,
             Barrier::new(),
@@ -217,7 +210,7 @@ fn main() {
     println!();
     println!("| quiet keys (1,000,000: a third hot, a third predicate-disabled, a third with an aborted failed job; drain_limit 1) | bytes |");
     println!("|---|---:|");
-    let keys = keys(1_000_000);
+    let keys = router_keys(1_000_000);
     let (empty, peak, left) = quiet_keys(&keys);
     println!("| empty barrier's heap | {empty} B |");
     println!("| at the peak, per key | {peak:.1} B/key |");

@@ -140,11 +140,17 @@ fn spec_list_and_error_message_follow_the_table() {
         .step_by(2)
         .map(str::to_owned)
         .collect();
-    assert_eq!(listed, supported, "SPEC.md's list against spec/job_states.toml");
+    assert_eq!(
+        listed, supported,
+        "SPEC.md's list against spec/job_states.toml"
+    );
 
     let message = Error::UnsupportedState(JobState::Executing).to_string();
     for name in &supported {
-        assert!(message.contains(name.as_str()), "{name} missing from: {message}");
+        assert!(
+            message.contains(name.as_str()),
+            "{name} missing from: {message}"
+        );
     }
     let named: BTreeSet<String> = JobState::supported_names()
         .split(", ")
@@ -152,4 +158,71 @@ fn spec_list_and_error_message_follow_the_table() {
         .map(str::to_owned)
         .collect();
     assert_eq!(named, supported, "{message}");
+}
+
+/// The README's recipe, end to end: a copy of the workspace whose
+/// `spec/job_states.toml` has one more line (a state with an existing effect)
+/// builds, and its conformance suite (which draws states from `JobState::ALL`
+/// and maps them to the reference by `effect()`) draws the new state and passes;
+/// so does this file's check of the table. Nothing else is edited in the copy.
+///
+/// Costs one build of the copy (its dependencies are shared through this
+/// build's target directory).
+#[test]
+fn adding_a_state_is_one_line() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let copy = std::env::temp_dir().join(format!("eventorder-recipe-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&copy);
+    copy_tree(root, &copy);
+    let table = copy.join("spec/job_states.toml");
+    let text = fs::read_to_string(&table).unwrap();
+    let end = text.rfind(']').expect("the state list ends with ]");
+    let line = "  { name = \"waiting_retry\", variant = \"WaitingRetry\", effect = \"leave\", \
+                doc = \"Waiting for its retry time (added by the recipe test).\" },\n";
+    fs::write(&table, format!("{}{line}{}", &text[..end], &text[end..])).unwrap();
+
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let out = std::process::Command::new(env!("CARGO"))
+        .args([
+            "test",
+            "--release",
+            "--test",
+            "conformance",
+            "--test",
+            "job_states",
+        ])
+        .args(["--", "--skip", "adding_a_state_is_one_line", "--nocapture"])
+        .current_dir(&copy)
+        .env("CARGO_TARGET_DIR", target)
+        .env("PROPTEST_CASES", "300")
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let _ = fs::remove_dir_all(&copy);
+    assert!(out.status.success(), "the copy fails:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("drawn: waiting_retry"),
+        "conformance did not draw the new state:\n{stdout}"
+    );
+}
+
+/// Copies a source tree, leaving out build output and version control.
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if [".git", "target"].iter().any(|skip| name == *skip) {
+            continue;
+        }
+        let (src, dst) = (entry.path(), to.join(&name));
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&src, &dst);
+        } else {
+            fs::copy(&src, &dst).unwrap();
+        }
+    }
 }
