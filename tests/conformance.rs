@@ -2,13 +2,24 @@
 //! of `eventorder-model` (proptest-state-machine).
 //!
 //! The reference is the `ReferenceStateMachine`; the real barrier is the system
-//! under test. Transitions are every operation of API.md over three keys and job
+//! under test. Transitions are every operation of the public API (the contract `tests/api_contract.rs` compiles) over three keys and job
 //! ids 0..8 (so keys and jobs collide constantly): `enter`, `wait`,
 //! `state_changed` with every `JobState` the spec lists (the unsupported ones
 //! included), `leave`, `sync`, `peek`, `is_disabled`, `size`, clock advances,
 //! live `reconfigure` and toggles of the `ordering_disabled` predicate. Initial and
-//! reconfigured settings cover drain limit 0–3, key threshold 0–3, timers of 0–4
-//! ms, and both illegal-sequence policies.
+//! reconfigured settings cover drain limit 0–3, key threshold 0–3, the three
+//! timers (`disabled_for`, `half_enabled_for`, `drain_idle_for`) of 0–4 ms, and
+//! both illegal-sequence policies.
+//!
+//! Besides uniform choices, the transitions are steered by the reference's state
+//! towards the rules of SPEC v2: clock advances of exactly a timer and of a timer
+//! plus one (so that the next `sync`, frequent too, finds a mode timer or an idle
+//! drain window just not run out, or just run out: R-EXPIRE's strict
+//! comparisons); the abort or release of a key's failed job (which opens a drain
+//! window); the predicate switched on for a key that has a failed job or a drain
+//! window, then off again (R-MODE's reset); and live changes of the timers alone,
+//! `drain_idle_for` included, compared with the existing `since` and idle time
+//! (R-CONFIG).
 //!
 //! Every answer is compared, every illegal-sequence report (location, key, failed
 //! job, job) under the report policy and every panic (and its message) under the
@@ -30,7 +41,7 @@
 mod support;
 
 use eventorder::JobState;
-use eventorder_model::reference::{Outcome, RefConfig, Reference, Ret};
+use eventorder_model::reference::{Mode, Outcome, RefConfig, Reference, Ret};
 use proptest::prelude::*;
 use proptest_state_machine::{prop_state_machine, ReferenceStateMachine, StateMachineTest};
 use support::{compare, compare_state, Call, Key, Rng, Sut};
@@ -44,15 +55,69 @@ struct Model {
 }
 
 fn ref_config() -> impl Strategy<Value = RefConfig> {
-    (0usize..=3, 0usize..=3, 0u64..=4, 0u64..=4, any::<bool>()).prop_map(
-        |(drain_limit, key_threshold, disabled_for, half_enabled_for, panic)| RefConfig {
-            drain_limit,
-            key_threshold,
-            disabled_for,
-            half_enabled_for,
-            panic_on_illegal_sequence: panic,
+    (0usize..=3, 0usize..=3, timers(), any::<bool>()).prop_map(
+        |(drain_limit, key_threshold, (disabled_for, half_enabled_for, drain_idle_for), panic)| {
+            RefConfig {
+                drain_limit,
+                key_threshold,
+                disabled_for,
+                half_enabled_for,
+                drain_idle_for,
+                panic_on_illegal_sequence: panic,
+            }
         },
     )
+}
+
+/// `disabled_for`, `half_enabled_for`, `drain_idle_for`, in ms.
+fn timers() -> impl Strategy<Value = (u64, u64, u64)> {
+    (0u64..=4, 0u64..=4, 0u64..=4)
+}
+
+/// The calls the reference's state makes interesting for SPEC v2's rules (see
+/// the module docs); never empty.
+fn steered(state: &Model, keys: Key) -> Vec<Call> {
+    let r = &state.reference;
+    let c = &r.config;
+    let mut calls = Vec::new();
+    // Advances that land a timer exactly on its bound, or one tick past it, with
+    // respect to the oldest mode or idle window (and to a fresh one).
+    for timer in [c.disabled_for, c.half_enabled_for, c.drain_idle_for] {
+        calls.push(Call::Advance(timer));
+        calls.push(Call::Advance(timer + 1));
+    }
+    for record in r.records.values() {
+        let since = match record.mode {
+            Mode::Disabled { since } => Some((since, c.disabled_for)),
+            Mode::HalfEnabled { since } => Some((since, c.half_enabled_for)),
+            Mode::Enabled => None,
+        };
+        let idle = record
+            .drain
+            .as_ref()
+            .and_then(|w| w.idle_since)
+            .map(|since| (since, c.drain_idle_for));
+        for (since, timer) in since.into_iter().chain(idle) {
+            let due = (since + timer).saturating_sub(r.now);
+            calls.push(Call::Advance(due));
+            calls.push(Call::Advance(due + 1));
+        }
+    }
+    for (&k, record) in r.records.range(..keys) {
+        if let Some(failed) = record.failed {
+            // End the failed job (a window opens if drain_limit > 0).
+            calls.push(Call::State(k, failed, JobState::Aborted));
+            calls.push(Call::State(k, failed, JobState::Succeeded));
+        }
+        if record.failed.is_some() || record.drain.is_some() {
+            calls.push(Call::Predicate(k, true));
+        }
+    }
+    for k in r.ordering_disabled.range(..keys) {
+        calls.push(Call::Predicate(*k, false));
+    }
+    calls.push(Call::Sync);
+    calls
 }
 
 fn job_state() -> impl Strategy<Value = JobState> {
@@ -96,12 +161,23 @@ impl<const FOCUSED: bool> ReferenceStateMachine for Conformance<FOCUSED> {
             .boxed()
     }
 
-    fn transitions(_: &Model) -> BoxedStrategy<Call> {
+    fn transitions(state: &Model) -> BoxedStrategy<Call> {
         let key = 0..Self::KEYS;
         let job = 0..Self::JOBS;
         // Weights of the calls that move a key through its modes.
         let (modes, sync) = if FOCUSED { (6, 6) } else { (1, 4) };
+        let current = state.reference.config.clone();
+        let retimed = timers().prop_map(move |(disabled_for, half_enabled_for, drain_idle_for)| {
+            Call::Reconfigure(RefConfig {
+                disabled_for,
+                half_enabled_for,
+                drain_idle_for,
+                ..current.clone()
+            })
+        });
         prop_oneof![
+            3 * modes => proptest::sample::select(steered(state, Self::KEYS)),
+            modes => retimed,
             6 => (key.clone(), job.clone()).prop_map(|(k, j)| Call::Enter(k, j)),
             3 => (key.clone(), job.clone()).prop_map(|(k, j)| Call::Wait(k, j)),
             7 => (key.clone(), job.clone(), job_state()).prop_map(|(k, j, s)| Call::State(k, j, s)),
@@ -187,7 +263,9 @@ prop_state_machine! {
 /// All 256 keys, one shard, waves of calls: most keys fail (or enter under a key
 /// threshold), then most are released, aborted or left, with `sync`s between. The
 /// shard's slab fills and empties again and again, so it is compacted, and effects
-/// are queued on records that are removed and made again before the `sync`.
+/// are queued on records that are removed and made again before the `sync`. At
+/// the end of each round every timer runs out and `sync` expires the modes and
+/// idle windows of all keys at once (R-EXPIRE).
 #[test]
 fn many_keys_in_waves() {
     let mut rng = Rng(0x5eed);
@@ -198,6 +276,7 @@ fn many_keys_in_waves() {
             key_threshold: rng.pick(&[0, 0, 2, 200]),
             disabled_for: 1_000,
             half_enabled_for: 1_000,
+            drain_idle_for: 1_000,
             panic_on_illegal_sequence: false,
         };
         let sut = Sut::with_shards(&config, Some(1));
@@ -261,6 +340,16 @@ fn many_keys_in_waves() {
             }
             if let Err(mismatch) = compare_state(&sut, &reference, 0..=255) {
                 panic!("round {round}, wave {wave}: after the wave: {mismatch}");
+            }
+        }
+        // The keys go quiet: every timer runs out, and two `sync`s (R-EXPIRE) take
+        // the hot keys back through `HalfEnabled` to `Enabled` and close the idle
+        // drain windows, across the whole shard at once.
+        for step in 0..2 {
+            run(Call::Advance(1_001), &mut reference);
+            run(Call::Sync, &mut reference);
+            if let Err(mismatch) = compare_state(&sut, &reference, 0..=255) {
+                panic!("round {round}, quiet step {step}: {mismatch}");
             }
         }
     }

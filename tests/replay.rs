@@ -3,23 +3,29 @@
 //!
 //! For each bounded configuration below, a breadth-first search walks the
 //! reachable states of the reference barrier of `eventorder-model` (one or two
-//! keys, job ids 1..=3, every operation of API.md, `state_changed` with the five
-//! supported states and `executing`, predicate toggles and a one-tick clock
-//! advance). States are deduplicated with the reference's own `Hash`/`Eq`, after
-//! abstractions that do not change any future answer: time is shifted so that
-//! `now` is fixed and ages beyond the longest timer are capped, and the two keys
-//! are put in a canonical order (they are symmetric). At most [`MAX_QUEUED`]
-//! effects wait for a `sync` (states with more are checked but not expanded).
-//! With one key the whole reachable space under that bound is walked; with two
-//! keys the first 25,000 states in BFS order (every state up to depth 4 and part
-//! of depth 5–7; the bounded model check of `eventorder-model` covers longer
-//! runs of the reference itself).
+//! keys, job ids 1..=3, every operation of the public API (see `tests/api_contract.rs`), `state_changed` with the five
+//! supported states and `executing`, predicate toggles, a one-tick clock advance,
+//! and live `reconfigure` (R-CONFIG) among three settings: the configuration's
+//! own, one with other timers — `drain_idle_for` included — and one with other
+//! limits). With the one-tick advance and `sync` among the calls, every timer
+//! (`disabled_for`, `half_enabled_for`, `drain_idle_for`) is crossed, exactly and
+//! by one, before a `sync` (R-EXPIRE), also right after a live change of the
+//! timers; and the predicate is switched on and off over failed jobs and drain
+//! windows (R-MODE's reset). States are deduplicated with the reference's own
+//! `Hash`/`Eq`, after abstractions that do not change any future answer: time is
+//! shifted so that `now` is fixed and ages one tick past the longest value of
+//! their timer are capped, and the two keys are put in a canonical order (they
+//! are symmetric). At most [`MAX_QUEUED`] effects wait for a `sync` (states with
+//! more are checked but not expanded). With one key the whole reachable space
+//! under that bound is walked; with two keys the first 25,000 states in BFS order
+//! (BFS depth up to 5 or 6; the bounded model check of `eventorder-model` covers
+//! longer runs of the reference itself).
 //!
 //! Counts (pinned below): one key, production-like (drain limit 1, key threshold
-//! 2, 1-tick timers, report policy): 66,066 states, 2,246,244 transitions; one
-//! key, panic policy (drain limit 2, no key threshold): 14,014 states, 476,476
-//! transitions; two keys: 25,000 states and 1,625,000 transitions for each of the
-//! two configurations. In all, 5,973,964 distinct transitions.
+//! 2, 1-tick timers, report policy): 224,406 states, 8,303,022 transitions; one
+//! key, panic policy (drain limit 2, no key threshold): 187,278 states, 6,929,286
+//! transitions; two keys: 25,000 states and 1,700,000 transitions for each of the
+//! two configurations. In all, 18,632,308 distinct transitions.
 //!
 //! Every (state, operation) pair is a transition: the real barrier is rebuilt by
 //! replaying the BFS path to the state (a shortest one), then the operation is run
@@ -34,7 +40,7 @@ mod support;
 use std::collections::{HashSet, VecDeque};
 
 use eventorder::JobState;
-use eventorder_model::reference::{Mode, RefConfig, Reference};
+use eventorder_model::reference::{RefConfig, Reference};
 use support::{compare, compare_state, Call, Key, Sut};
 
 const JOBS: [i64; 3] = [1, 2, 3];
@@ -42,8 +48,9 @@ const JOBS: [i64; 3] = [1, 2, 3];
 const MAX_QUEUED: usize = 2;
 
 /// Every call from any state: 2 keys × 3 jobs × (enter, wait, leave, six states)
-/// plus sync, size, peek, is_disabled, advance and predicate toggles.
-fn calls(keys: &[Key]) -> Vec<Call> {
+/// plus sync, size, peek, is_disabled, advance, predicate toggles and a live
+/// `reconfigure` to each of the `settings`.
+fn calls(keys: &[Key], settings: &[RefConfig]) -> Vec<Call> {
     let mut calls = Vec::new();
     for &k in keys {
         for j in JOBS {
@@ -69,28 +76,29 @@ fn calls(keys: &[Key]) -> Vec<Call> {
     calls.push(Call::Sync);
     calls.push(Call::Size);
     calls.push(Call::Advance(1));
+    calls.extend(settings.iter().cloned().map(Call::Reconfigure));
     calls
 }
 
-/// The state with time shifted so that `now` is fixed and ages capped past the
-/// longest timer, and the two keys in the order that makes the smaller value:
-/// equal canonical states answer every future call alike (up to the key swap).
-fn canonical(r: &Reference<Key>) -> Reference<Key> {
-    let cap = r.config.disabled_for.max(r.config.half_enabled_for) + 1;
-    let mut c = r.clone();
-    let now = r.now;
-    for record in c.records.values_mut() {
-        record.mode = match record.mode {
-            Mode::Enabled => Mode::Enabled,
-            Mode::Disabled { since } => Mode::Disabled {
-                since: cap - (now - since).min(cap),
-            },
-            Mode::HalfEnabled { since } => Mode::HalfEnabled {
-                since: cap - (now - since).min(cap),
-            },
-        };
+/// The longest value of each timer among `settings` (for the time abstraction).
+fn longest_timers(settings: &[RefConfig]) -> RefConfig {
+    let longest = |timer: fn(&RefConfig) -> u64| settings.iter().map(timer).max().unwrap_or(0);
+    RefConfig {
+        disabled_for: longest(|c| c.disabled_for),
+        half_enabled_for: longest(|c| c.half_enabled_for),
+        drain_idle_for: longest(|c| c.drain_idle_for),
+        ..RefConfig::default()
     }
-    c.now = cap;
+}
+
+/// The state with time shifted so that `now` is fixed and ages capped one tick
+/// past the longest value their timer takes among the settings (the reference's
+/// own [`Reference::normalize_clock_for`], which also covers the drain windows'
+/// idle time), and the two keys in the order that makes the smaller value: equal
+/// canonical states answer every future call alike (up to the key swap).
+fn canonical(r: &Reference<Key>, timers: &RefConfig) -> Reference<Key> {
+    let mut c = r.clone();
+    c.normalize_clock_for(timers);
     let swapped = swap_keys(&c);
     if c.records.keys().chain(&c.ordering_disabled).any(|&k| k > 1) {
         c
@@ -141,13 +149,16 @@ fn rebuild(config: &RefConfig, path: &[Call]) -> Sut {
 }
 
 /// BFS from the initial state over `keys`, expanding at most `max_states` states.
-fn explore(config: &RefConfig, keys: &[Key], max_states: usize) -> Report {
-    let config = config.clone();
-    let calls = calls(keys);
+/// The barrier starts with `settings[0]` and may be reconfigured to any of them
+/// (they share the illegal-sequence policy).
+fn explore(settings: &[RefConfig], keys: &[Key], max_states: usize) -> Report {
+    let config = settings[0].clone();
+    let calls = calls(keys, settings);
+    let timers = longest_timers(settings);
     let mut seen: HashSet<Reference<Key>> = HashSet::new();
     let mut frontier: VecDeque<(Reference<Key>, Vec<Call>)> = VecDeque::new();
     let initial = Reference::new(config.clone());
-    seen.insert(canonical(&initial));
+    seen.insert(canonical(&initial, &timers));
     frontier.push_back((initial, Vec::new()));
     let (mut expanded, mut transitions, mut max_depth) = (0, 0, 0);
     while let Some((state, path)) = frontier.pop_front() {
@@ -184,7 +195,7 @@ fn explore(config: &RefConfig, keys: &[Key], max_states: usize) -> Report {
             if keeps || next.queue.len() > MAX_QUEUED || seen.len() >= max_states {
                 continue;
             }
-            if seen.insert(canonical(&next)) {
+            if seen.insert(canonical(&next, &timers)) {
                 let mut longer = path.clone();
                 longer.push(call.clone());
                 frontier.push_back((next, longer));
@@ -199,8 +210,14 @@ fn explore(config: &RefConfig, keys: &[Key], max_states: usize) -> Report {
 }
 
 /// Explores, prints the counts and compares them with the pinned ones.
-fn check(name: &str, config: RefConfig, keys: &[Key], max_states: usize, pinned: (usize, usize)) {
-    let report = explore(&config, keys, max_states);
+fn check(
+    name: &str,
+    settings: &[RefConfig],
+    keys: &[Key],
+    max_states: usize,
+    pinned: (usize, usize),
+) {
+    let report = explore(settings, keys, max_states);
     println!(
         "{name}: {} reference states expanded (BFS depth up to {}), {} distinct transitions \
          replayed on the real barrier",
@@ -214,38 +231,66 @@ fn check(name: &str, config: RefConfig, keys: &[Key], max_states: usize, pinned:
     );
 }
 
-/// Production-like: drain limit 1, key threshold 2, one-tick timers, report policy.
-fn production_like() -> RefConfig {
-    RefConfig {
+/// Production-like: drain limit 1, key threshold 2, one-tick timers, report
+/// policy; live changes (R-CONFIG) to other timers (0, 2 and 0 ticks), and to no
+/// drain limit and no key threshold.
+fn production_like() -> [RefConfig; 3] {
+    let base = RefConfig {
         drain_limit: 1,
         key_threshold: 2,
         disabled_for: 1,
         half_enabled_for: 1,
+        drain_idle_for: 1,
         panic_on_illegal_sequence: false,
-    }
+    };
+    let retimed = RefConfig {
+        disabled_for: 0,
+        half_enabled_for: 2,
+        drain_idle_for: 0,
+        ..base.clone()
+    };
+    let unlimited = RefConfig {
+        drain_limit: 0,
+        key_threshold: 0,
+        ..base.clone()
+    };
+    [base, retimed, unlimited]
 }
 
-/// No hot keys, a wider drain window, the panic policy.
-fn panicking() -> RefConfig {
-    RefConfig {
+/// No hot keys, a wider drain window, the panic policy; live changes to other
+/// timers (2, 0 and 2 ticks), and to drain limit 0 with key threshold 1.
+fn panicking() -> [RefConfig; 3] {
+    let base = RefConfig {
         drain_limit: 2,
         key_threshold: 0,
         disabled_for: 0,
         half_enabled_for: 1,
+        drain_idle_for: 0,
         panic_on_illegal_sequence: true,
-    }
+    };
+    let retimed = RefConfig {
+        disabled_for: 2,
+        half_enabled_for: 0,
+        drain_idle_for: 2,
+        ..base.clone()
+    };
+    let other_limits = RefConfig {
+        drain_limit: 0,
+        key_threshold: 1,
+        ..base.clone()
+    };
+    [base, retimed, other_limits]
 }
 
 /// One key, production-like: the whole reachable state space (no state bound).
 #[test]
 fn every_transition_of_one_key_production_like() {
-    let config = production_like();
     check(
         "one key, production-like",
-        config,
+        &production_like(),
         &[0],
         usize::MAX,
-        (66_066, 2_246_244),
+        (224_406, 8_303_022),
     );
 }
 
@@ -254,23 +299,22 @@ fn every_transition_of_one_key_production_like() {
 fn every_transition_of_one_key_panic_policy() {
     check(
         "one key, panic policy",
-        panicking(),
+        &panicking(),
         &[0],
         usize::MAX,
-        (14_014, 476_476),
+        (187_278, 6_929_286),
     );
 }
 
 /// Two keys (sharing a shard or not), production-like, the first 25,000 states.
 #[test]
 fn every_transition_of_two_keys_production_like() {
-    let config = production_like();
     check(
         "two keys, production-like",
-        config,
+        &production_like(),
         &[0, 1],
         25_000,
-        (25_000, 1_625_000),
+        (25_000, 1_700_000),
     );
 }
 
@@ -279,9 +323,9 @@ fn every_transition_of_two_keys_production_like() {
 fn every_transition_of_two_keys_panic_policy() {
     check(
         "two keys, panic policy",
-        panicking(),
+        &panicking(),
         &[0, 1],
         25_000,
-        (25_000, 1_625_000),
+        (25_000, 1_700_000),
     );
 }

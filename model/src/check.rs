@@ -8,16 +8,18 @@
 
 use crate::pipeline::{Action, PipelineConfig, PipelineState};
 use crate::properties::describe_step;
+use crate::reference::RefConfig;
 use crate::Mutant;
 use stateright::{Checker, Expectation, HasDiscoveries, Model, Path};
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-/// The configurations `check` runs. Two are expected refutations: two pickup
-/// loops sharing a barrier break G-ORDER (R-SYNC), and toggling
-/// `ordering_disabled` breaks G-GC and G-LIVE as SPEC.md stands (see the crate
-/// docs, "Findings").
+/// The configurations `check` runs. One is an expected refutation: two pickup
+/// loops sharing a barrier break G-ORDER (R-SYNC). Every other configuration
+/// must satisfy every guarantee, among them SPEC v1's stuck key
+/// ("ordering_disabled toggle"), predicate toggles over failed jobs, drain
+/// windows and a hot key, and live changes of the settings (R-CONFIG).
 pub fn shipped() -> Vec<PipelineConfig> {
     vec![
         PipelineConfig {
@@ -28,7 +30,6 @@ pub fn shipped() -> Vec<PipelineConfig> {
             key_threshold: 2,
             disabled_for: 1,
             half_enabled_for: 1,
-            ticks: 4,
             ..PipelineConfig::default()
         },
         PipelineConfig {
@@ -39,10 +40,61 @@ pub fn shipped() -> Vec<PipelineConfig> {
             key_threshold: 9,
             disabled_for: 0,
             half_enabled_for: 0,
-            ticks: 2,
             toggles: 2,
-            // SPEC findings: see the crate docs ("Findings").
-            expect_refuted: &["G-GC", "G-LIVE"],
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: "toggle + hot key + drain 1",
+            keys: 1,
+            jobs_per_key: 3,
+            failures: 1,
+            drain_limit: 1,
+            key_threshold: 2,
+            disabled_for: 1,
+            half_enabled_for: 1,
+            toggles: 2,
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: "live change: limits off, timers changed",
+            keys: 1,
+            jobs_per_key: 3,
+            failures: 1,
+            drain_limit: 1,
+            key_threshold: 2,
+            disabled_for: 1,
+            half_enabled_for: 1,
+            drain_idle_for: 1,
+            toggles: 1,
+            live_change: Some(RefConfig {
+                drain_limit: 0,
+                key_threshold: 0,
+                disabled_for: 0,
+                half_enabled_for: 2,
+                drain_idle_for: 0,
+                panic_on_illegal_sequence: false,
+            }),
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: "live change: limits on, timers changed",
+            keys: 1,
+            jobs_per_key: 3,
+            failures: 1,
+            drain_limit: 0,
+            key_threshold: 0,
+            disabled_for: 0,
+            half_enabled_for: 0,
+            drain_idle_for: 0,
+            toggles: 1,
+            live_change: Some(RefConfig {
+                drain_limit: 1,
+                key_threshold: 2,
+                disabled_for: 2,
+                half_enabled_for: 1,
+                drain_idle_for: 2,
+                panic_on_illegal_sequence: false,
+            }),
             ..PipelineConfig::default()
         },
         PipelineConfig {

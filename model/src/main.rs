@@ -67,9 +67,9 @@ struct Bounds {
     /// half_enabled_for, in ticks.
     #[arg(long)]
     half_enabled_for: Option<u64>,
-    /// Clock ticks available.
+    /// drain_idle_for, in ticks.
     #[arg(long)]
-    ticks: Option<u64>,
+    drain_idle_for: Option<u64>,
     /// Toggles of ordering_disabled available.
     #[arg(long)]
     toggles: Option<u8>,
@@ -94,7 +94,7 @@ impl Bounds {
             || self.key_threshold.is_some()
             || self.disabled_for.is_some()
             || self.half_enabled_for.is_some()
-            || self.ticks.is_some()
+            || self.drain_idle_for.is_some()
             || self.toggles.is_some()
             || self.leaves.is_some()
             || self.workers.is_some()
@@ -108,11 +108,12 @@ impl Bounds {
             key_threshold: self.key_threshold.unwrap_or(d.key_threshold),
             disabled_for: self.disabled_for.unwrap_or(d.disabled_for),
             half_enabled_for: self.half_enabled_for.unwrap_or(d.half_enabled_for),
-            ticks: self.ticks.unwrap_or(d.ticks),
+            drain_idle_for: self.drain_idle_for.unwrap_or(d.drain_idle_for),
             toggles: self.toggles.unwrap_or(d.toggles),
             leaves: self.leaves.unwrap_or(d.leaves),
             workers: self.workers.unwrap_or(d.workers),
             pickup_loops: self.pickup_loops.unwrap_or(d.pickup_loops),
+            live_change: None,
             mutant: None,
             // Sharing a barrier between pickup loops is the misuse R-SYNC forbids.
             expect_refuted: if self.pickup_loops.unwrap_or(1) > 1 {

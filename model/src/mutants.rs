@@ -31,11 +31,24 @@ pub enum Mutant {
     /// R-ENTER-FAILED broken: the failed job itself is refused too, so the key is
     /// blocked for good.
     EnterRefusesFailedJob,
+    /// R-MODE broken as in SPEC v1 (and the Go version): the predicate only
+    /// switches the mode to `Disabled` and keeps the failed job, so a failed job
+    /// that ends while the key is off blocks the key for good once it is back.
+    PredicateOnlySwitchesMode,
+    /// R-EXPIRE missing: `sync` takes no timer step and closes no idle window, so
+    /// the record of a key that is never entered again stays for good.
+    SyncNeverExpires,
+    /// R-EXPIRE broken: an idle drain window closes once it has been idle for
+    /// `drain_idle_for` (not strictly longer), here at the very `sync` that opens it.
+    IdleWindowClosesEarly,
+    /// R-ENTER-TRACK broken: a job joining an idle window leaves it idle, so
+    /// `sync` closes the window while it still holds a job.
+    TrackKeepsWindowIdle,
 }
 
 impl Mutant {
     /// Every mutant, in a fixed order.
-    pub const ALL: [Mutant; 8] = [
+    pub const ALL: [Mutant; 12] = [
         Mutant::WaitIgnoresFailed,
         Mutant::AbortOpensNoDrainWindow,
         Mutant::DrainLimitOffByOne,
@@ -44,16 +57,23 @@ impl Mutant {
         Mutant::StaleReleaseClearsFailed,
         Mutant::NeverCollectInactive,
         Mutant::EnterRefusesFailedJob,
+        Mutant::PredicateOnlySwitchesMode,
+        Mutant::SyncNeverExpires,
+        Mutant::IdleWindowClosesEarly,
+        Mutant::TrackKeepsWindowIdle,
     ];
 
     /// The guarantee whose property must refute this mutant.
     pub fn refuted_by(self) -> &'static str {
         match self {
             Mutant::WaitIgnoresFailed | Mutant::FailedQueued => "G-BLOCK",
-            Mutant::AbortOpensNoDrainWindow | Mutant::DrainLimitOffByOne => "G-DRAIN",
+            Mutant::AbortOpensNoDrainWindow
+            | Mutant::DrainLimitOffByOne
+            | Mutant::IdleWindowClosesEarly
+            | Mutant::TrackKeepsWindowIdle => "G-DRAIN",
             Mutant::EffectsAppliedImmediately | Mutant::StaleReleaseClearsFailed => "G-ORDER",
-            Mutant::NeverCollectInactive => "G-GC",
-            Mutant::EnterRefusesFailedJob => "G-LIVE",
+            Mutant::NeverCollectInactive | Mutant::SyncNeverExpires => "G-GC",
+            Mutant::EnterRefusesFailedJob | Mutant::PredicateOnlySwitchesMode => "G-LIVE",
         }
     }
 
@@ -70,6 +90,25 @@ impl Mutant {
         match self {
             Mutant::AbortOpensNoDrainWindow | Mutant::DrainLimitOffByOne => PipelineConfig {
                 drain_limit: 1,
+                ..base
+            },
+            Mutant::IdleWindowClosesEarly | Mutant::TrackKeepsWindowIdle => PipelineConfig {
+                drain_limit: 1,
+                drain_idle_for: 0,
+                ..base
+            },
+            Mutant::PredicateOnlySwitchesMode => PipelineConfig {
+                jobs_per_key: 2,
+                disabled_for: 0,
+                half_enabled_for: 0,
+                toggles: 2,
+                ..base
+            },
+            Mutant::SyncNeverExpires => PipelineConfig {
+                jobs_per_key: 1,
+                failures: 0,
+                key_threshold: 9,
+                toggles: 1,
                 ..base
             },
             Mutant::WaitIgnoresFailed

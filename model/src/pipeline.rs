@@ -36,125 +36,35 @@
 //!   FIFO over all keys (every order that one FIFO allows is among these, so a
 //!   property that holds here holds there), with far fewer states, since the
 //!   barrier never relates two keys.
-//! * **environment**: clock ticks (up to `ticks`) and toggles of the
-//!   `ordering_disabled` predicate (at most `toggles`).
+//! * **environment**: clock ticks, toggles of the `ordering_disabled` predicate
+//!   (at most `toggles`) and, if configured, one live change of the settings
+//!   (R-CONFIG) at any moment; the pipeline then follows the new `drain_limit`
+//!   and `drain_idle_for` too. A tick is possible only while some record's
+//!   timer can still run out ([`Reference::timers_running`]): a mode not older
+//!   than its timer, or an idle drain window not idle for longer than
+//!   `drain_idle_for`. So every end state (no action possible) has let every timer
+//!   run out, and a `sync` has run since (a tick marks the pickup loop dirty):
+//!   that is where G-GC asks for no record at all.
+//!
+//! Time is abstracted: after every step the clock is shifted so that `now` is
+//! fixed and every age is capped one tick past the longest value its timer takes
+//! ([`Reference::normalize_clock_for`]; the pipeline's own window stamps
+//! likewise). Every rule compares an age with its timer only, so this merges
+//! only states that answer every future call alike, and it keeps the state space
+//! finite however many ticks a run takes.
 //!
 //! The pipeline also keeps what the guarantees talk about, in its own terms and not
 //! read back from the barrier where that would make a property circular: the
 //! delivered and committed order, each key's first unresolved failed job, the
-//! drain windows (see [`crate::properties`]).
+//! drain windows and how long they have held no job (see [`crate::properties`]).
 
-use crate::reference::{JobId, Mode, RefConfig, RefState, Reference, Tick};
-use crate::Mutant;
+use crate::reference::{JobId, Mode, RefState, Reference, Tick};
 use stateright::Model;
 
 /// A key of the model.
 pub type Key = u8;
 /// A job's index: its id minus one.
 pub type Job = u8;
-
-/// The bounds and settings of one pipeline model.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct PipelineConfig {
-    /// A short name for reports.
-    pub name: &'static str,
-    /// Number of ordering keys.
-    pub keys: usize,
-    /// Jobs per key.
-    pub jobs_per_key: usize,
-    /// How often each job may fail retryably.
-    pub failures: u8,
-    /// The barrier's `drain_limit`.
-    pub drain_limit: usize,
-    /// The barrier's `key_threshold`.
-    pub key_threshold: usize,
-    /// The barrier's `disabled_for`, in ticks.
-    pub disabled_for: Tick,
-    /// The barrier's `half_enabled_for`, in ticks.
-    pub half_enabled_for: Tick,
-    /// Clock ticks available.
-    pub ticks: Tick,
-    /// Toggles of the `ordering_disabled` predicate available (over all keys).
-    pub toggles: u8,
-    /// `leave` calls available to the pickup loop (over all jobs).
-    pub leaves: u8,
-    /// Number of workers.
-    pub workers: usize,
-    /// Pickup loops sharing the barrier (1 is correct use; 2 is the misuse).
-    pub pickup_loops: usize,
-    /// A deliberately broken barrier, if any.
-    pub mutant: Option<Mutant>,
-    /// Guarantees this configuration is known to violate: `check` then requires
-    /// each of them to be refuted (and every other property to hold).
-    pub expect_refuted: &'static [&'static str],
-}
-
-impl Default for PipelineConfig {
-    /// One key, two jobs, one failure each, nothing else.
-    fn default() -> Self {
-        PipelineConfig {
-            name: "custom",
-            keys: 1,
-            jobs_per_key: 2,
-            failures: 1,
-            drain_limit: 0,
-            key_threshold: 0,
-            disabled_for: 1,
-            half_enabled_for: 1,
-            ticks: 0,
-            toggles: 0,
-            leaves: 0,
-            workers: 0,
-            pickup_loops: 1,
-            mutant: None,
-            expect_refuted: &[],
-        }
-    }
-}
-
-impl PipelineConfig {
-    /// Total number of jobs.
-    pub fn job_count(&self) -> usize {
-        self.keys * self.jobs_per_key
-    }
-
-    /// The key of a job.
-    pub fn key_of(&self, job: Job) -> Key {
-        (usize::from(job) % self.keys) as Key
-    }
-
-    /// The worker that handles a key (0 workers means one per key).
-    pub fn worker_of(&self, key: Key) -> usize {
-        usize::from(key) % self.worker_count()
-    }
-
-    /// The number of workers actually used.
-    pub fn worker_count(&self) -> usize {
-        if self.workers == 0 {
-            self.keys
-        } else {
-            self.workers
-        }
-    }
-
-    /// The barrier settings.
-    pub fn barrier_config(&self) -> RefConfig {
-        RefConfig {
-            drain_limit: self.drain_limit,
-            key_threshold: self.key_threshold,
-            disabled_for: self.disabled_for,
-            half_enabled_for: self.half_enabled_for,
-            panic_on_illegal_sequence: false,
-        }
-    }
-
-    /// The model of this configuration.
-    pub fn model(&self) -> Pipeline {
-        Pipeline {
-            config: self.clone(),
-        }
-    }
-}
 
 /// The job id the barrier sees for a job index.
 pub fn id(job: Job) -> JobId {
@@ -251,8 +161,15 @@ pub struct KeyWatch {
     /// The key's first failed job not yet ended (G-BLOCK).
     pub blocker: Option<Job>,
     /// A drain window is open: the blocker was aborted with `drain_limit > 0`
-    /// and no terminal or failed report of the key came since (G-DRAIN).
+    /// and no terminal or failed report of the key came since, nor a `sync` that
+    /// found it idle for longer than `drain_idle_for` (G-DRAIN).
     pub window: bool,
+    /// While the window is open and none of its jobs is in flight: since when,
+    /// by the pipeline's own count. The window is idle from the first `sync`
+    /// after it opened or after the commit of the report that took its last job
+    /// out of flight (the barrier applies those reports at that `sync`), or from
+    /// the `leave` of its last job; an admission into it ends that.
+    pub idle_since: Option<Tick>,
 }
 
 /// Sticky violation flags (set by the step that breaks a guarantee).
@@ -284,6 +201,8 @@ pub struct PipelineState {
     pub leaves_left: u8,
     /// Toggles of `ordering_disabled` left.
     pub toggles_left: u8,
+    /// The live change of the settings happened.
+    pub reconfigured: bool,
     /// Per key watch.
     pub keys: Vec<KeyWatch>,
     /// Sticky [`violation`] flags.
@@ -313,6 +232,8 @@ pub enum Action {
     Tick,
     /// The `ordering_disabled` predicate of a key flips.
     Toggle(Key),
+    /// The settings change live to [`PipelineConfig::live_change`].
+    Reconfigure,
 }
 
 /// The pipeline model of one configuration.
@@ -330,12 +251,15 @@ impl Pipeline {
     }
 
     /// The jobs of a key, by index.
-    fn jobs_of(&self, key: Key) -> impl Iterator<Item = usize> + '_ {
+    pub fn jobs_of(&self, key: Key) -> impl Iterator<Item = usize> + '_ {
         (0..self.config.job_count()).filter(move |&j| self.config.key_of(j as Job) == key)
     }
 }
 
+mod config;
 mod step;
+
+pub use config::PipelineConfig;
 
 impl Model for Pipeline {
     type State = PipelineState;
@@ -363,6 +287,7 @@ impl Model for Pipeline {
             },
             leaves_left: c.leaves,
             toggles_left: c.toggles,
+            reconfigured: false,
             keys: vec![KeyWatch::default(); c.keys],
             violations: 0,
             came_back: false,
@@ -409,11 +334,14 @@ impl Model for Pipeline {
                 actions.push(Action::Commit(job, report));
             }
         }
-        if s.barrier.now < c.ticks {
+        if s.barrier.timers_running() {
             actions.push(Action::Tick);
         }
         if s.toggles_left > 0 {
             actions.extend((0..c.keys).map(|k| Action::Toggle(k as Key)));
+        }
+        if c.live_change.is_some() && !s.reconfigured {
+            actions.push(Action::Reconfigure);
         }
     }
 
@@ -421,6 +349,7 @@ impl Model for Pipeline {
         let mut s = last.clone();
         self.apply(&mut s, action);
         self.watch_modes(last, &mut s);
+        self.normalize_clock(&mut s);
         Some(s)
     }
 

@@ -15,12 +15,22 @@
 //!   failed job is caught.
 //! * **G-DRAIN** likewise opens a window when the commit loop reports the abort of
 //!   that failed job with `drain_limit > 0`, and closes it at the key's next
-//!   terminal or failed report (or when the key turns `Disabled`); "in flight"
-//!   means queued to the worker or waiting to be committed.
-//! * **G-GC** is checked in states where every job is committed and the barrier's
-//!   queue is empty (a `sync` ran after the last report).
+//!   terminal or failed report, when the key turns `Disabled`, or at a `sync` of
+//!   the pickup loop once no job of the window has been in flight for longer than
+//!   `drain_idle_for` by the pipeline's own count (which starts no later than the
+//!   barrier's); "in flight" means queued to the worker or waiting to be
+//!   committed.
+//! * **G-GC** has two parts, with no exception: (1) in every state where every
+//!   job is committed and the barrier's queue is empty (a `sync` ran after the
+//!   last report), every key that is `Enabled` with no drain window has no
+//!   record; (2) in every end state (no action possible, so every timer has run
+//!   out and a `sync` ran since) in which every job is committed, there is no
+//!   record at all.
 //! * **G-LIVE** is "every state without an enabled action has every job
-//!   committed" (stateright's `eventually` is unreliable on this model).
+//!   committed" (stateright's `eventually` is unreliable on this model); the
+//!   configurations toggle the predicate and change the settings live where they
+//!   say so.
+//! * **G-LIMIT** and **G-QUIET** (new in SPEC v2) are not checked yet.
 
 use crate::pipeline::{
     id, mode_of, violation, Action, Pipeline, PipelineConfig, PipelineState, Report, Sent, Status,
@@ -65,7 +75,34 @@ pub fn properties(c: &PipelineConfig) -> Vec<Property<Pipeline>> {
                     record
                         .drain
                         .as_ref()
-                        .is_some_and(|drain| drain.len() >= m.config.drain_limit)
+                        .is_some_and(|drain| drain.jobs.len() >= m.config.drain_limit)
+                })
+            },
+        ));
+        properties.push(Property::<Pipeline>::sometimes(
+            "an idle drain window is due to close at sync",
+            |m, s| {
+                let now = s.barrier.now;
+                s.barrier.records.values().any(|record| {
+                    record
+                        .drain
+                        .as_ref()
+                        .and_then(|drain| drain.idle_since)
+                        .is_some_and(|since| now - since > m.config.drain_idle_for)
+                })
+            },
+        ));
+    }
+    if c.key_threshold > 0 || c.toggles > 0 {
+        properties.push(Property::<Pipeline>::sometimes(
+            "a quiet key's mode timer runs out before any enter",
+            |m, s| {
+                (0..m.config.keys).any(|k| {
+                    let key = k as u8;
+                    s.barrier.records.get(&key).is_some_and(|record| {
+                        !record.timer_running(s.barrier.now, &s.barrier.config)
+                            && record.mode != Mode::Enabled
+                    }) && m.jobs_of(key).all(|j| s.jobs[j].status == Status::Done)
                 })
             },
         ));
@@ -87,6 +124,18 @@ pub fn properties(c: &PipelineConfig) -> Vec<Property<Pipeline>> {
             |_, s| s.came_back,
         ));
     }
+    if c.live_change.is_some() {
+        properties.push(Property::<Pipeline>::sometimes(
+            "a key holds a window or is off under the changed settings",
+            |_, s| {
+                s.reconfigured
+                    && s.barrier
+                        .records
+                        .values()
+                        .any(|record| record.drain.is_some() || record.mode != Mode::Enabled)
+            },
+        ));
+    }
     if c.leaves > 0 {
         properties.push(Property::<Pipeline>::sometimes("a job is left", |m, s| {
             s.leaves_left < m.config.leaves
@@ -100,35 +149,47 @@ pub fn all_done(s: &PipelineState) -> bool {
     s.jobs.iter().all(|job| job.status == Status::Done)
 }
 
-/// G-DRAIN: at most `drain_limit` jobs admitted in an open window are in flight.
+/// G-DRAIN: at most `drain_limit` jobs admitted in an open window are in flight
+/// (the limit in force; 0 limits nothing, R-CONFIG).
 fn g_drain(m: &Pipeline, s: &PipelineState) -> bool {
+    let limit = s.barrier.config.drain_limit;
     (0..m.config.keys).all(|k| {
-        !s.keys[k].window
+        limit == 0
+            || !s.keys[k].window
             || s.jobs
                 .iter()
                 .enumerate()
                 .filter(|&(j, job)| m.config.key_of(j as u8) == k as u8 && job.in_window)
                 .count()
-                <= m.config.drain_limit
+                <= limit
     })
 }
 
 /// G-GC: once everything is committed and synced, only keys that are not
-/// `Enabled` or hold an open drain window keep a record.
-fn g_gc(_: &Pipeline, s: &PipelineState) -> bool {
-    !all_done(s)
-        || !s.barrier.queue.is_empty()
-        || s.barrier
-            .records
-            .values()
-            .all(|record| record.mode != Mode::Enabled || record.drain.is_some())
+/// `Enabled` or hold an open drain window keep a record; once, besides, nothing
+/// can happen any more (every timer ran out), no key keeps one.
+fn g_gc(m: &Pipeline, s: &PipelineState) -> bool {
+    if !all_done(s) || !s.barrier.queue.is_empty() {
+        return true;
+    }
+    let right_after_sync = s
+        .barrier
+        .records
+        .values()
+        .all(|record| record.mode != Mode::Enabled || record.drain.is_some());
+    right_after_sync && (s.barrier.records.is_empty() || can_step(m, s))
 }
 
 /// G-LIVE: a state where nothing can happen any more has every job committed.
 fn g_live(m: &Pipeline, s: &PipelineState) -> bool {
+    all_done(s) || can_step(m, s)
+}
+
+/// Some action is possible.
+fn can_step(m: &Pipeline, s: &PipelineState) -> bool {
     let mut actions = Vec::new();
     m.actions(s, &mut actions);
-    !actions.is_empty() || all_done(s)
+    !actions.is_empty()
 }
 
 /// A job as people read it: `k0:j3` is job id 3 of key 0.
@@ -151,6 +212,18 @@ pub fn describe_action(c: &PipelineConfig, action: &Action) -> String {
         Action::Commit(job, report) => format!("commit: {} {report:?}", name(job)).to_lowercase(),
         Action::Tick => "clock: tick".to_string(),
         Action::Toggle(key) => format!("ordering_disabled(k{key}) flips"),
+        Action::Reconfigure => match &c.live_change {
+            Some(n) => format!(
+                "reconfigure: drain_limit {}, key_threshold {}, disabled_for {}, \
+                 half_enabled_for {}, drain_idle_for {}",
+                n.drain_limit,
+                n.key_threshold,
+                n.disabled_for,
+                n.half_enabled_for,
+                n.drain_idle_for
+            ),
+            None => "reconfigure".to_string(),
+        },
     }
 }
 
@@ -163,6 +236,7 @@ pub fn describe_step(c: &PipelineConfig, before: &PipelineState, action: &Action
         Action::Sync | Action::OtherSync => {
             let applied = before.barrier.queue.len();
             text += &format!(" ({applied} effects applied)");
+            text += &expired(c, before, &after);
             if let Action::Sync = action {
                 let batch: Vec<String> =
                     after.pickup.batch.iter().map(|&j| job_name(c, j)).collect();
@@ -185,7 +259,7 @@ pub fn describe_step(c: &PipelineConfig, before: &PipelineState, action: &Action
                 text += &format!(", illegal sequence at {:?}", illegal.location);
             }
         }
-        Action::Tick => text += &format!(" → {}", after.barrier.now),
+        Action::Tick => {}
         _ => {}
     }
     let broken = after.violations & !before.violations;
@@ -198,6 +272,32 @@ pub fn describe_step(c: &PipelineConfig, before: &PipelineState, action: &Action
             && !(p.condition)(&model, &after)
         {
             text += &format!("  ⚠ {} violated", p.name);
+        }
+    }
+    text
+}
+
+/// What a `sync` changed in the keys' modes and windows, and the records it
+/// removed, e.g. `, k0 → HalfEnabled, k1 window closed, k1 removed`.
+fn expired(c: &PipelineConfig, before: &PipelineState, after: &PipelineState) -> String {
+    let mut text = String::new();
+    for key in 0..c.keys as u8 {
+        let (old, new) = (
+            before.barrier.records.get(&key),
+            after.barrier.records.get(&key),
+        );
+        let Some(old) = old else { continue };
+        let Some(new) = new else {
+            text += &format!(", k{key} removed");
+            continue;
+        };
+        if std::mem::discriminant(&old.mode) != std::mem::discriminant(&new.mode) {
+            let mode = format!("{:?}", new.mode);
+            let name = mode.split_whitespace().next().unwrap_or_default();
+            text += &format!(", k{key} → {name}");
+        }
+        if old.drain.is_some() && new.drain.is_none() {
+            text += &format!(", k{key} window closed");
         }
     }
     text

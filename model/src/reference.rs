@@ -6,7 +6,8 @@
 //! the stateright model can keep it inside its state and the conformance tests of
 //! the real barrier can run it side by side as an oracle.
 //!
-//! It does not read a clock: time moves only through [`Reference::advance`]. It
+//! It does not read a clock: time moves only through [`Reference::advance`], and
+//! every call reads `now` once. It
 //! does not panic on an illegal sequence either: every operation returns an
 //! [`Outcome`] whose `illegal` field carries the event that R-ILLEGAL reports (under
 //! the panic policy it means "this call panics after its state change").
@@ -49,6 +50,9 @@ pub struct RefConfig {
     pub disabled_for: Tick,
     /// How long it is then `HalfEnabled`, in ticks.
     pub half_enabled_for: Tick,
+    /// How long an open drain window may hold no job before `sync` closes it, in
+    /// ticks (R-EXPIRE).
+    pub drain_idle_for: Tick,
     /// Illegal-sequence policy: panic (true) or report (false). The reference only
     /// records it; see [`Outcome::illegal`].
     pub panic_on_illegal_sequence: bool,
@@ -56,13 +60,15 @@ pub struct RefConfig {
 
 impl Default for RefConfig {
     /// `drain_limit` 0, `key_threshold` 0, `disabled_for` 10, `half_enabled_for` 5,
-    /// report (no panic).
+    /// `drain_idle_for` 10, report (no panic): the library's defaults (10 min,
+    /// 5 min, 10 min) with one tick per minute.
     fn default() -> Self {
         RefConfig {
             drain_limit: 0,
             key_threshold: 0,
             disabled_for: 10,
             half_enabled_for: 5,
+            drain_idle_for: 10,
             panic_on_illegal_sequence: false,
         }
     }
@@ -83,50 +89,6 @@ pub enum Mode {
         /// When the mode was entered.
         since: Tick,
     },
-}
-
-/// A key's record (SPEC.md section 3).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Record {
-    /// The key's mode.
-    pub mode: Mode,
-    /// The blocking failed job, if any.
-    pub failed: Option<JobId>,
-    /// Jobs admitted and not yet reported; `None` = untracked.
-    pub inflight: Option<BTreeSet<JobId>>,
-    /// The drain window, present only after a failed job was aborted with
-    /// `drain_limit > 0`.
-    pub drain: Option<BTreeSet<JobId>>,
-}
-
-impl Record {
-    /// A fresh `Enabled` record: tracked (empty) or untracked `inflight`.
-    fn enabled(tracked: bool) -> Record {
-        Record {
-            mode: Mode::Enabled,
-            failed: None,
-            inflight: tracked.then(BTreeSet::new),
-            drain: None,
-        }
-    }
-
-    /// Section 3: `Enabled`, no `failed`, empty or untracked `inflight`, no `drain`.
-    pub fn is_inactive(&self) -> bool {
-        self.mode == Mode::Enabled
-            && self.failed.is_none()
-            && self.inflight.as_ref().is_none_or(BTreeSet::is_empty)
-            && self.drain.is_none()
-    }
-
-    /// Remove `job` from `inflight` and `drain` (shared by several rules).
-    fn forget(&mut self, job: JobId) {
-        if let Some(inflight) = &mut self.inflight {
-            inflight.remove(&job);
-        }
-        if let Some(drain) = &mut self.drain {
-            drain.remove(&job);
-        }
-    }
 }
 
 /// Where an illegal sequence was seen (R-ILLEGAL).
@@ -302,7 +264,12 @@ pub struct Reference<K: Ord + Clone + Hash + Debug> {
     pub mutant: Option<Mutant>,
 }
 
+mod clock;
+mod effects;
+mod record;
 mod rules;
+
+pub use record::{Record, Window};
 
 #[cfg(test)]
 mod tests;

@@ -9,6 +9,7 @@ impl Pipeline {
         match action {
             Action::Sync => {
                 s.barrier.sync();
+                self.sync_windows(s);
                 s.pickup = Pickup {
                     batch: (0..c.job_count())
                         .filter(|&j| s.jobs[j].status == Status::Pending)
@@ -33,6 +34,8 @@ impl Pipeline {
                 s.barrier.leave(&key, id(job));
                 s.workers[c.worker_of(key)].retain(|&j| j != job);
                 self.back_to_pending(s, job);
+                // R-LEAVE takes the job out of the window at once.
+                self.stamp_idle(s, key);
                 s.leaves_left -= 1;
                 s.pickup.batch.retain(|&j| c.key_of(j) != key);
                 s.pickup.last_admitted = None;
@@ -40,12 +43,21 @@ impl Pipeline {
             }
             Action::OtherSync => {
                 s.barrier.sync();
+                self.sync_windows(s);
                 s.pickup.dirty = true;
             }
             Action::Work(job, sent) => self.work(s, job, sent),
             Action::Commit(job, report) => self.commit(s, job, report),
             Action::Tick => {
                 s.barrier.advance(1);
+                // A tick that makes no timer run out changes no answer of a
+                // `sync`: the pickup loop need not start a new batch for it.
+                s.pickup.dirty |= s.barrier.timers_due() || self.windows_due(s);
+            }
+            Action::Reconfigure => {
+                let settings = c.live_change.clone().expect("a live change");
+                s.barrier.reconfigure(settings);
+                s.reconfigured = true;
                 s.pickup.dirty = true;
             }
             Action::Toggle(key) => {
@@ -82,6 +94,9 @@ impl Pipeline {
         state.status = Status::Queued;
         state.ordered = enabled;
         state.in_window = s.keys[usize::from(key)].window;
+        if state.in_window {
+            s.keys[usize::from(key)].idle_since = None;
+        }
         s.workers[c.worker_of(key)].push(job);
         // Remembered only while a `leave` is possible (fewer states otherwise).
         s.pickup.last_admitted = (s.leaves_left > 0).then_some(job);
@@ -155,7 +170,8 @@ impl Pipeline {
                     s.keys[k].blocker = None;
                     // G-DRAIN: the failed job's abort opens a window.
                     let abort = matches!(report, Report::Aborted | Report::Drained);
-                    s.keys[k].window = abort && c.drain_limit > 0;
+                    s.keys[k].window = abort && s.barrier.config.drain_limit > 0;
+                    s.keys[k].idle_since = None;
                 }
             }
         }
@@ -169,12 +185,64 @@ impl Pipeline {
         state.in_window = false;
     }
 
+    /// An open window of which no job is in flight is idle from now on, unless it
+    /// already is.
+    fn stamp_idle(&self, s: &mut PipelineState, key: Key) {
+        let idle = self.jobs_of(key).all(|j| !s.jobs[j].in_window);
+        let watch = &mut s.keys[usize::from(key)];
+        if watch.window && watch.idle_since.is_none() && idle {
+            watch.idle_since = Some(s.barrier.now);
+        }
+    }
+
     /// A key's drain window closes (G-DRAIN).
     fn close_window(&self, s: &mut PipelineState, key: Key) {
         s.keys[usize::from(key)].window = false;
+        s.keys[usize::from(key)].idle_since = None;
         for j in self.jobs_of(key) {
             s.jobs[j].in_window = false;
         }
+    }
+
+    /// At a `sync` (R-SYNC, then R-EXPIRE), by the pipeline's own count: a window
+    /// that opened, or whose last job in flight was reported, since the last
+    /// `sync` is idle from now on (the barrier applies the abort or the `waiting`
+    /// report at this `sync`); a window idle for longer than `drain_idle_for`
+    /// closes (G-DRAIN).
+    fn sync_windows(&self, s: &mut PipelineState) {
+        let (now, idle_for) = (s.barrier.now, s.barrier.config.drain_idle_for);
+        for key in 0..self.config.keys as Key {
+            self.stamp_idle(s, key);
+            let watch = &s.keys[usize::from(key)];
+            if watch.window && watch.idle_since.is_some_and(|since| now - since > idle_for) {
+                self.close_window(s, key);
+            }
+        }
+    }
+
+    /// Some window of the pipeline's own count is idle for longer than
+    /// `drain_idle_for`: the next `sync` closes it.
+    fn windows_due(&self, s: &PipelineState) -> bool {
+        let (now, idle_for) = (s.barrier.now, s.barrier.config.drain_idle_for);
+        s.keys.iter().any(|watch| {
+            watch.window && watch.idle_since.is_some_and(|since| now - since > idle_for)
+        })
+    }
+
+    /// The time abstraction (see the module docs): the pipeline's stamps, then
+    /// the barrier's clock.
+    pub(super) fn normalize_clock(&self, s: &mut PipelineState) {
+        let timers = self.config.longest_timers();
+        let top = timers
+            .disabled_for
+            .max(timers.half_enabled_for)
+            .max(timers.drain_idle_for)
+            + 1;
+        let (now, cap) = (s.barrier.now, timers.drain_idle_for + 1);
+        for watch in &mut s.keys {
+            watch.idle_since = watch.idle_since.map(|t| top - (now - t).min(cap));
+        }
+        s.barrier.normalize_clock_for(&timers);
     }
 
     /// After every step: follow the keys' modes. `Disabled` ends the key's

@@ -1,4 +1,7 @@
-//! The operations of the reference barrier, one function per rule of SPEC.md.
+//! The operations of the reference barrier, one function per rule of SPEC.md:
+//! construction, `enter` (with R-MODE) and `wait` here; the reports, `leave`,
+//! `sync` (with R-EXPIRE) and the read-only calls in `effects.rs`; the clock in
+//! `clock.rs`.
 //!
 //! Every public operation ends with [`Reference::collect_inactive`] (R-GC), so no
 //! inactive record survives a call.
@@ -26,7 +29,7 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
         }
     }
 
-    fn is(&self, mutant: Mutant) -> bool {
+    pub(super) fn is(&self, mutant: Mutant) -> bool {
         self.mutant == Some(mutant)
     }
 
@@ -93,6 +96,7 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
         let (now, config) = (self.now, self.config.clone());
         let refuse_failed_job = self.is(Mutant::EnterRefusesFailedJob);
         let drain_slack = usize::from(self.is(Mutant::DrainLimitOffByOne));
+        let keep_idle = self.is(Mutant::TrackKeepsWindowIdle);
         let record = self.records.get_mut(key).expect("record exists");
         // R-ENTER-DISABLED: accept, track nothing.
         if let Mode::Disabled { .. } = record.mode {
@@ -104,20 +108,15 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
                 && !inflight.contains(&job)
                 && inflight.len() >= config.key_threshold
             {
-                *record = Record {
-                    mode: Mode::Disabled { since: now },
-                    failed: None,
-                    inflight: Some(BTreeSet::new()),
-                    drain: None,
-                };
+                *record = Record::reset(now, true);
                 return (true, None);
             }
         }
         // R-ENTER-DRAIN: a full drain window refuses jobs outside it.
         if let Some(drain) = &record.drain {
             if config.drain_limit > 0
-                && !drain.contains(&job)
-                && drain.len() >= config.drain_limit + drain_slack
+                && !drain.jobs.contains(&job)
+                && drain.jobs.len() >= config.drain_limit + drain_slack
             {
                 return (false, None);
             }
@@ -138,36 +137,38 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
             }
             previous_failed = Some(failed);
         }
-        // R-ENTER-TRACK: the accepted job joins `inflight` and `drain`.
+        // R-ENTER-TRACK: the accepted job joins `inflight` and `drain` (the window
+        // is then not idle).
         if let Some(inflight) = &mut record.inflight {
             inflight.insert(job);
         }
         if let Some(drain) = &mut record.drain {
-            drain.insert(job);
+            if keep_idle {
+                drain.jobs.insert(job);
+            } else {
+                drain.take(job);
+            }
         }
         (true, previous_failed)
     }
 
-    /// R-MODE: `ordering_disabled` first, then at most one timer step. Timers
-    /// compare strictly (`now - since > period`).
+    /// R-MODE as `enter` takes it: if `ordering_disabled(key)` holds, reset the
+    /// record as R-ENTER-HOT does (`Disabled { since: now }`, no failed job, no
+    /// drain window, an empty `inflight`, tracked iff `key_threshold > 0`); then
+    /// at most one timer step ([`timer_step`]).
     fn refresh_mode(&mut self, key: &K) {
-        let (now, disabled_for, half_enabled_for) = (
-            self.now,
-            self.config.disabled_for,
-            self.config.half_enabled_for,
-        );
+        let (now, config) = (self.now, self.config.clone());
         let predicate = self.ordering_disabled.contains(key);
+        let only_switch = self.is(Mutant::PredicateOnlySwitchesMode);
         let record = self.records.get_mut(key).expect("record exists");
         if predicate {
-            record.mode = Mode::Disabled { since: now };
-        }
-        record.mode = match record.mode {
-            Mode::Disabled { since } if now - since > disabled_for => {
-                Mode::HalfEnabled { since: now }
+            if only_switch {
+                record.mode = Mode::Disabled { since: now };
+            } else {
+                *record = Record::reset(now, config.key_threshold > 0);
             }
-            Mode::HalfEnabled { since } if now - since > half_enabled_for => Mode::Enabled,
-            mode => mode,
-        };
+        }
+        record.mode = timer_step(record.mode, now, &config);
     }
 
     // ----------------------------------------------------------------- wait
@@ -206,188 +207,18 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
             None => (false, None, None),
         }
     }
+}
 
-    // -------------------------------------------------------- state_changed
-
-    /// `state_changed(key, job, state)`: R-STATE-SUPPORTED and R-STATE-QUEUE.
-    pub fn state_changed(&mut self, key: &K, job: JobId, state: RefState) -> Outcome<K> {
-        let effect = match state {
-            // R-STATE-SUPPORTED: known but not taken: an error, no effect.
-            RefState::Unsupported => {
-                return Outcome::plain(Ret::StateChanged(Err(Unsupported)));
-            }
-            RefState::Failed => Effect::Failed,
-            RefState::Waiting => Effect::Leave,
-            RefState::Succeeded | RefState::Filtered => Effect::Release,
-            RefState::Aborted => Effect::Abort,
-        };
-        let mut illegal = None;
-        // R-STATE-QUEUE: `failed` at once; the others queued if the key has a
-        // record now, dropped otherwise.
-        let immediate = if effect == Effect::Failed {
-            !self.is(Mutant::FailedQueued)
-        } else {
-            self.is(Mutant::EffectsAppliedImmediately)
-        };
-        if immediate {
-            illegal = self.apply(key, job, effect);
-        } else if self.records.contains_key(key) || effect == Effect::Failed {
-            // (`Failed` is queued only by the `FailedQueued` mutant, whatever the record.)
-            self.queue.push((key.clone(), job, effect));
+/// R-MODE's timer step, shared by `enter` and `sync` (R-EXPIRE): `Disabled` older
+/// than `disabled_for` becomes `HalfEnabled { since: now }`; else `HalfEnabled`
+/// older than `half_enabled_for` becomes `Enabled`. One step at most; both
+/// comparisons are strict (`now - since > period`).
+pub(super) fn timer_step(mode: Mode, now: Tick, config: &RefConfig) -> Mode {
+    match mode {
+        Mode::Disabled { since } if now - since > config.disabled_for => {
+            Mode::HalfEnabled { since: now }
         }
-        self.collect_inactive();
-        Outcome {
-            ret: Ret::StateChanged(Ok(())),
-            illegal,
-        }
-    }
-
-    /// Apply one effect, immediately or at `sync`.
-    fn apply(&mut self, key: &K, job: JobId, effect: Effect) -> Option<Illegal<K>> {
-        match effect {
-            Effect::Leave => self.effect_leave(key, job),
-            Effect::Failed => return self.effect_failed(key, job),
-            Effect::Release => self.effect_release(key, job, false),
-            Effect::Abort => self.effect_release(key, job, true),
-        }
-        None
-    }
-
-    /// R-EFF-LEAVE (`waiting`), also R-LEAVE: remove `job` from `inflight` and
-    /// `drain` (R-GC follows at the end of the operation).
-    fn effect_leave(&mut self, key: &K, job: JobId) {
-        if let Some(record) = self.records.get_mut(key) {
-            record.forget(job);
-        }
-    }
-
-    /// R-EFF-FAILED (`failed`).
-    fn effect_failed(&mut self, key: &K, job: JobId) -> Option<Illegal<K>> {
-        let record = self
-            .records
-            .entry(key.clone())
-            .or_insert_with(|| Record::enabled(false));
-        if let Mode::Disabled { .. } = record.mode {
-            return None;
-        }
-        record.forget(job);
-        let mut illegal = None;
-        match record.failed {
-            None => record.failed = Some(job),
-            Some(failed) if failed > job && record.mode == Mode::Enabled => {
-                illegal = Some(Illegal {
-                    location: Location::JobFailed,
-                    key: key.clone(),
-                    failed,
-                    job,
-                });
-            }
-            Some(_) => {}
-        }
-        record.drain = None;
-        illegal
-    }
-
-    /// R-EFF-RELEASE (`succeeded`, `filtered`) and, with `abort`, R-EFF-ABORT.
-    fn effect_release(&mut self, key: &K, job: JobId, abort: bool) {
-        let drain_limit = self.config.drain_limit;
-        let no_window = self.is(Mutant::AbortOpensNoDrainWindow);
-        let stale_clears = self.is(Mutant::StaleReleaseClearsFailed);
-        let Some(record) = self.records.get_mut(key) else {
-            return;
-        };
-        if let Mode::Disabled { .. } = record.mode {
-            return;
-        }
-        record.forget(job);
-        let was_failed = match record.failed {
-            Some(failed) if failed != job && !stale_clears => return, // a stale report
-            Some(failed) => failed == job,
-            None => false,
-        };
-        record.failed = None;
-        record.drain = None;
-        // R-EFF-ABORT: the failed job's abort opens an empty drain window.
-        if abort && was_failed && drain_limit > 0 && !no_window {
-            record.drain = Some(BTreeSet::new());
-        }
-    }
-
-    // ------------------------------------------------------ the other calls
-
-    /// `leave(key, job)`: R-LEAVE, immediately; idempotent; then R-GC.
-    pub fn leave(&mut self, key: &K, job: JobId) {
-        self.effect_leave(key, job);
-        self.collect_inactive();
-    }
-
-    /// `sync()`: R-SYNC. Applies the queued effects in order; `Ret::Applied`
-    /// counts every processed effect, also those that changed nothing. Only the
-    /// [`Mutant::FailedQueued`] variant can report an illegal sequence here (the
-    /// first one is kept).
-    pub fn sync(&mut self) -> Outcome<K> {
-        let queue = std::mem::take(&mut self.queue);
-        let applied = queue.len();
-        let mut illegal = None;
-        for (key, job, effect) in queue {
-            let seen = self.apply(&key, job, effect);
-            illegal = illegal.or(seen);
-        }
-        self.collect_inactive();
-        Outcome {
-            ret: Ret::Applied(applied),
-            illegal,
-        }
-    }
-
-    /// `peek(key)`: R-PEEK.
-    pub fn peek(&self, key: &K) -> Option<JobId> {
-        self.records.get(key).and_then(|record| record.failed)
-    }
-
-    /// `is_disabled(key)`: R-DISABLED (no refresh).
-    pub fn is_disabled(&self, key: &K) -> bool {
-        matches!(
-            self.records.get(key).map(|record| record.mode),
-            Some(Mode::Disabled { .. })
-        )
-    }
-
-    /// `size()`: R-SIZE.
-    pub fn size(&self) -> usize {
-        self.records.len()
-    }
-
-    /// Move the logical clock forward by `ticks`.
-    pub fn advance(&mut self, ticks: Tick) {
-        self.now += ticks;
-    }
-
-    /// Change the settings; they apply from the next call on.
-    pub fn reconfigure(&mut self, config: RefConfig) {
-        self.config = config;
-    }
-
-    /// Make the `ordering_disabled` predicate hold for `key` (or not).
-    pub fn set_ordering_disabled(&mut self, key: &K, on: bool) {
-        if on {
-            self.ordering_disabled.insert(key.clone());
-        } else {
-            self.ordering_disabled.remove(key);
-        }
-    }
-
-    /// The key's mode; `Enabled` without a record (a fresh key).
-    pub fn mode(&self, key: &K) -> Mode {
-        self.records
-            .get(key)
-            .map_or(Mode::Enabled, |record| record.mode)
-    }
-
-    /// R-GC: remove every inactive record.
-    fn collect_inactive(&mut self) {
-        if !self.is(Mutant::NeverCollectInactive) {
-            self.records.retain(|_, record| !record.is_inactive());
-        }
+        Mode::HalfEnabled { since } if now - since > config.half_enabled_for => Mode::Enabled,
+        mode => mode,
     }
 }

@@ -1,0 +1,220 @@
+//! The reports (R-STATE-…, R-EFF-…), `leave`, `sync` with R-EXPIRE, the read-only
+//! calls, live reconfiguration (R-CONFIG) and R-GC.
+
+use super::rules::timer_step;
+use super::*;
+
+impl<K: Ord + Clone + Hash + Debug> Reference<K> {
+    // -------------------------------------------------------- state_changed
+
+    /// `state_changed(key, job, state)`: R-STATE-SUPPORTED and R-STATE-QUEUE.
+    pub fn state_changed(&mut self, key: &K, job: JobId, state: RefState) -> Outcome<K> {
+        let effect = match state {
+            // R-STATE-SUPPORTED: known but not taken: an error, no effect.
+            RefState::Unsupported => {
+                return Outcome::plain(Ret::StateChanged(Err(Unsupported)));
+            }
+            RefState::Failed => Effect::Failed,
+            RefState::Waiting => Effect::Leave,
+            RefState::Succeeded | RefState::Filtered => Effect::Release,
+            RefState::Aborted => Effect::Abort,
+        };
+        let mut illegal = None;
+        // R-STATE-QUEUE: `failed` at once; the others queued if the key has a
+        // record now, dropped otherwise.
+        let immediate = if effect == Effect::Failed {
+            !self.is(Mutant::FailedQueued)
+        } else {
+            self.is(Mutant::EffectsAppliedImmediately)
+        };
+        if immediate {
+            illegal = self.apply(key, job, effect);
+        } else if self.records.contains_key(key) || effect == Effect::Failed {
+            // (`Failed` is queued only by the `FailedQueued` mutant, whatever the record.)
+            self.queue.push((key.clone(), job, effect));
+        }
+        self.collect_inactive();
+        Outcome {
+            ret: Ret::StateChanged(Ok(())),
+            illegal,
+        }
+    }
+
+    /// Apply one effect, immediately or at `sync`.
+    fn apply(&mut self, key: &K, job: JobId, effect: Effect) -> Option<Illegal<K>> {
+        match effect {
+            Effect::Leave => self.effect_leave(key, job),
+            Effect::Failed => return self.effect_failed(key, job),
+            Effect::Release => self.effect_release(key, job, false),
+            Effect::Abort => self.effect_release(key, job, true),
+        }
+        None
+    }
+
+    /// R-EFF-LEAVE (`waiting`), also R-LEAVE: remove `job` from `inflight` and
+    /// `drain`; a window this empties is idle since now, and removing a job the
+    /// window does not hold changes nothing (R-GC follows at the end of the
+    /// operation).
+    fn effect_leave(&mut self, key: &K, job: JobId) {
+        let now = self.now;
+        if let Some(record) = self.records.get_mut(key) {
+            record.forget(job, now);
+        }
+    }
+
+    /// R-EFF-FAILED (`failed`).
+    fn effect_failed(&mut self, key: &K, job: JobId) -> Option<Illegal<K>> {
+        let now = self.now;
+        let record = self
+            .records
+            .entry(key.clone())
+            .or_insert_with(|| Record::enabled(false));
+        if let Mode::Disabled { .. } = record.mode {
+            return None;
+        }
+        record.forget(job, now);
+        let mut illegal = None;
+        match record.failed {
+            None => record.failed = Some(job),
+            Some(failed) if failed > job && record.mode == Mode::Enabled => {
+                illegal = Some(Illegal {
+                    location: Location::JobFailed,
+                    key: key.clone(),
+                    failed,
+                    job,
+                });
+            }
+            Some(_) => {}
+        }
+        record.drain = None;
+        illegal
+    }
+
+    /// R-EFF-RELEASE (`succeeded`, `filtered`) and, with `abort`, R-EFF-ABORT.
+    fn effect_release(&mut self, key: &K, job: JobId, abort: bool) {
+        let (now, drain_limit) = (self.now, self.config.drain_limit);
+        let no_window = self.is(Mutant::AbortOpensNoDrainWindow);
+        let stale_clears = self.is(Mutant::StaleReleaseClearsFailed);
+        let Some(record) = self.records.get_mut(key) else {
+            return;
+        };
+        if let Mode::Disabled { .. } = record.mode {
+            return;
+        }
+        record.forget(job, now);
+        let was_failed = match record.failed {
+            Some(failed) if failed != job && !stale_clears => return, // a stale report
+            Some(failed) => failed == job,
+            None => false,
+        };
+        record.failed = None;
+        record.drain = None;
+        // R-EFF-ABORT: the failed job's abort opens an empty drain window, idle
+        // since now.
+        if abort && was_failed && drain_limit > 0 && !no_window {
+            record.drain = Some(Window::empty(now));
+        }
+    }
+
+    // ------------------------------------------------------ the other calls
+
+    /// `leave(key, job)`: R-LEAVE, immediately; idempotent; then R-GC.
+    pub fn leave(&mut self, key: &K, job: JobId) {
+        self.effect_leave(key, job);
+        self.collect_inactive();
+    }
+
+    /// `sync()`: R-SYNC, then R-EXPIRE. Applies the queued effects in order;
+    /// `Ret::Applied` counts every processed effect, also those that changed
+    /// nothing. Only the [`Mutant::FailedQueued`] variant can report an illegal
+    /// sequence here (the first one is kept).
+    pub fn sync(&mut self) -> Outcome<K> {
+        let queue = std::mem::take(&mut self.queue);
+        let applied = queue.len();
+        let mut illegal = None;
+        for (key, job, effect) in queue {
+            let seen = self.apply(&key, job, effect);
+            illegal = illegal.or(seen);
+        }
+        if !self.is(Mutant::SyncNeverExpires) {
+            self.expire();
+        }
+        self.collect_inactive();
+        Outcome {
+            ret: Ret::Applied(applied),
+            illegal,
+        }
+    }
+
+    /// R-EXPIRE, at one `now`, over every record (the reference may scan them
+    /// all): R-MODE's timer step without the predicate, and the closing of a drain
+    /// window that has held no job for longer than `drain_idle_for` (strictly).
+    /// R-GC follows in [`Reference::sync`].
+    fn expire(&mut self) {
+        let (now, config) = (self.now, self.config.clone());
+        let early = self.is(Mutant::IdleWindowClosesEarly);
+        for record in self.records.values_mut() {
+            record.mode = timer_step(record.mode, now, &config);
+            let idle_for = record
+                .drain
+                .as_ref()
+                .and_then(|drain| drain.idle_since)
+                .map(|since| now - since);
+            if idle_for.is_some_and(|idle| {
+                idle > config.drain_idle_for || (early && idle == config.drain_idle_for)
+            }) {
+                record.drain = None;
+            }
+        }
+    }
+
+    /// `peek(key)`: R-PEEK.
+    pub fn peek(&self, key: &K) -> Option<JobId> {
+        self.records.get(key).and_then(|record| record.failed)
+    }
+
+    /// `is_disabled(key)`: R-DISABLED (no refresh).
+    pub fn is_disabled(&self, key: &K) -> bool {
+        matches!(
+            self.records.get(key).map(|record| record.mode),
+            Some(Mode::Disabled { .. })
+        )
+    }
+
+    /// `size()`: R-SIZE.
+    pub fn size(&self) -> usize {
+        self.records.len()
+    }
+
+    /// R-CONFIG: change the settings; they apply from the next call on. Records
+    /// and queued effects are kept: a `key_threshold` of 0 makes no key hot any
+    /// more, a `drain_limit` of 0 makes open windows refuse nothing, and the
+    /// timers are compared with the existing `since` and `idle_since` (nothing to
+    /// do here: every rule reads the settings when it runs).
+    pub fn reconfigure(&mut self, config: RefConfig) {
+        self.config = config;
+    }
+
+    /// Make the `ordering_disabled` predicate hold for `key` (or not).
+    pub fn set_ordering_disabled(&mut self, key: &K, on: bool) {
+        if on {
+            self.ordering_disabled.insert(key.clone());
+        } else {
+            self.ordering_disabled.remove(key);
+        }
+    }
+
+    /// The key's mode; `Enabled` without a record (a fresh key).
+    pub fn mode(&self, key: &K) -> Mode {
+        self.records
+            .get(key)
+            .map_or(Mode::Enabled, |record| record.mode)
+    }
+
+    /// R-GC: remove every inactive record.
+    pub(super) fn collect_inactive(&mut self) {
+        if !self.is(Mutant::NeverCollectInactive) {
+            self.records.retain(|_, record| !record.is_inactive());
+        }
+    }
+}
