@@ -40,7 +40,7 @@
 
 mod support;
 
-use eventorder::JobState;
+use eventorder::{Effect, JobState};
 use eventorder_model::reference::{Mode, Outcome, RefConfig, Reference, Ret};
 use proptest::prelude::*;
 use proptest_state_machine::{prop_state_machine, ReferenceStateMachine, StateMachineTest};
@@ -120,20 +120,38 @@ fn steered(state: &Model, keys: Key) -> Vec<Call> {
     calls
 }
 
+/// Any state of `JobState::ALL` (so a state added to `spec/job_states.toml` is
+/// drawn with no change here), weighted by what it does: the effects that change
+/// a record most often, and the unsupported states (which all do nothing) as
+/// rarely as one supported state.
 fn job_state() -> impl Strategy<Value = JobState> {
-    let unsupported: Vec<JobState> = JobState::ALL
+    let weight = |effect: Effect| match effect {
+        Effect::Fail | Effect::Abort => 6,
+        Effect::Release | Effect::Leave => 4,
+        Effect::Unsupported => 1,
+    };
+    let states = JobState::ALL
         .iter()
-        .copied()
-        .filter(|s| !s.is_supported())
+        .map(|&s| (weight(s.effect()), Just(s).boxed()))
         .collect();
-    prop_oneof![
-        3 => Just(JobState::Failed),
-        3 => Just(JobState::Succeeded),
-        1 => Just(JobState::Filtered),
-        3 => Just(JobState::Aborted),
-        2 => Just(JobState::Waiting),
-        1 => proptest::sample::select(unsupported),
-    ]
+    proptest::strategy::Union::new_weighted(states)
+}
+
+/// The strategy draws every state of `JobState::ALL` (and says so: the recipe
+/// test of `tests/job_states.rs` looks for the line of a state it adds).
+#[test]
+fn every_job_state_is_drawn() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = job_state();
+    let mut drawn = std::collections::BTreeSet::new();
+    for _ in 0..20_000 {
+        drawn.insert(strategy.new_tree(&mut runner).unwrap().current());
+    }
+    for state in JobState::ALL {
+        assert!(drawn.contains(state), "{state} is never drawn");
+        println!("drawn: {state}");
+    }
 }
 
 /// The conformance test; `FOCUSED` picks the domain: `false` for three keys and

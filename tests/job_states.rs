@@ -160,14 +160,15 @@ fn spec_list_and_error_message_follow_the_table() {
     assert_eq!(named, supported, "{message}");
 }
 
-/// The README's recipe, end to end: a copy of the workspace whose
-/// `spec/job_states.toml` has one more line (a state with an existing effect)
-/// builds, and its conformance suite (which draws states from `JobState::ALL`
-/// and maps them to the reference by `effect()`) draws the new state and passes;
-/// so does this file's check of the table. Nothing else is edited in the copy.
+/// The recipe of `docs/job-states.md`, end to end: a copy of the workspace whose
+/// `spec/job_states.toml` has one more line (a state with an existing effect,
+/// here `leave`) and whose SPEC.md lists it among the supported states builds,
+/// and its conformance suite (which draws states from `JobState::ALL` and maps
+/// them to the reference by `effect()`) draws the new state and passes; so do
+/// this file's checks of the table. Nothing else is edited in the copy.
 ///
-/// Costs one build of the copy (its dependencies are shared through this
-/// build's target directory).
+/// Costs one build of the copy, in `target/job-state-recipe` (the first one
+/// builds the dependencies too: a few minutes; later ones only the crates).
 #[test]
 fn adding_a_state_is_one_line() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -180,10 +181,22 @@ fn adding_a_state_is_one_line() {
     let line = "  { name = \"waiting_retry\", variant = \"WaitingRetry\", effect = \"leave\", \
                 doc = \"Waiting for its retry time (added by the recipe test).\" },\n";
     fs::write(&table, format!("{}{line}{}", &text[..end], &text[end..])).unwrap();
+    let spec = copy.join("spec/SPEC.md");
+    let text = fs::read_to_string(&spec).unwrap();
+    let listed = "Supported states: `succeeded`,";
+    assert!(
+        text.contains(listed),
+        "SPEC.md's R-STATE-SUPPORTED list moved"
+    );
+    let text = text.replace(listed, "Supported states: `succeeded`, `waiting_retry`,");
+    fs::write(&spec, text).unwrap();
 
+    // A target directory of its own: the copy's packages have the same names and
+    // versions as this build's, and cargo would let its artifacts replace ours.
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
+        .unwrap_or_else(|| root.join("target"))
+        .join("job-state-recipe");
     let out = std::process::Command::new(env!("CARGO"))
         .args([
             "test",
