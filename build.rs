@@ -169,7 +169,7 @@ fn main() {
     let _ = writeln!(w, "        }}\n    }}\n");
     let _ = writeln!(
         w,
-        "    fn from_wire(name: &str) -> Option<JobState> {{\n        match name {{"
+        "    pub(crate) fn from_wire(name: &str) -> Option<JobState> {{\n        match name {{"
     );
     for e in &table.state {
         let _ = writeln!(

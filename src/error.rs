@@ -1,4 +1,8 @@
-//! The crate's one error type.
+//! The crate's one error type, and the parsing of job-state names that produces
+//! [`Error::UnknownState`] (here rather than beside `JobState`, so that the
+//! module graph has no cycle: `job` needs nothing, `error` needs `job`).
+
+use std::str::FromStr;
 
 use crate::JobState;
 
@@ -31,3 +35,19 @@ pub enum Error {
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl FromStr for JobState {
+    type Err = Error;
+
+    /// Parses an exact wire name (R-STATE-SUPPORTED: case-sensitive, so `"Failed"`
+    /// and `""` are [`Error::UnknownState`]).
+    ///
+    /// ```
+    /// use eventorder::{Error, JobState};
+    /// assert_eq!("failed".parse::<JobState>(), Ok(JobState::Failed));
+    /// assert!(matches!("Failed".parse::<JobState>(), Err(Error::UnknownState(_))));
+    /// ```
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        JobState::from_wire(name).ok_or_else(|| Error::UnknownState(name.to_owned()))
+    }
+}

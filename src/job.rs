@@ -1,11 +1,10 @@
 //! Job identity and job states: [`JobId`], [`JobState`] (generated from
 //! `spec/job_states.toml`) and the barrier [`Effect`] of each state.
 
-use std::{fmt, str::FromStr};
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
 
 /// A job's id: unique, and increasing in arrival order (SPEC.md section 1).
 ///
@@ -111,22 +110,6 @@ impl JobState {
     }
 }
 
-impl FromStr for JobState {
-    type Err = Error;
-
-    /// Parses an exact wire name (R-STATE-SUPPORTED: case-sensitive, so `"Failed"`
-    /// and `""` are [`Error::UnknownState`]).
-    ///
-    /// ```
-    /// use eventorder::{Error, JobState};
-    /// assert_eq!("failed".parse::<JobState>(), Ok(JobState::Failed));
-    /// assert!(matches!("Failed".parse::<JobState>(), Err(Error::UnknownState(_))));
-    /// ```
-    fn from_str(name: &str) -> Result<Self, Self::Err> {
-        JobState::from_wire(name).ok_or_else(|| Error::UnknownState(name.to_owned()))
-    }
-}
-
 impl fmt::Display for JobState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -136,6 +119,7 @@ impl fmt::Display for JobState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
 
     #[test]
     fn every_state_round_trips_through_its_wire_name() {
