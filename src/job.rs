@@ -5,7 +5,6 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-
 /// A job's id: unique, and increasing in arrival order (SPEC.md section 1).
 ///
 /// A transparent newtype over `i64`:
