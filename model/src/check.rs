@@ -1,5 +1,8 @@
 //! The shipped configurations and the functions that check them.
 //!
+//! [`shipped`] are the configurations `check` runs (CI runs them, in a few
+//! minutes on two cores); [`deep`] adds larger ones for `check --deep`.
+//!
 //! [`run_check`] explores a configuration exhaustively (depth first) and reports
 //! each property; [`counterexample`] finds a short path to a property's violation
 //! by deepening `target_max_depth` one step at a time (breadth first, so the first
@@ -8,140 +11,16 @@
 
 use crate::pipeline::{Action, PipelineConfig, PipelineState};
 use crate::properties::describe_step;
-use crate::reference::RefConfig;
 use crate::Mutant;
-use stateright::{Checker, Expectation, HasDiscoveries, Model, Path};
-use std::collections::BTreeSet;
+use stateright::{Checker, Expectation, Model, Path};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-/// The configurations `check` runs. One is an expected refutation: two pickup
-/// loops sharing a barrier break G-ORDER (R-SYNC). Every other configuration
-/// must satisfy every guarantee, among them SPEC v1's stuck key
-/// ("ordering_disabled toggle"), predicate toggles over failed jobs, drain
-/// windows and a hot key, and live changes of the settings (R-CONFIG).
-pub fn shipped() -> Vec<PipelineConfig> {
-    vec![
-        PipelineConfig {
-            name: "hot key (threshold 2, timers 1+1)",
-            keys: 1,
-            jobs_per_key: 3,
-            failures: 1,
-            key_threshold: 2,
-            disabled_for: 1,
-            half_enabled_for: 1,
-            ..PipelineConfig::default()
-        },
-        PipelineConfig {
-            name: "ordering_disabled toggle",
-            keys: 1,
-            jobs_per_key: 3,
-            failures: 1,
-            key_threshold: 9,
-            disabled_for: 0,
-            half_enabled_for: 0,
-            toggles: 2,
-            ..PipelineConfig::default()
-        },
-        PipelineConfig {
-            name: "toggle + hot key + drain 1",
-            keys: 1,
-            jobs_per_key: 3,
-            failures: 1,
-            drain_limit: 1,
-            key_threshold: 2,
-            disabled_for: 1,
-            half_enabled_for: 1,
-            toggles: 2,
-            ..PipelineConfig::default()
-        },
-        PipelineConfig {
-            name: "live change: limits off, timers changed",
-            keys: 1,
-            jobs_per_key: 3,
-            failures: 1,
-            drain_limit: 1,
-            key_threshold: 2,
-            disabled_for: 1,
-            half_enabled_for: 1,
-            drain_idle_for: 1,
-            toggles: 1,
-            live_change: Some(RefConfig {
-                drain_limit: 0,
-                key_threshold: 0,
-                disabled_for: 0,
-                half_enabled_for: 2,
-                drain_idle_for: 0,
-                panic_on_illegal_sequence: false,
-            }),
-            ..PipelineConfig::default()
-        },
-        PipelineConfig {
-            name: "live change: limits on, timers changed",
-            keys: 1,
-            jobs_per_key: 3,
-            failures: 1,
-            drain_limit: 0,
-            key_threshold: 0,
-            disabled_for: 0,
-            half_enabled_for: 0,
-            drain_idle_for: 0,
-            toggles: 1,
-            live_change: Some(RefConfig {
-                drain_limit: 1,
-                key_threshold: 2,
-                disabled_for: 2,
-                half_enabled_for: 1,
-                drain_idle_for: 2,
-                panic_on_illegal_sequence: false,
-            }),
-            ..PipelineConfig::default()
-        },
-        PipelineConfig {
-            name: "leave + drain 1",
-            keys: 1,
-            jobs_per_key: 3,
-            failures: 2,
-            drain_limit: 1,
-            leaves: 2,
-            ..PipelineConfig::default()
-        },
-        PipelineConfig {
-            name: "2 keys x 2 jobs x 2 failures, drain 1",
-            keys: 2,
-            jobs_per_key: 2,
-            failures: 2,
-            drain_limit: 1,
-            ..PipelineConfig::default()
-        },
-        PipelineConfig {
-            name: "2 keys x 3 jobs x 1 failure, drain 1",
-            keys: 2,
-            jobs_per_key: 3,
-            failures: 1,
-            drain_limit: 1,
-            ..PipelineConfig::default()
-        },
-        PipelineConfig {
-            name: "2 keys x 3 jobs x 2 failures, drain 1",
-            keys: 2,
-            jobs_per_key: 3,
-            failures: 2,
-            drain_limit: 1,
-            ..PipelineConfig::default()
-        },
-        PipelineConfig {
-            name: "two pickup loops, one barrier",
-            keys: 1,
-            jobs_per_key: 3,
-            failures: 1,
-            drain_limit: 1,
-            pickup_loops: 2,
-            expect_refuted: &["G-ORDER"],
-            ..PipelineConfig::default()
-        },
-    ]
-}
+mod configs;
+
+pub use configs::{configuration, deep, names, shipped};
 
 /// The result of checking one configuration.
 #[derive(Clone, Debug)]
@@ -226,24 +105,86 @@ pub fn run_check(config: &PipelineConfig, threads: usize, progress: bool) -> Che
     }
 }
 
-/// A short path to a violation of `property`, searched with growing depth
-/// bounds up to `max_depth`; `None` if there is none within that depth.
+/// A shortest path to a violation of `property` (an `always` property; for a
+/// `sometimes` property, to an example), with at most `max_depth` steps;
+/// `None` if there is none that short.
+///
+/// stateright 0.31 does not return shortest paths, so this is a plain
+/// breadth-first search over the same model (its states deduplicated by a
+/// 64-bit fingerprint, as stateright does), level by level: the first violation
+/// found is at the smallest depth.
 pub fn counterexample(
     config: &PipelineConfig,
     property: &'static str,
     max_depth: usize,
 ) -> Option<Path<PipelineState, Action>> {
-    (2..=max_depth).find_map(|depth| {
-        let checker = config
-            .model()
-            .checker()
-            .threads(1)
-            .target_max_depth(depth)
-            .finish_when(HasDiscoveries::AnyOf(BTreeSet::from([property])))
-            .spawn_bfs()
-            .join();
-        checker.discovery(property)
-    })
+    let model = config.model();
+    let property = model
+        .properties()
+        .into_iter()
+        .find(|p| p.name == property)?;
+    let found = |s: &PipelineState| match property.expectation {
+        Expectation::Always | Expectation::Eventually => !(property.condition)(&model, s),
+        Expectation::Sometimes => (property.condition)(&model, s),
+    };
+    let fingerprint = |s: &PipelineState| {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        s.hash(&mut hasher);
+        hasher.finish()
+    };
+    // Each state's fingerprint, with its parent's and the action from it.
+    let mut parents: HashMap<u64, Option<(u64, Action)>> = HashMap::new();
+    let mut frontier = Vec::new();
+    let mut hit = None;
+    for state in model.init_states() {
+        let print = fingerprint(&state);
+        if parents.insert(print, None).is_none() {
+            if found(&state) {
+                hit = Some(print);
+            }
+            frontier.push(state);
+        }
+    }
+    let mut actions = Vec::new();
+    for _ in 0..max_depth {
+        if hit.is_some() || frontier.is_empty() {
+            break;
+        }
+        let mut next = Vec::new();
+        'level: for state in frontier {
+            let from = fingerprint(&state);
+            actions.clear();
+            model.actions(&state, &mut actions);
+            for action in actions.drain(..) {
+                let Some(after) = model.next_state(&state, action.clone()) else {
+                    continue;
+                };
+                let print = fingerprint(&after);
+                if parents.contains_key(&print) {
+                    continue;
+                }
+                parents.insert(print, Some((from, action)));
+                if found(&after) {
+                    hit = Some(print);
+                    break 'level;
+                }
+                next.push(after);
+            }
+        }
+        frontier = next;
+    }
+    let mut print = hit?;
+    let mut steps = Vec::new();
+    while let Some(Some((parent, action))) = parents.get(&print) {
+        steps.push(action.clone());
+        print = *parent;
+    }
+    steps.reverse();
+    let init = model
+        .init_states()
+        .into_iter()
+        .find(|s| fingerprint(s) == print)?;
+    Path::from_actions(&model, init, &steps)
 }
 
 /// A path as a numbered list of readable steps.
@@ -264,27 +205,36 @@ pub fn format_path(config: &PipelineConfig, path: &Path<PipelineState, Action>) 
 pub struct MutantReport {
     /// The mutant.
     pub mutant: Mutant,
+    /// The configuration it is checked on.
+    pub configuration: &'static str,
     /// The property expected to refute it.
     pub property: &'static str,
     /// The readable counterexample, if it was refuted.
     pub counterexample: Option<String>,
     /// Its number of steps.
     pub steps: usize,
+    /// Wall time of the search.
+    pub seconds: f64,
 }
 
-/// Check one mutant: look for a short counterexample of the property that must
-/// refute it (deepening up to 40 steps).
+/// Check one mutant on its configuration ([`Mutant::configuration`]): look for a
+/// shortest counterexample of the property that must refute it (deepening up to
+/// 60 steps).
 pub fn check_mutant(mutant: Mutant) -> MutantReport {
+    let start = Instant::now();
+    let name = mutant.configuration();
     let config = PipelineConfig {
         mutant: Some(mutant),
-        ..mutant.configuration()
+        ..configuration(name).unwrap_or_else(|| panic!("no configuration {name:?}"))
     };
     let property = mutant.refuted_by();
-    let path = counterexample(&config, property, 40);
+    let path = counterexample(&config, property, 60);
     MutantReport {
         mutant,
+        configuration: name,
         property,
         steps: path.as_ref().map_or(0, |p| p.clone().into_actions().len()),
         counterexample: path.map(|p| format_path(&config, &p)),
+        seconds: start.elapsed().as_secs_f64(),
     }
 }

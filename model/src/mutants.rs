@@ -1,13 +1,28 @@
-//! Deliberately broken variants of the reference barrier.
+//! Deliberately broken variants of the barrier, and one of SPEC.md's definitions.
 //!
-//! Each [`Mutant`] breaks one rule of SPEC.md. The model checker must refute
-//! every one of them on the configuration [`Mutant::configuration`] names, through
-//! the property [`Mutant::refuted_by`] names: if one survives, the properties are
-//! too weak to notice that rule being broken.
+//! Each [`Mutant`] breaks one rule of SPEC.md ([`Mutant::rule`]). The model
+//! checker must refute every one of them on the shipped configuration
+//! [`Mutant::configuration`] names (the one where the rule matters), through the
+//! guarantee [`Mutant::refuted_by`] names: if one survives, the properties are too
+//! weak to notice that rule being broken. Every rule with behaviour has at least
+//! one mutant; the read-only ones ([`READ_ONLY_RULES`]) have none.
+//!
+//! The broken barriers are built by [`Mutated`], a wrapper around the reference
+//! barrier that composes the reference's rules differently. The reference itself
+//! has no defect switch, so the conformance tests of the real barrier, which use
+//! [`crate::reference::Reference`] as their oracle, never run mutated code.
+//!
+//! One mutant, [`Mutant::LeftoverWithoutFailedAtReset`], breaks no rule of the
+//! barrier but SPEC.md section 6's definition of a leftover: it shows that the
+//! clause "or the key's failed job at that reset" is needed for G-QUIET to hold.
 
-use crate::pipeline::PipelineConfig;
+mod barrier;
+#[cfg(test)]
+mod tests;
 
-/// A named defect of the reference barrier.
+pub use barrier::Mutated;
+
+/// A named defect of the barrier (or, for one, of SPEC.md's definitions).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Mutant {
     /// R-WAIT broken: `wait` never holds a job back, whatever the failed job.
@@ -35,20 +50,69 @@ pub enum Mutant {
     /// switches the mode to `Disabled` and keeps the failed job, so a failed job
     /// that ends while the key is off blocks the key for good once it is back.
     PredicateOnlySwitchesMode,
+    /// R-MODE broken: a `HalfEnabled` key whose timer ran out is reset to
+    /// `Disabled` again instead of turning `Enabled`: ordering is switched off for
+    /// a key that did not earn it.
+    HalfEnabledFallsBack,
     /// R-EXPIRE missing: `sync` takes no timer step and closes no idle window, so
     /// the record of a key that is never entered again stays for good.
     SyncNeverExpires,
     /// R-EXPIRE broken: an idle drain window closes once it has been idle for
-    /// `drain_idle_for` (not strictly longer), here at the very `sync` that opens it.
+    /// `drain_idle_for` (not strictly longer).
     IdleWindowClosesEarly,
     /// R-ENTER-TRACK broken: a job joining an idle window leaves it idle, so
     /// `sync` closes the window while it still holds a job.
     TrackKeepsWindowIdle,
+    /// R-ENTER-TRACK broken: an accepted job is not added to the tracked
+    /// `inflight` set, so the key never goes hot.
+    TrackSkipsInflight,
+    /// R-ENTER-1 broken: with `key_threshold > 0`, `enter` creates the record with
+    /// an untracked `inflight`, so the key never goes hot.
+    FreshRecordUntracked,
+    /// R-ENTER-DISABLED broken: a job accepted while the key is `Disabled` is
+    /// added to the tracked `inflight` set.
+    DisabledTracksJobs,
+    /// R-ENTER-HOT broken: the key goes hot one job early, at
+    /// `key_threshold - 1` jobs in flight.
+    HotOneEarly,
+    /// R-ENTER-HOT broken: the key goes hot one job late, so a tracking record
+    /// admits a job with `key_threshold` jobs in flight.
+    HotOneLate,
+    /// R-STATE-SUPPORTED broken: a state the barrier does not take (`executing`)
+    /// is taken as `succeeded`.
+    UnsupportedStateReleases,
+    /// R-EFF-LEAVE broken: an applied `waiting` report leaves the job in
+    /// `inflight` (and in the drain window).
+    WaitingKeepsInflight,
+    /// R-EFF-FAILED broken: a `failed` report for a key without a record is
+    /// dropped instead of creating one (the Go version's missed failure).
+    FailedWithoutRecordDropped,
+    /// R-LEAVE broken: `leave` does nothing.
+    LeaveIgnored,
+    /// R-SYNC broken: the last queued effect is lost at every `sync`.
+    SyncDropsLastEffect,
+    /// R-CONFIG broken as in the Go version: after a live change of
+    /// `key_threshold` to 0, a key with tracked jobs in flight turns hot at its
+    /// next `enter`.
+    ThresholdZeroMakesHot,
+    /// R-ILLEGAL broken: a job refused because of a failed job reports an illegal
+    /// sequence whenever it is not the failed job (`f != job` instead of
+    /// `f > job`), later jobs included.
+    IllegalOnLaterJobs,
+    /// Not a barrier defect: SPEC.md section 6's definition of a leftover without
+    /// its clause "or the key's failed job at that reset". The barrier is the
+    /// reference; G-QUIET, checked with this narrower definition, is refuted.
+    LeftoverWithoutFailedAtReset,
 }
+
+/// Rules of SPEC.md that only read the state, so that no mutant of them changes
+/// what the pipeline does beyond what their answers already show: `peek`,
+/// `is_disabled` and `size`.
+pub const READ_ONLY_RULES: [&str; 3] = ["R-PEEK", "R-DISABLED", "R-SIZE"];
 
 impl Mutant {
     /// Every mutant, in a fixed order.
-    pub const ALL: [Mutant; 12] = [
+    pub const ALL: [Mutant; 26] = [
         Mutant::WaitIgnoresFailed,
         Mutant::AbortOpensNoDrainWindow,
         Mutant::DrainLimitOffByOne,
@@ -58,65 +122,120 @@ impl Mutant {
         Mutant::NeverCollectInactive,
         Mutant::EnterRefusesFailedJob,
         Mutant::PredicateOnlySwitchesMode,
+        Mutant::HalfEnabledFallsBack,
         Mutant::SyncNeverExpires,
         Mutant::IdleWindowClosesEarly,
         Mutant::TrackKeepsWindowIdle,
+        Mutant::TrackSkipsInflight,
+        Mutant::FreshRecordUntracked,
+        Mutant::DisabledTracksJobs,
+        Mutant::HotOneEarly,
+        Mutant::HotOneLate,
+        Mutant::UnsupportedStateReleases,
+        Mutant::WaitingKeepsInflight,
+        Mutant::FailedWithoutRecordDropped,
+        Mutant::LeaveIgnored,
+        Mutant::SyncDropsLastEffect,
+        Mutant::ThresholdZeroMakesHot,
+        Mutant::IllegalOnLaterJobs,
+        Mutant::LeftoverWithoutFailedAtReset,
     ];
+
+    /// The rule of SPEC.md this mutant breaks (or the definition, for
+    /// [`Mutant::LeftoverWithoutFailedAtReset`]).
+    pub fn rule(self) -> &'static str {
+        match self {
+            Mutant::WaitIgnoresFailed => "R-WAIT",
+            Mutant::AbortOpensNoDrainWindow => "R-EFF-ABORT",
+            Mutant::DrainLimitOffByOne => "R-ENTER-DRAIN",
+            Mutant::EffectsAppliedImmediately | Mutant::FailedQueued => "R-STATE-QUEUE",
+            Mutant::StaleReleaseClearsFailed => "R-EFF-RELEASE",
+            Mutant::NeverCollectInactive => "R-GC",
+            Mutant::EnterRefusesFailedJob => "R-ENTER-FAILED",
+            Mutant::PredicateOnlySwitchesMode | Mutant::HalfEnabledFallsBack => "R-MODE",
+            Mutant::SyncNeverExpires | Mutant::IdleWindowClosesEarly => "R-EXPIRE",
+            Mutant::TrackKeepsWindowIdle | Mutant::TrackSkipsInflight => "R-ENTER-TRACK",
+            Mutant::FreshRecordUntracked => "R-ENTER-1",
+            Mutant::DisabledTracksJobs => "R-ENTER-DISABLED",
+            Mutant::HotOneEarly | Mutant::HotOneLate => "R-ENTER-HOT",
+            Mutant::UnsupportedStateReleases => "R-STATE-SUPPORTED",
+            Mutant::WaitingKeepsInflight => "R-EFF-LEAVE",
+            Mutant::FailedWithoutRecordDropped => "R-EFF-FAILED",
+            Mutant::LeaveIgnored => "R-LEAVE",
+            Mutant::SyncDropsLastEffect => "R-SYNC",
+            Mutant::ThresholdZeroMakesHot => "R-CONFIG",
+            Mutant::IllegalOnLaterJobs => "R-ILLEGAL",
+            Mutant::LeftoverWithoutFailedAtReset => "section 6: leftover",
+        }
+    }
+
+    /// Whether this mutant breaks the barrier (all but the definition mutant).
+    pub fn breaks_barrier(self) -> bool {
+        self != Mutant::LeftoverWithoutFailedAtReset
+    }
 
     /// The guarantee whose property must refute this mutant.
     pub fn refuted_by(self) -> &'static str {
         match self {
-            Mutant::WaitIgnoresFailed | Mutant::FailedQueued => "G-BLOCK",
+            Mutant::WaitIgnoresFailed
+            | Mutant::FailedQueued
+            | Mutant::FailedWithoutRecordDropped
+            | Mutant::UnsupportedStateReleases => "G-BLOCK",
             Mutant::AbortOpensNoDrainWindow
             | Mutant::DrainLimitOffByOne
             | Mutant::IdleWindowClosesEarly
             | Mutant::TrackKeepsWindowIdle => "G-DRAIN",
             Mutant::EffectsAppliedImmediately | Mutant::StaleReleaseClearsFailed => "G-ORDER",
             Mutant::NeverCollectInactive | Mutant::SyncNeverExpires => "G-GC",
-            Mutant::EnterRefusesFailedJob | Mutant::PredicateOnlySwitchesMode => "G-LIVE",
+            Mutant::EnterRefusesFailedJob
+            | Mutant::PredicateOnlySwitchesMode
+            | Mutant::SyncDropsLastEffect => "G-LIVE",
+            Mutant::HalfEnabledFallsBack
+            | Mutant::TrackSkipsInflight
+            | Mutant::FreshRecordUntracked
+            | Mutant::DisabledTracksJobs
+            | Mutant::HotOneEarly
+            | Mutant::HotOneLate
+            | Mutant::WaitingKeepsInflight
+            | Mutant::LeaveIgnored
+            | Mutant::ThresholdZeroMakesHot => "G-LIMIT",
+            Mutant::IllegalOnLaterJobs | Mutant::LeftoverWithoutFailedAtReset => "G-QUIET",
         }
     }
 
-    /// A small configuration on which the checker refutes this mutant.
-    pub fn configuration(self) -> PipelineConfig {
-        let base = PipelineConfig {
-            name: "mutant",
-            keys: 1,
-            jobs_per_key: 3,
-            failures: 1,
-            leaves: 0,
-            ..PipelineConfig::default()
-        };
+    /// The name of the shipped configuration ([`crate::check::configuration`])
+    /// on which the checker refutes this mutant: one where the broken rule
+    /// matters (a hot key for the tracking rules, a live change for R-CONFIG, the
+    /// predicate for R-MODE, a drain window for the window rules, ...).
+    pub fn configuration(self) -> &'static str {
+        use crate::check::names::*;
         match self {
-            Mutant::AbortOpensNoDrainWindow | Mutant::DrainLimitOffByOne => PipelineConfig {
-                drain_limit: 1,
-                ..base
-            },
-            Mutant::IdleWindowClosesEarly | Mutant::TrackKeepsWindowIdle => PipelineConfig {
-                drain_limit: 1,
-                drain_idle_for: 0,
-                ..base
-            },
-            Mutant::PredicateOnlySwitchesMode => PipelineConfig {
-                jobs_per_key: 2,
-                disabled_for: 0,
-                half_enabled_for: 0,
-                toggles: 2,
-                ..base
-            },
-            Mutant::SyncNeverExpires => PipelineConfig {
-                jobs_per_key: 1,
-                failures: 0,
-                key_threshold: 9,
-                toggles: 1,
-                ..base
-            },
             Mutant::WaitIgnoresFailed
             | Mutant::FailedQueued
             | Mutant::EffectsAppliedImmediately
             | Mutant::StaleReleaseClearsFailed
             | Mutant::NeverCollectInactive
-            | Mutant::EnterRefusesFailedJob => base,
+            | Mutant::EnterRefusesFailedJob
+            | Mutant::FailedWithoutRecordDropped
+            | Mutant::UnsupportedStateReleases
+            | Mutant::SyncDropsLastEffect
+            | Mutant::IllegalOnLaterJobs => BASE,
+            Mutant::AbortOpensNoDrainWindow
+            | Mutant::DrainLimitOffByOne
+            | Mutant::IdleWindowClosesEarly
+            | Mutant::TrackKeepsWindowIdle => DRAIN_2,
+            Mutant::PredicateOnlySwitchesMode
+            | Mutant::SyncNeverExpires
+            | Mutant::LeftoverWithoutFailedAtReset => TOGGLE,
+            Mutant::HalfEnabledFallsBack
+            | Mutant::TrackSkipsInflight
+            | Mutant::FreshRecordUntracked
+            | Mutant::DisabledTracksJobs
+            | Mutant::HotOneEarly
+            | Mutant::HotOneLate
+            | Mutant::WaitingKeepsInflight => HOT,
+            Mutant::LeaveIgnored => HOT_LEAVE,
+            Mutant::ThresholdZeroMakesHot => LIVE_OFF,
         }
     }
 }

@@ -5,60 +5,61 @@
 //!
 //! `keys × jobs_per_key` jobs, all pending at the start; job ids interleave the
 //! keys in arrival order (job `i` belongs to key `(i - 1) % keys`). Three loops
-//! share one [`Reference`] barrier, and every step below is one atomic action, so
-//! the checker explores every interleaving:
+//! share one barrier ([`Mutated`]: the reference, or a deliberately broken
+//! variant), and every step below is one atomic action, so the checker explores
+//! every interleaving:
 //!
-//! * **pickup loop**: `sync`, which also reads the batch (the pending jobs at that
-//!   moment, in id order); then, for the batch's next job, `enter` (accepted → the
-//!   key's worker queue; refused → stays pending) or, when the key has a failed
-//!   job, *drain* it, as the router does for jobs past their retry limit: the job
-//!   is not entered but handed to its key's worker right away, which aborts it
-//!   without sending when it reaches the head of its queue. (Draining straight to
-//!   the commit loop instead lets a job queued before the failure be sent after a
-//!   job re-admitted behind it, breaking G-ORDER; see the crate docs, "Findings".)
-//!   Right after an admission it may `leave` that job (it was throttled after all): the job goes back to pending and the rest of the batch
-//!   skips its key, as the router's blocked-keys list does. A new `sync` starts
-//!   only when the batch is done and something changed since the last one (an
-//!   unchanged state would give the same batch and the same answers).
+//! * **pickup loop**, following SPEC.md section 1: `sync`, which also reads the
+//!   batch (the pending jobs at that moment, in id order); then, for the batch's
+//!   next job, `enter` (accepted → the key's worker queue; refused → stays
+//!   pending) or, when the key has a failed job, *drain* it, as the router does for
+//!   jobs past their retry limit: the job is not entered but handed to its key's
+//!   worker, which aborts it without sending when it reaches the head of its
+//!   queue. After a refusal the rest of the batch skips the key's later jobs,
+//!   **except** while the refused job is older than the key's failed job
+//!   (`previous_failed > job`). Right after an admission it may `leave` that job
+//!   (throttled after all): the job goes back to pending and the rest of the
+//!   batch skips its key. A new `sync` starts only when the batch is done and
+//!   something changed since the last one (an unchanged state would give the same
+//!   batch and the same answers).
 //! * **a second pickup loop** (only with `pickup_loops = 2`): another caller of
 //!   `sync` that may run at any moment while effects are queued (its own keys do
 //!   not matter). This is the misuse R-SYNC forbids.
 //! * **workers**: key `k` goes to worker `k % workers`, which handles its queue in
 //!   FIFO order. A worker step calls `wait` and then, unless told to wait, sends
 //!   with a nondeterministic outcome: succeeded, filtered, aborted, or failed
-//!   (reported to the barrier at once; at most `failures` times per job). Waiting
-//!   between `wait` and the send is not split: only this worker touches the key's
-//!   failed job in between.
+//!   (reported to the barrier at once; at most `failures` times per job). With
+//!   `report_executing`, it first reports the status `executing`, which the
+//!   barrier does not take (R-STATE-SUPPORTED).
 //! * **commit loop**: persists the head of the commit queue and reports it
 //!   (`succeeded`, `filtered`, `aborted`, `waiting`; `failed` was already
 //!   reported); non-terminal jobs go back to pending. The queue is FIFO per key
 //!   but the loop may take the keys in any order: an over-approximation of one
-//!   FIFO over all keys (every order that one FIFO allows is among these, so a
-//!   property that holds here holds there), with far fewer states, since the
-//!   barrier never relates two keys.
+//!   FIFO over all keys, with far fewer states, since the barrier never relates
+//!   two keys.
 //! * **environment**: clock ticks, toggles of the `ordering_disabled` predicate
-//!   (at most `toggles`) and, if configured, one live change of the settings
-//!   (R-CONFIG) at any moment; the pipeline then follows the new `drain_limit`
-//!   and `drain_idle_for` too. A tick is possible only while some record's
-//!   timer can still run out ([`Reference::timers_running`]): a mode not older
-//!   than its timer, or an idle drain window not idle for longer than
-//!   `drain_idle_for`. So every end state (no action possible) has let every timer
-//!   run out, and a `sync` has run since (a tick marks the pickup loop dirty):
-//!   that is where G-GC asks for no record at all.
+//!   (at most `toggles`) and live changes of the settings (R-CONFIG: at most
+//!   `reconfigures`, each to one of the configured settings, the initial ones
+//!   included, so settings can go back and forth). A tick is possible only while
+//!   some record's timer can still run out ([`crate::reference::Reference::timers_running`]), so
+//!   every end state (no action possible) has let every timer run out, and a
+//!   `sync` has run since (a tick that makes a timer due marks the pickup loop
+//!   dirty): that is where G-GC asks for no record at all.
 //!
 //! Time is abstracted: after every step the clock is shifted so that `now` is
 //! fixed and every age is capped one tick past the longest value its timer takes
-//! ([`Reference::normalize_clock_for`]; the pipeline's own window stamps
+//! ([`crate::reference::Reference::normalize_clock_for`]; the pipeline's own window stamps
 //! likewise). Every rule compares an age with its timer only, so this merges
-//! only states that answer every future call alike, and it keeps the state space
-//! finite however many ticks a run takes.
+//! only states that answer every future call alike.
 //!
-//! The pipeline also keeps what the guarantees talk about, in its own terms and not
-//! read back from the barrier where that would make a property circular: the
-//! delivered and committed order, each key's first unresolved failed job, the
-//! drain windows and how long they have held no job (see [`crate::properties`]).
+//! The pipeline also keeps what the guarantees talk about, in its own terms (see
+//! [`crate::properties`] and `watch.rs`): the delivered order, each key's first
+//! unresolved failed job, the drain windows, the leftovers of SPEC.md section 6,
+//! the G-LIMIT ghost count of jobs in flight, and the illegal-sequence report of
+//! the last step.
 
-use crate::reference::{JobId, Mode, RefState, Reference, Tick};
+use crate::mutants::Mutated;
+use crate::reference::{Illegal, JobId, Mode, RefState, Tick};
 use stateright::Model;
 
 /// A key of the model.
@@ -128,26 +129,37 @@ pub struct JobState {
     pub status: Status,
     /// Failures used.
     pub failures: u8,
-    /// Admitted while its key was `Enabled`, in the current `Enabled` period
-    /// (G-ORDER checks these jobs).
-    pub ordered: bool,
-    /// Admitted while a drain window of its key is open, and still in flight.
+    /// Admitted while a drain window of its key is open, and still in flight
+    /// (G-DRAIN).
     pub in_window: bool,
-    /// In flight at some step while its key was not `Enabled`, and not yet done:
-    /// the key's order may already be mixed up, so G-ORDER waits until such jobs
-    /// are done before it checks the key again.
+    /// A leftover (SPEC.md section 6): admitted while its key was not `Enabled`,
+    /// in flight when its key's record was reset, or the key's failed job at that
+    /// reset; until it ends (G-ORDER exempts it, G-QUIET allows reports about it).
     pub leftover: bool,
+    /// In flight as G-LIMIT counts it: admitted, and neither left nor reported by
+    /// a report the barrier has applied (`failed` at once, the others at the next
+    /// `sync`).
+    pub in_flight: bool,
+    /// The G-LIMIT ghost: in flight, and admitted into its key's current
+    /// tracking record (while `Enabled` or `HalfEnabled`) since that record was
+    /// created or last reset.
+    pub tracked: bool,
 }
 
 /// The pickup loop's progress through its batch.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Pickup {
-    /// Jobs of the batch not handled yet, in id order.
+    /// Jobs of the batch not handled yet, in id order (the jobs of a key the
+    /// loop skips are removed as soon as it decides to skip them).
     pub batch: Vec<Job>,
     /// The job admitted by the last step, which it may still `leave`.
     pub last_admitted: Option<Job>,
-    /// Keys (bit per key) with a refused job in this batch.
+    /// Keys (bit per key) with a job that is not a leftover refused in this
+    /// batch while the key was `Enabled` (G-ORDER's batch clause).
     pub refused: u32,
+    /// Jobs (bit per job) of this batch the loop skipped after a refusal of an
+    /// earlier job of their key (G-ORDER's batch clause probes them).
+    pub skipped: u32,
     /// Something changed since the last `sync`.
     pub dirty: bool,
 }
@@ -155,8 +167,9 @@ pub struct Pickup {
 /// What the pipeline remembers about a key for the guarantees.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct KeyWatch {
-    /// The last ordered job that ended through the worker (succeeded, filtered or
-    /// aborted after a send) in the current `Enabled` period (G-ORDER).
+    /// The last job that is not a leftover and ended through the worker
+    /// (succeeded, filtered or aborted after a send) while the key was `Enabled`,
+    /// in the current `Enabled` period (G-ORDER).
     pub last_ended: Option<Job>,
     /// The key's first failed job not yet ended (G-BLOCK).
     pub blocker: Option<Job>,
@@ -165,30 +178,18 @@ pub struct KeyWatch {
     /// found it idle for longer than `drain_idle_for` (G-DRAIN).
     pub window: bool,
     /// While the window is open and none of its jobs is in flight: since when,
-    /// by the pipeline's own count. The window is idle from the first `sync`
-    /// after it opened or after the commit of the report that took its last job
-    /// out of flight (the barrier applies those reports at that `sync`), or from
-    /// the `leave` of its last job; an admission into it ends that.
+    /// by the pipeline's own count.
     pub idle_since: Option<Tick>,
-}
-
-/// Sticky violation flags (set by the step that breaks a guarantee).
-pub mod violation {
-    /// An ordered job ended through the worker (delivered, filtered or aborted
-    /// after a send) after a later ordered job of its key. Since a key's commit
-    /// queue is FIFO, this is also the commit order.
-    pub const END_ORDER: u8 = 1;
-    /// A job admitted after a refused job of its key in the same batch.
-    pub const BATCH_ORDER: u8 = 4;
-    /// A job sent while an earlier job of its key is failed.
-    pub const BLOCK: u8 = 8;
+    /// The G-LIMIT ghost: the key's current record tracks its in-flight jobs
+    /// (`enter` created it, or a reset made it, while `key_threshold > 0`).
+    pub tracking: bool,
 }
 
 /// The whole pipeline.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PipelineState {
     /// The barrier.
-    pub barrier: Reference<Key>,
+    pub barrier: Mutated<Key>,
     /// Every job, by index.
     pub jobs: Vec<JobState>,
     /// Each worker's FIFO queue.
@@ -201,14 +202,16 @@ pub struct PipelineState {
     pub leaves_left: u8,
     /// Toggles of `ordering_disabled` left.
     pub toggles_left: u8,
-    /// The live change of the settings happened.
-    pub reconfigured: bool,
+    /// Live changes of the settings left.
+    pub reconfigures_left: u8,
     /// Per key watch.
     pub keys: Vec<KeyWatch>,
     /// Sticky [`violation`] flags.
     pub violations: u8,
-    /// Some key went from `HalfEnabled` back to `Enabled`.
-    pub came_back: bool,
+    /// The illegal-sequence report (R-ILLEGAL) of the last step, if any (G-QUIET).
+    pub reported: Option<Illegal<Key>>,
+    /// What the last step did ([`event`] flags).
+    pub events: u16,
 }
 
 /// One atomic step.
@@ -232,8 +235,8 @@ pub enum Action {
     Tick,
     /// The `ordering_disabled` predicate of a key flips.
     Toggle(Key),
-    /// The settings change live to [`PipelineConfig::live_change`].
-    Reconfigure,
+    /// The settings change live to [`PipelineConfig::settings`]`()[i]`.
+    Reconfigure(u8),
 }
 
 /// The pipeline model of one configuration.
@@ -244,12 +247,6 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// G-ORDER applies to the key now: it is `Enabled` and no job of it is a
-    /// leftover of a period with ordering off.
-    pub fn ordered_now(&self, s: &PipelineState, key: Key) -> bool {
-        mode_of(s, key) == Mode::Enabled && self.jobs_of(key).all(|j| !s.jobs[j].leftover)
-    }
-
     /// The jobs of a key, by index.
     pub fn jobs_of(&self, key: Key) -> impl Iterator<Item = usize> + '_ {
         (0..self.config.job_count()).filter(move |&j| self.config.key_of(j as Job) == key)
@@ -257,9 +254,12 @@ impl Pipeline {
 }
 
 mod config;
+mod flags;
 mod step;
+mod watch;
 
 pub use config::PipelineConfig;
+pub use flags::{event, violation};
 
 impl Model for Pipeline {
     type State = PipelineState;
@@ -270,12 +270,13 @@ impl Model for Pipeline {
         let job = JobState {
             status: Status::Pending,
             failures: 0,
-            ordered: false,
             in_window: false,
             leftover: false,
+            in_flight: false,
+            tracked: false,
         };
         vec![PipelineState {
-            barrier: Reference::with_mutant(c.barrier_config(), c.mutant),
+            barrier: Mutated::new(c.barrier_config(), c.mutant),
             jobs: vec![job; c.job_count()],
             workers: vec![Vec::new(); c.worker_count()],
             commits: vec![Vec::new(); c.keys],
@@ -283,14 +284,20 @@ impl Model for Pipeline {
                 batch: Vec::new(),
                 last_admitted: None,
                 refused: 0,
+                skipped: 0,
                 dirty: true,
             },
             leaves_left: c.leaves,
             toggles_left: c.toggles,
-            reconfigured: false,
+            reconfigures_left: if c.live_settings.is_empty() {
+                0
+            } else {
+                c.reconfigures
+            },
             keys: vec![KeyWatch::default(); c.keys],
             violations: 0,
-            came_back: false,
+            reported: None,
+            events: 0,
         }]
     }
 
@@ -340,15 +347,21 @@ impl Model for Pipeline {
         if s.toggles_left > 0 {
             actions.extend((0..c.keys).map(|k| Action::Toggle(k as Key)));
         }
-        if c.live_change.is_some() && !s.reconfigured {
-            actions.push(Action::Reconfigure);
+        if s.reconfigures_left > 0 {
+            for (i, settings) in c.settings().iter().enumerate() {
+                if *settings != s.barrier.config {
+                    actions.push(Action::Reconfigure(i as u8));
+                }
+            }
         }
     }
 
     fn next_state(&self, last: &PipelineState, action: Action) -> Option<PipelineState> {
         let mut s = last.clone();
-        self.apply(&mut s, action);
-        self.watch_modes(last, &mut s);
+        s.reported = None;
+        s.events = 0;
+        self.apply(&mut s, &action);
+        self.watch(last, &mut s, &action);
         self.normalize_clock(&mut s);
         Some(s)
     }
@@ -362,7 +375,7 @@ impl Model for Pipeline {
     }
 }
 
-/// The state of a key's barrier record as the properties read it.
+/// The mode of a key's barrier record; `Enabled` without a record.
 pub(crate) fn mode_of(s: &PipelineState, key: Key) -> Mode {
     s.barrier.mode(&key)
 }

@@ -1,48 +1,248 @@
-//! The guarantees of SPEC.md section 6 as stateright properties, and readable
-//! descriptions of the model's steps.
+//! The guarantees of SPEC.md section 6 as stateright properties, the
+//! `sometimes` properties that show the interesting paths are reached, and
+//! readable descriptions of the model's steps.
 //!
-//! Readings chosen where SPEC.md leaves room:
-//! * **G-ORDER** checks the jobs admitted while their key was `Enabled`, within one
-//!   `Enabled` period: jobs admitted while ordering was off may legitimately still
-//!   be in flight when the key comes back, and the spec promises nothing for them.
-//!   The batch clause ("once a key's job is refused no later job of that key may be
-//!   admitted, unless the key goes hot") is checked at every admission into an
-//!   `Enabled` key.
-//! * **G-BLOCK** uses the pipeline's own record of a key's first failed job
-//!   (reported while the key was not `Disabled`, until that job's terminal report,
-//!   or until the key turns `Disabled`, which drops the failed job by R-EFF-FAILED
-//!   and R-ENTER-HOT), not the barrier's: so a barrier that forgets or delays the
-//!   failed job is caught.
-//! * **G-DRAIN** likewise opens a window when the commit loop reports the abort of
-//!   that failed job with `drain_limit > 0`, and closes it at the key's next
-//!   terminal or failed report, when the key turns `Disabled`, or at a `sync` of
-//!   the pickup loop once no job of the window has been in flight for longer than
-//!   `drain_idle_for` by the pipeline's own count (which starts no later than the
-//!   barrier's); "in flight" means queued to the worker or waiting to be
-//!   committed.
-//! * **G-GC** has two parts, with no exception: (1) in every state where every
-//!   job is committed and the barrier's queue is empty (a `sync` ran after the
-//!   last report), every key that is `Enabled` with no drain window has no
-//!   record; (2) in every end state (no action possible, so every timer has run
-//!   out and a `sync` ran since) in which every job is committed, there is no
-//!   record at all.
-//! * **G-LIVE** is "every state without an enabled action has every job
-//!   committed" (stateright's `eventually` is unreliable on this model); the
-//!   configurations toggle the predicate and change the settings live where they
-//!   say so.
-//! * **G-LIMIT** and **G-QUIET** (new in SPEC v2) are not checked yet.
+//! What each guarantee's predicate checks (the bookkeeping is the pipeline's
+//! own, see [`crate::pipeline`]):
+//! * **G-ORDER**: no job that is not a leftover ended through the worker
+//!   (succeeded, filtered, aborted after a send) while its key was `Enabled`
+//!   after a later such job of the key in the same `Enabled` period (the key's
+//!   commit queue is FIFO, so this is also the commit order; drained jobs are
+//!   excluded); and, within one batch, once a job that is not a leftover was
+//!   refused while its key was `Enabled`, no later job of the key was admitted
+//!   with the key still `Enabled` (the jobs the pickup loop then skips are offered
+//!   to a copy of the barrier, so the clause does not rest on the caller).
+//! * **G-BLOCK**: no job later than the key's first failed job not yet ended is
+//!   sent (the pipeline's record, not the barrier's: reported while the key was not
+//!   `Disabled`, until that job's terminal report or the key's reset).
+//! * **G-DRAIN**: while a window the pipeline opened (the failed job's abort
+//!   committed with `drain_limit > 0`) is open, at most `drain_limit` (in force;
+//!   0 limits nothing) of the jobs admitted in it are queued or committing. It
+//!   closes at the key's next terminal or failed report, at a reset, or at a
+//!   `sync` once none of its jobs was in flight for longer than `drain_idle_for`.
+//! * **G-LIMIT**: from the ghost count of jobs in flight in the key's current
+//!   tracking record (kept from the pipeline's admissions, leaves and applied
+//!   reports): no admission into a tracking record outside `Disabled` with
+//!   `key_threshold` or more of them in flight; the record's tracked set equals
+//!   the ghost set after every step; a key turns `Disabled` only at an `enter`
+//!   that found `key_threshold` in flight or at which the predicate held.
+//! * **G-GC**: (1) in every state where every job is committed and the barrier's
+//!   queue is empty, every key that is `Enabled` with no drain window has no
+//!   record; (2) in every end state (no action possible: every timer ran out and
+//!   a `sync` ran since) in which every job is committed, there is no record.
+//! * **G-LIVE**: every state without an enabled action has every job committed
+//!   (stateright's `eventually` is unreliable on this model).
+//! * **G-QUIET**: the illegal-sequence report of the last step, if any, names a
+//!   leftover (SPEC.md section 6's definition, kept per job by the pipeline).
 
-use crate::pipeline::{
-    id, mode_of, violation, Action, Pipeline, PipelineConfig, PipelineState, Report, Sent, Status,
-};
+use crate::pipeline::{event, violation, Pipeline, PipelineConfig, PipelineState, Report, Status};
 use crate::reference::Mode;
 use stateright::{Model, Property};
 
-/// The names of the guarantee properties, in table order.
-pub const GUARANTEES: [&str; 5] = ["G-ORDER", "G-BLOCK", "G-DRAIN", "G-GC", "G-LIVE"];
+mod describe;
 
-/// The properties checked on a configuration: the five guarantees, and the
-/// `sometimes` properties for the paths this configuration can reach.
+pub use describe::{describe_action, describe_step, job_name};
+
+/// The names of the guarantee properties, in table order.
+pub const GUARANTEES: [&str; 7] = [
+    "G-ORDER", "G-BLOCK", "G-DRAIN", "G-LIMIT", "G-GC", "G-LIVE", "G-QUIET",
+];
+
+/// A `sometimes` property: its name, whether a configuration must reach it, and
+/// the condition.
+type Path = (
+    &'static str,
+    fn(&PipelineConfig) -> bool,
+    fn(&Pipeline, &PipelineState) -> bool,
+);
+
+/// The `sometimes` properties opted in by [`PipelineConfig::paths`].
+pub mod paths {
+    /// G-ORDER compares two jobs admitted after their key came back `Enabled`.
+    pub const ORDER_AFTER_COMEBACK: &str = "G-ORDER compares two jobs admitted after a comeback";
+    /// A key goes hot with its drain window open.
+    pub const HOT_DROPS_WINDOW: &str = "a key goes hot with its drain window open";
+    /// The predicate resets a record with an open drain window.
+    pub const PREDICATE_DROPS_WINDOW: &str = "the predicate resets a record with an open window";
+    /// A `leave` takes a job out of a tracked in-flight set.
+    pub const LEAVE_TRACKED: &str = "a leave takes a job out of a tracked set";
+    /// An illegal sequence is reported (G-QUIET has something to check).
+    pub const ILLEGAL: &str = "an illegal sequence is reported";
+    /// Section 1's exception: a later job is offered after the refusal of a job
+    /// older than the key's failed job.
+    pub const EXCEPTION: &str = "the pickup offers a job past an older refused one";
+}
+
+fn any_settings(c: &PipelineConfig, f: fn(&crate::reference::RefConfig) -> bool) -> bool {
+    c.settings().iter().any(f)
+}
+
+fn opted(c: &PipelineConfig, name: &str) -> bool {
+    c.paths.contains(&name)
+}
+
+/// Every `sometimes` property, with when a configuration must reach it.
+const PATHS: &[Path] = &[
+    ("all jobs finish", |_| true, |_, s| all_done(s)),
+    (
+        "a failure blocks a later job",
+        |c| c.failures > 0,
+        |m, s| {
+            s.commits.iter().flatten().any(|&(job, report)| {
+                report == Report::Waiting
+                    && s.barrier
+                        .peek(&m.config.key_of(job))
+                        .is_some_and(|failed| failed < crate::pipeline::id(job))
+            })
+        },
+    ),
+    (
+        "the pickup skips a key's later jobs after a refusal",
+        |c| c.failures > 0 && c.jobs_per_key >= 3,
+        |_, s| s.events & event::SKIPPED != 0,
+    ),
+    (
+        "a drain window opens and fills",
+        |c| c.failures > 0 && any_settings(c, |r| r.drain_limit > 0),
+        |_, s| {
+            let limit = s.barrier.config.drain_limit;
+            limit > 0
+                && s.barrier.records.values().any(|record| {
+                    record
+                        .drain
+                        .as_ref()
+                        .is_some_and(|drain| drain.jobs.len() >= limit)
+                })
+        },
+    ),
+    (
+        "an idle drain window is due to close at sync",
+        |c| c.failures > 0 && any_settings(c, |r| r.drain_limit > 0),
+        |_, s| {
+            let (now, idle_for) = (s.barrier.now, s.barrier.config.drain_idle_for);
+            s.barrier.records.values().any(|record| {
+                record
+                    .drain
+                    .as_ref()
+                    .and_then(|drain| drain.idle_since)
+                    .is_some_and(|since| now - since > idle_for)
+            })
+        },
+    ),
+    (
+        "a quiet key's mode timer runs out before any enter",
+        |c| c.toggles > 0 || any_settings(c, |r| r.key_threshold > 0),
+        |m, s| {
+            (0..m.config.keys as u8).any(|key| {
+                s.barrier.records.get(&key).is_some_and(|record| {
+                    !record.timer_running(s.barrier.now, &s.barrier.config)
+                        && record.mode != Mode::Enabled
+                }) && m.jobs_of(key).all(|j| s.jobs[j].status == Status::Done)
+            })
+        },
+    ),
+    (
+        "a key goes hot",
+        |c| {
+            let jobs = c.jobs_per_key;
+            c.settings()
+                .iter()
+                .any(|r| r.key_threshold > 0 && r.key_threshold < jobs)
+        },
+        |_, s| s.events & event::WENT_HOT != 0,
+    ),
+    (
+        "the predicate resets a record",
+        |c| c.toggles > 0,
+        |_, s| s.events & event::PREDICATE_RESET != 0,
+    ),
+    (
+        "a disabled key comes back",
+        |c| c.toggles > 0 || any_settings(c, |r| r.key_threshold > 0),
+        |_, s| s.events & event::CAME_BACK != 0,
+    ),
+    (
+        "a job is left",
+        |c| c.leaves > 0,
+        |m, s| s.leaves_left < m.config.leaves,
+    ),
+    (
+        "a live change leaves a key holding a window or off",
+        |c| !c.live_settings.is_empty() && c.reconfigures > 0,
+        |m, s| {
+            s.barrier.config != m.config.barrier_config()
+                && s.barrier
+                    .records
+                    .values()
+                    .any(|record| record.drain.is_some() || record.mode != Mode::Enabled)
+        },
+    ),
+    (
+        "a live key_threshold of 0 leaves a tracked set in flight",
+        |c| {
+            c.failures > 0
+                && c.key_threshold > 0
+                && c.live_settings.iter().any(|r| r.key_threshold == 0)
+        },
+        |_, s| {
+            s.barrier.config.key_threshold == 0
+                && s.barrier
+                    .records
+                    .values()
+                    .any(|r| r.inflight.as_ref().is_some_and(|set| !set.is_empty()))
+        },
+    ),
+    (
+        "a live drain_limit of 0 leaves a drain window open",
+        |c| {
+            c.failures > 0
+                && c.drain_limit > 0
+                && c.live_settings.iter().any(|r| r.drain_limit == 0)
+        },
+        |_, s| {
+            s.barrier.config.drain_limit == 0
+                && s.barrier.records.values().any(|r| r.drain.is_some())
+        },
+    ),
+    (
+        "the settings change and change back",
+        |c| !c.live_settings.is_empty() && c.reconfigures >= 2,
+        |m, s| s.reconfigures_left == 0 && s.barrier.config == m.config.barrier_config(),
+    ),
+    (
+        paths::ORDER_AFTER_COMEBACK,
+        |c| opted(c, paths::ORDER_AFTER_COMEBACK),
+        |_, s| s.events & event::ORDER_AFTER_COMEBACK != 0,
+    ),
+    (
+        paths::HOT_DROPS_WINDOW,
+        |c| opted(c, paths::HOT_DROPS_WINDOW),
+        |_, s| s.events & event::HOT_DROPS_WINDOW != 0,
+    ),
+    (
+        paths::PREDICATE_DROPS_WINDOW,
+        |c| opted(c, paths::PREDICATE_DROPS_WINDOW),
+        |_, s| s.events & event::PREDICATE_DROPS_WINDOW != 0,
+    ),
+    (
+        paths::LEAVE_TRACKED,
+        |c| opted(c, paths::LEAVE_TRACKED),
+        |_, s| s.events & event::LEAVE_TRACKED != 0,
+    ),
+    (
+        paths::ILLEGAL,
+        |c| opted(c, paths::ILLEGAL),
+        |_, s| s.reported.is_some(),
+    ),
+    (
+        paths::EXCEPTION,
+        |c| opted(c, paths::EXCEPTION),
+        |_, s| s.events & event::EXCEPTION != 0,
+    ),
+];
+
+/// The properties checked on a configuration: the seven guarantees, and the
+/// `sometimes` properties for the paths this configuration must reach.
 pub fn properties(c: &PipelineConfig) -> Vec<Property<Pipeline>> {
     let mut properties = vec![
         Property::<Pipeline>::always("G-ORDER", |_, s| {
@@ -50,96 +250,15 @@ pub fn properties(c: &PipelineConfig) -> Vec<Property<Pipeline>> {
         }),
         Property::<Pipeline>::always("G-BLOCK", |_, s| s.violations & violation::BLOCK == 0),
         Property::<Pipeline>::always("G-DRAIN", g_drain),
+        Property::<Pipeline>::always("G-LIMIT", |_, s| s.violations & violation::LIMIT == 0),
         Property::<Pipeline>::always("G-GC", g_gc),
         Property::<Pipeline>::always("G-LIVE", g_live),
-        Property::<Pipeline>::sometimes("all jobs finish", |_, s| all_done(s)),
+        Property::<Pipeline>::always("G-QUIET", g_quiet),
     ];
-    if c.failures > 0 {
-        properties.push(Property::<Pipeline>::sometimes(
-            "a failure blocks a later job",
-            |m, s| {
-                s.commits.iter().flatten().any(|&(job, report)| {
-                    report == Report::Waiting
-                        && s.barrier
-                            .peek(&m.config.key_of(job))
-                            .is_some_and(|failed| failed < id(job))
-                })
-            },
-        ));
-    }
-    if c.failures > 0 && c.drain_limit > 0 {
-        properties.push(Property::<Pipeline>::sometimes(
-            "a drain window opens and fills",
-            |m, s| {
-                s.barrier.records.values().any(|record| {
-                    record
-                        .drain
-                        .as_ref()
-                        .is_some_and(|drain| drain.jobs.len() >= m.config.drain_limit)
-                })
-            },
-        ));
-        properties.push(Property::<Pipeline>::sometimes(
-            "an idle drain window is due to close at sync",
-            |m, s| {
-                let now = s.barrier.now;
-                s.barrier.records.values().any(|record| {
-                    record
-                        .drain
-                        .as_ref()
-                        .and_then(|drain| drain.idle_since)
-                        .is_some_and(|since| now - since > m.config.drain_idle_for)
-                })
-            },
-        ));
-    }
-    if c.key_threshold > 0 || c.toggles > 0 {
-        properties.push(Property::<Pipeline>::sometimes(
-            "a quiet key's mode timer runs out before any enter",
-            |m, s| {
-                (0..m.config.keys).any(|k| {
-                    let key = k as u8;
-                    s.barrier.records.get(&key).is_some_and(|record| {
-                        !record.timer_running(s.barrier.now, &s.barrier.config)
-                            && record.mode != Mode::Enabled
-                    }) && m.jobs_of(key).all(|j| s.jobs[j].status == Status::Done)
-                })
-            },
-        ));
-    }
-    if c.key_threshold > 0 && c.toggles == 0 {
-        properties.push(Property::<Pipeline>::sometimes("a key goes hot", |m, s| {
-            (0..m.config.keys).any(|k| matches!(mode_of(s, k as u8), Mode::Disabled { .. }))
-        }));
-    }
-    if c.toggles > 0 {
-        properties.push(Property::<Pipeline>::sometimes(
-            "ordering is switched off for a key",
-            |m, s| (0..m.config.keys).any(|k| matches!(mode_of(s, k as u8), Mode::Disabled { .. })),
-        ));
-    }
-    if c.key_threshold > 0 || c.toggles > 0 {
-        properties.push(Property::<Pipeline>::sometimes(
-            "a disabled key comes back",
-            |_, s| s.came_back,
-        ));
-    }
-    if c.live_change.is_some() {
-        properties.push(Property::<Pipeline>::sometimes(
-            "a key holds a window or is off under the changed settings",
-            |_, s| {
-                s.reconfigured
-                    && s.barrier
-                        .records
-                        .values()
-                        .any(|record| record.drain.is_some() || record.mode != Mode::Enabled)
-            },
-        ));
-    }
-    if c.leaves > 0 {
-        properties.push(Property::<Pipeline>::sometimes("a job is left", |m, s| {
-            s.leaves_left < m.config.leaves
-        }));
+    for &(name, applies, condition) in PATHS {
+        if applies(c) {
+            properties.push(Property::<Pipeline>::sometimes(name, condition));
+        }
     }
     properties
 }
@@ -153,15 +272,10 @@ pub fn all_done(s: &PipelineState) -> bool {
 /// (the limit in force; 0 limits nothing, R-CONFIG).
 fn g_drain(m: &Pipeline, s: &PipelineState) -> bool {
     let limit = s.barrier.config.drain_limit;
-    (0..m.config.keys).all(|k| {
+    (0..m.config.keys as u8).all(|key| {
         limit == 0
-            || !s.keys[k].window
-            || s.jobs
-                .iter()
-                .enumerate()
-                .filter(|&(j, job)| m.config.key_of(j as u8) == k as u8 && job.in_window)
-                .count()
-                <= limit
+            || !s.keys[usize::from(key)].window
+            || m.jobs_of(key).filter(|&j| s.jobs[j].in_window).count() <= limit
     })
 }
 
@@ -185,134 +299,19 @@ fn g_live(m: &Pipeline, s: &PipelineState) -> bool {
     all_done(s) || can_step(m, s)
 }
 
+/// G-QUIET: an illegal sequence is reported only about a leftover.
+fn g_quiet(_: &Pipeline, s: &PipelineState) -> bool {
+    s.reported.as_ref().is_none_or(|report| {
+        usize::try_from(report.job - 1)
+            .ok()
+            .and_then(|j| s.jobs.get(j))
+            .is_some_and(|job| job.leftover)
+    })
+}
+
 /// Some action is possible.
 fn can_step(m: &Pipeline, s: &PipelineState) -> bool {
     let mut actions = Vec::new();
     m.actions(s, &mut actions);
     !actions.is_empty()
-}
-
-/// A job as people read it: `k0:j3` is job id 3 of key 0.
-pub fn job_name(c: &PipelineConfig, job: u8) -> String {
-    format!("k{}:j{}", c.key_of(job), id(job))
-}
-
-/// One action, readable.
-pub fn describe_action(c: &PipelineConfig, action: &Action) -> String {
-    let name = |job: &u8| job_name(c, *job);
-    match action {
-        Action::Sync => "pickup: sync, read the batch".to_string(),
-        Action::Enter(job) => format!("pickup: enter {}", name(job)),
-        Action::Drain(job) => format!("pickup: drain {} (to its worker, to abort)", name(job)),
-        Action::Leave(job) => format!("pickup: leave {} (throttled)", name(job)),
-        Action::OtherSync => "second pickup loop: sync".to_string(),
-        Action::Work(job, Sent::Waited) => format!("worker: wait {} → told to wait", name(job)),
-        Action::Work(job, Sent::Drained) => format!("worker: abort drained {} unsent", name(job)),
-        Action::Work(job, sent) => format!("worker: send {} → {sent:?}", name(job)).to_lowercase(),
-        Action::Commit(job, report) => format!("commit: {} {report:?}", name(job)).to_lowercase(),
-        Action::Tick => "clock: tick".to_string(),
-        Action::Toggle(key) => format!("ordering_disabled(k{key}) flips"),
-        Action::Reconfigure => match &c.live_change {
-            Some(n) => format!(
-                "reconfigure: drain_limit {}, key_threshold {}, disabled_for {}, \
-                 half_enabled_for {}, drain_idle_for {}",
-                n.drain_limit,
-                n.key_threshold,
-                n.disabled_for,
-                n.half_enabled_for,
-                n.drain_idle_for
-            ),
-            None => "reconfigure".to_string(),
-        },
-    }
-}
-
-/// One step of a path, readable: the action and what it led to.
-pub fn describe_step(c: &PipelineConfig, before: &PipelineState, action: &Action) -> String {
-    let model = c.model();
-    let after = model.next_state(before, action.clone()).expect("enabled");
-    let mut text = describe_action(c, action);
-    match action {
-        Action::Sync | Action::OtherSync => {
-            let applied = before.barrier.queue.len();
-            text += &format!(" ({applied} effects applied)");
-            text += &expired(c, before, &after);
-            if let Action::Sync = action {
-                let batch: Vec<String> =
-                    after.pickup.batch.iter().map(|&j| job_name(c, j)).collect();
-                text += &format!(", batch [{}]", batch.join(", "));
-            }
-        }
-        Action::Enter(job) => {
-            let mut barrier = before.barrier.clone();
-            let outcome = barrier.enter(&c.key_of(*job), id(*job));
-            let (accepted, failed) = outcome.admission();
-            text += if accepted {
-                " → admitted"
-            } else {
-                " → refused"
-            };
-            if let Some(failed) = failed {
-                text += &format!(" (failed job j{failed})");
-            }
-            if let Some(illegal) = outcome.illegal {
-                text += &format!(", illegal sequence at {:?}", illegal.location);
-            }
-        }
-        Action::Tick => {}
-        _ => {}
-    }
-    let broken = after.violations & !before.violations;
-    if broken != 0 {
-        text += &format!("  ⚠ breaks {}", broken_names(broken));
-    }
-    for p in properties(c) {
-        if p.expectation == stateright::Expectation::Always
-            && (p.condition)(&model, before)
-            && !(p.condition)(&model, &after)
-        {
-            text += &format!("  ⚠ {} violated", p.name);
-        }
-    }
-    text
-}
-
-/// What a `sync` changed in the keys' modes and windows, and the records it
-/// removed, e.g. `, k0 → HalfEnabled, k1 window closed, k1 removed`.
-fn expired(c: &PipelineConfig, before: &PipelineState, after: &PipelineState) -> String {
-    let mut text = String::new();
-    for key in 0..c.keys as u8 {
-        let (old, new) = (
-            before.barrier.records.get(&key),
-            after.barrier.records.get(&key),
-        );
-        let Some(old) = old else { continue };
-        let Some(new) = new else {
-            text += &format!(", k{key} removed");
-            continue;
-        };
-        if std::mem::discriminant(&old.mode) != std::mem::discriminant(&new.mode) {
-            let mode = format!("{:?}", new.mode);
-            let name = mode.split_whitespace().next().unwrap_or_default();
-            text += &format!(", k{key} → {name}");
-        }
-        if old.drain.is_some() && new.drain.is_none() {
-            text += &format!(", k{key} window closed");
-        }
-    }
-    text
-}
-
-fn broken_names(flags: u8) -> String {
-    let names = [
-        (violation::END_ORDER, "delivery/commit order"),
-        (violation::BATCH_ORDER, "batch order"),
-        (violation::BLOCK, "blocking"),
-    ];
-    names
-        .iter()
-        .filter(|(flag, _)| flags & flag != 0)
-        .map(|(_, name)| *name)
-        .collect::<Vec<_>>()
-        .join(", ")
 }

@@ -12,8 +12,9 @@
 //! [`Outcome`] whose `illegal` field carries the event that R-ILLEGAL reports (under
 //! the panic policy it means "this call panics after its state change").
 //!
-//! A reference can be built with a [`Mutant`]: a named, deliberately broken
-//! variant that the model checker must refute (see [`crate::mutants`]).
+//! This type has no defect switches: it is the oracle of the conformance tests,
+//! and the model checker wraps it to build its deliberately broken variants
+//! ([`crate::mutants::Mutated`]), so that no mutant code runs on this path.
 //!
 //! ```
 //! use eventorder_model::reference::{Reference, RefConfig, RefState};
@@ -26,8 +27,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
 use std::hash::Hash;
-
-pub use crate::mutants::Mutant;
 
 /// A job id: unique and increasing in arrival order (SPEC.md section 1).
 pub type JobId = i64;
@@ -132,8 +131,8 @@ pub enum RefState {
     Unsupported,
 }
 
-/// A queued effect (R-STATE-QUEUE); `Failed` is queued only by the
-/// [`Mutant::FailedQueued`] mutant.
+/// A queued effect (R-STATE-QUEUE); `Failed` is never queued by this barrier
+/// (only by the model checker's mutant `FailedQueued`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Effect {
     /// R-EFF-LEAVE (`waiting`).
@@ -260,8 +259,6 @@ pub struct Reference<K: Ord + Clone + Hash + Debug> {
     pub queue: Vec<(K, JobId, Effect)>,
     /// Keys for which the `ordering_disabled` predicate holds.
     pub ordering_disabled: BTreeSet<K>,
-    /// The deliberate defect of this variant, if any.
-    pub mutant: Option<Mutant>,
 }
 
 mod clock;
@@ -269,6 +266,7 @@ mod effects;
 mod record;
 mod rules;
 
+pub(crate) use effects::effect_of;
 pub use record::{Record, Window};
 
 #[cfg(test)]

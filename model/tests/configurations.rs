@@ -1,119 +1,89 @@
-//! Every shipped configuration checks as expected, with a pinned state count: a
-//! model that changes shape without anyone noticing fails here, and so does a
-//! run that stopped early (stateright 0.31 can report a partial run as done).
+//! Every shipped configuration checks as expected (every guarantee holds, or
+//! exactly the expected ones are refuted, and every path it names is reached),
+//! with a pinned state count: a model that changes shape without anyone
+//! noticing fails here, and so does a run that stopped early (stateright 0.31
+//! can report a partial run as done).
 //!
-//! The largest shipped configuration (2 keys × 3 jobs × 2 failures) takes
-//! minutes; it is `#[ignore]`d here and run by `cargo run --release -p
-//! eventorder-model -- check` (or `cargo test --release -p eventorder-model --
-//! --ignored`).
+//! The largest configurations take minutes: the one `check` runs and those of
+//! `check --deep` are `#[ignore]`d here (`cargo test --release -p
+//! eventorder-model -- --ignored` runs them).
 
-use eventorder_model::check::{run_check, shipped, CheckReport};
+use eventorder_model::check::{configuration, names, run_check, CheckReport};
 
-fn check(name: &str) -> CheckReport {
-    let config = shipped()
-        .into_iter()
-        .find(|c| c.name == name)
-        .unwrap_or_else(|| panic!("no shipped configuration {name:?}"));
+fn check(name: &str, pinned: usize) -> CheckReport {
+    let config = configuration(name).unwrap_or_else(|| panic!("no configuration {name:?}"));
     let report = run_check(&config, 2, false);
     assert!(
         report.as_expected(),
-        "{name}: refuted {:?}, expected exactly {:?}",
+        "{name}: refuted or unreached {:?}, expected exactly {:?} refuted",
         report.failed(),
         config.expect_refuted
     );
+    assert_eq!(report.unique_states, pinned, "{name}: unique states");
     report
 }
 
-#[test]
-fn hot_key() {
-    assert_eq!(
-        check("hot key (threshold 2, timers 1+1)").unique_states,
-        HOT_KEY
-    );
-}
-
-/// SPEC v1's stuck key (the predicate toggled while the key has a failed job):
-/// under v2 every guarantee holds, G-GC without exceptions.
-#[test]
-fn ordering_disabled_toggle() {
-    let report = check("ordering_disabled toggle");
-    assert!(report.failed().is_empty(), "{:?}", report.failed());
-    assert_eq!(report.unique_states, TOGGLE);
-}
-
-/// The predicate toggled over failed jobs, drain windows and a hot key.
-#[test]
-fn toggle_hot_key_and_drain() {
-    assert_eq!(
-        check("toggle + hot key + drain 1").unique_states,
-        TOGGLE_HOT_DRAIN
-    );
-}
-
-/// A live change (R-CONFIG) that switches the drain limit and the key
-/// threshold off and changes every timer, at any moment.
-#[test]
-fn live_change_limits_off() {
-    assert_eq!(
-        check("live change: limits off, timers changed").unique_states,
-        LIVE_OFF
-    );
-}
-
-/// A live change that switches the drain limit and the key threshold on.
-#[test]
-fn live_change_limits_on() {
-    assert_eq!(
-        check("live change: limits on, timers changed").unique_states,
-        LIVE_ON
-    );
-}
-
-#[test]
-fn leave_and_drain() {
-    assert_eq!(check("leave + drain 1").unique_states, LEAVE);
-}
-
-#[test]
-fn two_keys_two_jobs() {
-    assert_eq!(
-        check("2 keys x 2 jobs x 2 failures, drain 1").unique_states,
-        TWO_BY_TWO
-    );
-}
-
-#[test]
-fn two_keys_three_jobs_one_failure() {
-    assert_eq!(
-        check("2 keys x 3 jobs x 1 failure, drain 1").unique_states,
-        TWO_BY_THREE_ONE_FAILURE
-    );
-}
-
-#[test]
-fn two_pickup_loops_are_refuted_on_g_order() {
-    let report = check("two pickup loops, one barrier");
-    assert_eq!(report.failed(), ["G-ORDER"]);
-    assert_eq!(report.unique_states, TWO_LOOPS);
-}
-
-#[test]
-#[ignore = "minutes: run by `check`, or with --ignored"]
-fn two_keys_three_jobs() {
-    assert_eq!(
-        check("2 keys x 3 jobs x 2 failures, drain 1").unique_states,
-        TWO_BY_THREE
-    );
+macro_rules! pinned {
+    ($($(#[$attr:meta])* $test:ident: $name:expr => $states:expr;)*) => {
+        $(
+            $(#[$attr])*
+            #[test]
+            fn $test() {
+                check($name, $states);
+            }
+        )*
+    };
 }
 
 // Pinned unique state counts (depth-first, complete runs).
-const HOT_KEY: usize = 76_181;
-const TOGGLE: usize = 324_358;
-const TOGGLE_HOT_DRAIN: usize = 594_997;
-const LIVE_OFF: usize = 762_639;
-const LIVE_ON: usize = 627_686;
-const LEAVE: usize = 25_517;
-const TWO_BY_TWO: usize = 366_037;
-const TWO_LOOPS: usize = 4_938;
-const TWO_BY_THREE_ONE_FAILURE: usize = 4_736_896;
-const TWO_BY_THREE: usize = 30_159_295;
+pinned! {
+    base: names::BASE => 2_076;
+    hot_key: names::HOT => 67_295;
+    /// A job admitted after the comeback is checked by G-ORDER.
+    hot_key_leave: names::HOT_LEAVE => 251_020;
+    hot_key_drain: names::HOT_DRAIN => 131_145;
+    /// SPEC v1's stuck key: under v2 every guarantee holds, G-GC without
+    /// exceptions, G-QUIET with section 6's leftovers.
+    ordering_disabled_toggle: names::TOGGLE => 231_194;
+    toggle_drain_threshold: names::TOGGLE_DRAIN => 420_335;
+    /// Finding: G-DRAIN does not survive `drain_limit` 1 → 0 → 1.
+    live_change_limits_off_and_back: names::LIVE_OFF => 956_623;
+    live_change_limits_on_and_back: names::LIVE_ON => 812_862;
+    /// Finding: G-ORDER's batch clause does not survive `drain_limit` 1 → 0
+    /// in the middle of a batch.
+    live_change_mid_batch: names::LIVE_MID_BATCH => 34_629;
+    leave_drain: names::LEAVE_DRAIN => 19_135;
+    drain_two: names::DRAIN_2 => 14_112;
+    two_keys_two_jobs: names::TWO_BY_TWO => 310_089;
+    two_keys_three_jobs_one_failure: names::TWO_BY_THREE_ONE => 3_541_789;
+    /// The misuse R-SYNC forbids: G-ORDER and G-QUIET refuted.
+    two_pickup_loops: names::TWO_LOOPS => 4_265;
+    #[ignore = "minutes: run by `check`, or with --ignored"]
+    two_keys_three_jobs_two_failures: names::TWO_BY_THREE_TWO => 17_745_361;
+    #[ignore = "minutes: run by `check --deep`, or with --ignored"]
+    deep_two_keys_hot_toggle: names::DEEP_TWO_KEYS_HOT_TOGGLE => 36_001_604;
+    #[ignore = "minutes: run by `check --deep`, or with --ignored"]
+    deep_hot_leave_failures: names::DEEP_HOT_LEAVE_FAILURES => 6_459_411;
+    #[ignore = "minutes: run by `check --deep`, or with --ignored"]
+    deep_live: names::DEEP_LIVE => 9_495_632;
+}
+
+#[test]
+fn every_configuration_is_pinned_here() {
+    let source = include_str!("configurations.rs");
+    for config in eventorder_model::check::shipped()
+        .into_iter()
+        .chain(eventorder_model::check::deep())
+    {
+        let constant = eventorder_model::check::names::ALL
+            .iter()
+            .find(|(_, name)| *name == config.name)
+            .map(|(constant, _)| *constant)
+            .unwrap_or_else(|| panic!("{:?} has no name in check::names", config.name));
+        assert!(
+            source.contains(&format!("names::{constant} =>")),
+            "{:?} has no pinned test",
+            config.name
+        );
+    }
+}

@@ -1,21 +1,99 @@
-//! Every mutant of the reference barrier is refuted by the property it breaks,
-//! with a short counterexample.
+//! Every mutant is refuted by the guarantee it names, on the configuration it
+//! names, with a shortest counterexample of the pinned length; every rule of
+//! SPEC.md with behaviour has a mutant, and every guarantee refutes one.
 
-use eventorder_model::check::check_mutant;
+use eventorder_model::check::{check_mutant, configuration};
+use eventorder_model::mutants::READ_ONLY_RULES;
+use eventorder_model::properties::GUARANTEES;
 use eventorder_model::Mutant;
 
+/// Shortest counterexample lengths (steps), as `mutants` prints them.
+const STEPS: [(Mutant, usize); 26] = [
+    (Mutant::WaitIgnoresFailed, 5),
+    (Mutant::AbortOpensNoDrainWindow, 14),
+    (Mutant::DrainLimitOffByOne, 14),
+    (Mutant::EffectsAppliedImmediately, 10),
+    (Mutant::FailedQueued, 5),
+    (Mutant::StaleReleaseClearsFailed, 12),
+    (Mutant::NeverCollectInactive, 15),
+    (Mutant::EnterRefusesFailedJob, 7),
+    (Mutant::PredicateOnlySwitchesMode, 22),
+    (Mutant::HalfEnabledFallsBack, 10),
+    (Mutant::SyncNeverExpires, 14),
+    (Mutant::IdleWindowClosesEarly, 14),
+    (Mutant::TrackKeepsWindowIdle, 17),
+    (Mutant::TrackSkipsInflight, 2),
+    (Mutant::FreshRecordUntracked, 2),
+    (Mutant::DisabledTracksJobs, 8),
+    (Mutant::HotOneEarly, 3),
+    (Mutant::HotOneLate, 4),
+    (Mutant::UnsupportedStateReleases, 12),
+    (Mutant::WaitingKeepsInflight, 9),
+    (Mutant::FailedWithoutRecordDropped, 5),
+    (Mutant::LeaveIgnored, 3),
+    (Mutant::SyncDropsLastEffect, 12),
+    (Mutant::ThresholdZeroMakesHot, 4),
+    (Mutant::IllegalOnLaterJobs, 4),
+    (Mutant::LeftoverWithoutFailedAtReset, 13),
+];
+
 #[test]
-fn every_mutant_is_refuted() {
-    let survivors: Vec<Mutant> = Mutant::ALL
-        .into_iter()
-        .filter(|&mutant| check_mutant(mutant).counterexample.is_none())
+fn every_mutant_is_refuted_in_its_configuration() {
+    assert_eq!(STEPS.map(|(m, _)| m), Mutant::ALL);
+    let mut wrong = Vec::new();
+    for (mutant, steps) in STEPS {
+        let report = check_mutant(mutant);
+        if report.counterexample.is_none() || report.steps != steps {
+            wrong.push((mutant, report.steps, steps));
+        }
+    }
+    assert!(wrong.is_empty(), "(mutant, steps, pinned): {wrong:?}");
+}
+
+#[test]
+fn the_unmutated_configurations_satisfy_what_refutes_the_mutants() {
+    // The counterexample is the mutant's doing: the same configuration without
+    // it has none (the configuration tests check them in full).
+    for mutant in Mutant::ALL {
+        let config = configuration(mutant.configuration()).expect("shipped");
+        assert!(
+            !config.expect_refuted.contains(&mutant.refuted_by()),
+            "{mutant:?}: {} is refuted without the mutant on {}",
+            mutant.refuted_by(),
+            config.name
+        );
+    }
+}
+
+#[test]
+fn every_rule_with_behaviour_has_a_mutant() {
+    let spec = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/SPEC.md"))
+        .expect("spec/SPEC.md next to the model crate");
+    let mut rules: Vec<&str> = spec
+        .split("**R-")
+        .skip(1)
+        .filter_map(|rest| rest.split("**").next())
+        .filter(|id| {
+            id.chars()
+                .all(|c| c.is_ascii_uppercase() || c == '-' || c.is_ascii_digit())
+        })
         .collect();
-    assert!(survivors.is_empty(), "surviving mutants: {survivors:?}");
+    rules.sort_unstable();
+    rules.dedup();
+    assert!(rules.len() >= 20, "rules found in SPEC.md: {rules:?}");
+    for rule in rules {
+        let id = format!("R-{rule}");
+        let covered = Mutant::ALL.iter().any(|m| m.rule() == id);
+        assert!(
+            covered || READ_ONLY_RULES.contains(&id.as_str()),
+            "{id} has no mutant"
+        );
+    }
 }
 
 #[test]
 fn every_guarantee_refutes_some_mutant() {
-    for guarantee in eventorder_model::properties::GUARANTEES {
+    for guarantee in GUARANTEES {
         assert!(
             Mutant::ALL.iter().any(|m| m.refuted_by() == guarantee),
             "no mutant for {guarantee}"
@@ -29,7 +107,7 @@ fn counterexamples_are_short_and_readable() {
     assert_eq!(report.steps, 5);
     let text = report.counterexample.expect("refuted");
     assert!(
-        text.contains(" 5. worker: send k0:j2 → failed  ⚠ breaks blocking"),
+        text.contains(" 5. worker: send k0:j2 → succeeded  ⚠ breaks blocking  ⚠ G-BLOCK violated"),
         "{text}"
     );
 }

@@ -33,11 +33,20 @@ pub struct PipelineConfig {
     pub workers: usize,
     /// Pickup loops sharing the barrier (1 is correct use; 2 is the misuse).
     pub pickup_loops: usize,
-    /// Settings the barrier may be switched to once, at any moment (R-CONFIG:
-    /// a live change; records and queued effects are kept). `None`: no change.
-    pub live_change: Option<RefConfig>,
+    /// Settings the barrier may be switched to live, at any moment, besides its
+    /// initial ones (R-CONFIG: records and queued effects are kept).
+    pub live_settings: Vec<RefConfig>,
+    /// How many live changes may happen (each to any of [`Self::settings`]
+    /// other than the one in force, so settings can go back and forth).
+    pub reconfigures: u8,
+    /// Workers report the status `executing` before each send, a state the
+    /// barrier does not take (R-STATE-SUPPORTED: an error, no effect).
+    pub report_executing: bool,
     /// A deliberately broken barrier, if any.
     pub mutant: Option<Mutant>,
+    /// Optional `sometimes` properties this configuration must reach (names from
+    /// [`crate::properties::paths`]), on top of those its bounds imply.
+    pub paths: &'static [&'static str],
     /// Guarantees this configuration is known to violate: `check` then requires
     /// each of them to be refuted (and every other property to hold).
     pub expect_refuted: &'static [&'static str],
@@ -60,8 +69,11 @@ impl Default for PipelineConfig {
             leaves: 0,
             workers: 0,
             pickup_loops: 1,
-            live_change: None,
+            live_settings: Vec::new(),
+            reconfigures: 0,
+            report_executing: false,
             mutant: None,
+            paths: &[],
             expect_refuted: &[],
         }
     }
@@ -104,11 +116,19 @@ impl PipelineConfig {
         }
     }
 
-    /// The longest value each timer takes, before or after the live change (for
-    /// the time abstraction, [`crate::reference::Reference::normalize_clock_for`]).
+    /// Every settings the barrier can be in: the initial ones first, then
+    /// [`Self::live_settings`].
+    pub fn settings(&self) -> Vec<RefConfig> {
+        let mut all = vec![self.barrier_config()];
+        all.extend(self.live_settings.iter().cloned());
+        all
+    }
+
+    /// The longest value each timer takes in any of [`Self::settings`] (for the
+    /// time abstraction, [`crate::reference::Reference::normalize_clock_for`]).
     pub fn longest_timers(&self) -> RefConfig {
         let mut timers = self.barrier_config();
-        if let Some(other) = &self.live_change {
+        for other in &self.live_settings {
             timers.disabled_for = timers.disabled_for.max(other.disabled_for);
             timers.half_enabled_for = timers.half_enabled_for.max(other.half_enabled_for);
             timers.drain_idle_for = timers.drain_idle_for.max(other.drain_idle_for);

@@ -4,12 +4,13 @@ use super::*;
 
 impl Pipeline {
     /// Apply one action to the state (the guarantees' bookkeeping included).
-    pub(super) fn apply(&self, s: &mut PipelineState, action: Action) {
+    pub(super) fn apply(&self, s: &mut PipelineState, action: &Action) {
         let c = &self.config;
-        match action {
+        match *action {
             Action::Sync => {
-                s.barrier.sync();
-                self.sync_windows(s);
+                let outcome = s.barrier.sync();
+                note(s, outcome.illegal);
+                self.synced(s);
                 s.pickup = Pickup {
                     batch: (0..c.job_count())
                         .filter(|&j| s.jobs[j].status == Status::Pending)
@@ -17,6 +18,7 @@ impl Pipeline {
                         .collect(),
                     last_admitted: None,
                     refused: 0,
+                    skipped: 0,
                     dirty: false,
                 };
             }
@@ -33,6 +35,13 @@ impl Pipeline {
                 let key = c.key_of(job);
                 s.barrier.leave(&key, id(job));
                 s.workers[c.worker_of(key)].retain(|&j| j != job);
+                let state = &mut s.jobs[usize::from(job)];
+                if state.tracked {
+                    s.events |= event::LEAVE_TRACKED;
+                }
+                // R-LEAVE: out of flight at once.
+                state.in_flight = false;
+                state.tracked = false;
                 self.back_to_pending(s, job);
                 // R-LEAVE takes the job out of the window at once.
                 self.stamp_idle(s, key);
@@ -42,8 +51,9 @@ impl Pipeline {
                 s.pickup.dirty = true;
             }
             Action::OtherSync => {
-                s.barrier.sync();
-                self.sync_windows(s);
+                let outcome = s.barrier.sync();
+                note(s, outcome.illegal);
+                self.synced(s);
                 s.pickup.dirty = true;
             }
             Action::Work(job, sent) => self.work(s, job, sent),
@@ -54,10 +64,10 @@ impl Pipeline {
                 // `sync`: the pickup loop need not start a new batch for it.
                 s.pickup.dirty |= s.barrier.timers_due() || self.windows_due(s);
             }
-            Action::Reconfigure => {
-                let settings = c.live_change.clone().expect("a live change");
+            Action::Reconfigure(i) => {
+                let settings = c.settings()[usize::from(i)].clone();
                 s.barrier.reconfigure(settings);
-                s.reconfigured = true;
+                s.reconfigures_left -= 1;
                 s.pickup.dirty = true;
             }
             Action::Toggle(key) => {
@@ -69,55 +79,23 @@ impl Pipeline {
         }
     }
 
-    /// Pickup `enter` of the batch's next job, with the batch clause of G-ORDER.
-    fn enter(&self, s: &mut PipelineState, job: Job) {
-        let c = &self.config;
-        let key = c.key_of(job);
-        let bit = 1u32 << key;
-        s.pickup.batch.remove(0);
-        s.pickup.last_admitted = None;
-        // A refused `enter` changes at most this key's record (R-MODE, R-GC).
-        let before = s.barrier.records.get(&key).cloned();
-        let (accepted, _) = s.barrier.enter(&key, id(job)).admission();
-        let enabled = self.ordered_now(s, key);
-        if !accepted {
-            if enabled {
-                s.pickup.refused |= bit;
-            }
-            s.pickup.dirty |= s.barrier.records.get(&key) != before.as_ref();
-            return;
-        }
-        if s.pickup.refused & bit != 0 && enabled {
-            s.violations |= violation::BATCH_ORDER;
-        }
-        let state = &mut s.jobs[usize::from(job)];
-        state.status = Status::Queued;
-        state.ordered = enabled;
-        state.in_window = s.keys[usize::from(key)].window;
-        if state.in_window {
-            s.keys[usize::from(key)].idle_since = None;
-        }
-        s.workers[c.worker_of(key)].push(job);
-        // Remembered only while a `leave` is possible (fewer states otherwise).
-        s.pickup.last_admitted = (s.leaves_left > 0).then_some(job);
-        s.pickup.dirty = true;
-    }
-
     /// A worker handles the head of its queue.
     fn work(&self, s: &mut PipelineState, job: Job, sent: Sent) {
         let c = &self.config;
         let key = c.key_of(job);
-        let k = usize::from(key);
+        let (k, j) = (usize::from(key), usize::from(job));
         s.workers[c.worker_of(key)].remove(0);
         s.pickup.dirty = true;
-        s.jobs[usize::from(job)].status = Status::Committing;
+        s.jobs[j].status = Status::Committing;
         let report = match sent {
-            Sent::Waited => {
-                s.commits[k].push((job, Report::Waiting));
-                return;
-            }
             Sent::Drained => {
                 s.commits[k].push((job, Report::Drained));
+                return;
+            }
+            Sent::Waited => {
+                let outcome = s.barrier.wait(&key, id(job));
+                note(s, outcome.illegal);
+                s.commits[k].push((job, Report::Waiting));
                 return;
             }
             Sent::Succeeded => Report::Succeeded,
@@ -125,23 +103,45 @@ impl Pipeline {
             Sent::Aborted => Report::Aborted,
             Sent::Failed => Report::Failed,
         };
+        let outcome = s.barrier.wait(&key, id(job));
+        note(s, outcome.illegal);
+        if c.report_executing {
+            // R-STATE-SUPPORTED: an error, no effect.
+            s.barrier
+                .state_changed(&key, id(job), RefState::Unsupported);
+        }
         // G-BLOCK: nothing later than the key's failed job is sent.
         if s.keys[k].blocker.is_some_and(|blocker| job > blocker) {
             s.violations |= violation::BLOCK;
         }
-        // G-ORDER: ordered jobs are delivered, and end through the worker, in
-        // ascending order (the key's FIFO commit queue keeps that order).
-        if sent != Sent::Failed && s.jobs[usize::from(job)].ordered {
-            if s.keys[k].last_ended.is_some_and(|last| last > job) {
-                s.violations |= violation::END_ORDER;
+        // G-ORDER: jobs that are not leftovers are delivered, and end through the
+        // worker, in ascending order while their key is `Enabled` (the key's FIFO
+        // commit queue keeps that order).
+        if sent != Sent::Failed && mode_of(s, key) == Mode::Enabled && !s.jobs[j].leftover {
+            if let Some(last) = s.keys[k].last_ended {
+                if last > job {
+                    s.violations |= violation::END_ORDER;
+                }
+                if self.jobs_of(key).any(|other| s.jobs[other].leftover) {
+                    s.events |= event::ORDER_AFTER_COMEBACK;
+                }
             }
             s.keys[k].last_ended = Some(job);
         }
         if sent == Sent::Failed {
             // Reported at once (R-STATE-QUEUE); outside `Disabled` it blocks the key.
+            let had_record = s.barrier.records.contains_key(&key);
             let disabled = matches!(mode_of(s, key), Mode::Disabled { .. });
-            s.barrier.state_changed(&key, id(job), RefState::Failed);
-            s.jobs[usize::from(job)].failures += 1;
+            let outcome = s.barrier.state_changed(&key, id(job), RefState::Failed);
+            note(s, outcome.illegal);
+            let state = &mut s.jobs[j];
+            state.failures += 1;
+            state.in_flight = false;
+            state.tracked = false;
+            if !had_record {
+                // R-EFF-FAILED creates an untracked record.
+                s.keys[k].tracking = false;
+            }
             if !disabled && s.keys[k].blocker.is_none() {
                 s.keys[k].blocker = Some(job);
             }
@@ -158,7 +158,8 @@ impl Pipeline {
         s.commits[k].remove(0);
         s.pickup.dirty = true;
         if let Some(state) = reported_state(report) {
-            s.barrier.state_changed(&key, id(job), state);
+            let outcome = s.barrier.state_changed(&key, id(job), state);
+            note(s, outcome.illegal);
         }
         match report {
             Report::Failed | Report::Waiting => self.back_to_pending(s, job),
@@ -177,17 +178,30 @@ impl Pipeline {
         }
     }
 
-    /// A job goes back to pending: no longer in flight.
+    /// A job goes back to pending: no longer queued or committing (whether the
+    /// barrier still counts it in flight depends on its report, see
+    /// [`JobState::in_flight`]).
     fn back_to_pending(&self, s: &mut PipelineState, job: Job) {
         let state = &mut s.jobs[usize::from(job)];
         state.status = Status::Pending;
-        state.ordered = false;
         state.in_window = false;
+    }
+
+    /// After a `sync`: the reports committed before it are applied, so their
+    /// jobs are out of flight (G-LIMIT); then the drain windows' idle time.
+    fn synced(&self, s: &mut PipelineState) {
+        for job in &mut s.jobs {
+            if job.in_flight && matches!(job.status, Status::Pending | Status::Done) {
+                job.in_flight = false;
+                job.tracked = false;
+            }
+        }
+        self.sync_windows(s);
     }
 
     /// An open window of which no job is in flight is idle from now on, unless it
     /// already is.
-    fn stamp_idle(&self, s: &mut PipelineState, key: Key) {
+    pub(super) fn stamp_idle(&self, s: &mut PipelineState, key: Key) {
         let idle = self.jobs_of(key).all(|j| !s.jobs[j].in_window);
         let watch = &mut s.keys[usize::from(key)];
         if watch.window && watch.idle_since.is_none() && idle {
@@ -196,7 +210,7 @@ impl Pipeline {
     }
 
     /// A key's drain window closes (G-DRAIN).
-    fn close_window(&self, s: &mut PipelineState, key: Key) {
+    pub(super) fn close_window(&self, s: &mut PipelineState, key: Key) {
         s.keys[usize::from(key)].window = false;
         s.keys[usize::from(key)].idle_since = None;
         for j in self.jobs_of(key) {
@@ -244,37 +258,11 @@ impl Pipeline {
         }
         s.barrier.normalize_clock_for(&timers);
     }
+}
 
-    /// After every step: follow the keys' modes. `Disabled` ends the key's
-    /// failed job and window (R-EFF-FAILED, R-ENTER-HOT); leaving `Enabled` ends
-    /// its ordered period (G-ORDER speaks only of `Enabled` keys) and marks the
-    /// jobs in flight as leftovers (see [`JobState::leftover`]).
-    pub(super) fn watch_modes(&self, last: &PipelineState, s: &mut PipelineState) {
-        // Effects of different keys commute (each touches only its key's record),
-        // so the queue is kept sorted by key, in call order within a key: one
-        // state instead of one per interleaving.
-        s.barrier.queue.sort_by_key(|(key, _, _)| *key);
-        for key in 0..self.config.keys as Key {
-            let k = usize::from(key);
-            let mode = mode_of(s, key);
-            if let Mode::HalfEnabled { .. } = mode_of(last, key) {
-                s.came_back |= mode == Mode::Enabled;
-            }
-            if let Mode::Disabled { .. } = mode {
-                s.keys[k].blocker = None;
-                if s.keys[k].window {
-                    self.close_window(s, key);
-                }
-            }
-            if mode != Mode::Enabled {
-                s.keys[k].last_ended = None;
-                s.pickup.refused &= !(1u32 << key);
-                for j in self.jobs_of(key) {
-                    let job = &mut s.jobs[j];
-                    job.ordered = false;
-                    job.leftover |= !matches!(job.status, Status::Pending | Status::Done);
-                }
-            }
-        }
+/// Keep the first illegal-sequence report of the step (G-QUIET).
+pub(super) fn note(s: &mut PipelineState, illegal: Option<Illegal<Key>>) {
+    if s.reported.is_none() {
+        s.reported = illegal;
     }
 }

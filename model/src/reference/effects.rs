@@ -9,28 +9,16 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
 
     /// `state_changed(key, job, state)`: R-STATE-SUPPORTED and R-STATE-QUEUE.
     pub fn state_changed(&mut self, key: &K, job: JobId, state: RefState) -> Outcome<K> {
-        let effect = match state {
-            // R-STATE-SUPPORTED: known but not taken: an error, no effect.
-            RefState::Unsupported => {
-                return Outcome::plain(Ret::StateChanged(Err(Unsupported)));
-            }
-            RefState::Failed => Effect::Failed,
-            RefState::Waiting => Effect::Leave,
-            RefState::Succeeded | RefState::Filtered => Effect::Release,
-            RefState::Aborted => Effect::Abort,
+        // R-STATE-SUPPORTED: known but not taken: an error, no effect.
+        let Some(effect) = effect_of(state) else {
+            return Outcome::plain(Ret::StateChanged(Err(Unsupported)));
         };
         let mut illegal = None;
         // R-STATE-QUEUE: `failed` at once; the others queued if the key has a
         // record now, dropped otherwise.
-        let immediate = if effect == Effect::Failed {
-            !self.is(Mutant::FailedQueued)
-        } else {
-            self.is(Mutant::EffectsAppliedImmediately)
-        };
-        if immediate {
+        if effect == Effect::Failed {
             illegal = self.apply(key, job, effect);
-        } else if self.records.contains_key(key) || effect == Effect::Failed {
-            // (`Failed` is queued only by the `FailedQueued` mutant, whatever the record.)
+        } else if self.records.contains_key(key) {
             self.queue.push((key.clone(), job, effect));
         }
         self.collect_inactive();
@@ -40,8 +28,8 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
         }
     }
 
-    /// Apply one effect, immediately or at `sync`.
-    fn apply(&mut self, key: &K, job: JobId, effect: Effect) -> Option<Illegal<K>> {
+    /// Apply one effect, immediately or at `sync`, without R-GC.
+    pub(crate) fn apply(&mut self, key: &K, job: JobId, effect: Effect) -> Option<Illegal<K>> {
         match effect {
             Effect::Leave => self.effect_leave(key, job),
             Effect::Failed => return self.effect_failed(key, job),
@@ -55,7 +43,7 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
     /// `drain`; a window this empties is idle since now, and removing a job the
     /// window does not hold changes nothing (R-GC follows at the end of the
     /// operation).
-    fn effect_leave(&mut self, key: &K, job: JobId) {
+    pub(crate) fn effect_leave(&mut self, key: &K, job: JobId) {
         let now = self.now;
         if let Some(record) = self.records.get_mut(key) {
             record.forget(job, now);
@@ -93,8 +81,6 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
     /// R-EFF-RELEASE (`succeeded`, `filtered`) and, with `abort`, R-EFF-ABORT.
     fn effect_release(&mut self, key: &K, job: JobId, abort: bool) {
         let (now, drain_limit) = (self.now, self.config.drain_limit);
-        let no_window = self.is(Mutant::AbortOpensNoDrainWindow);
-        let stale_clears = self.is(Mutant::StaleReleaseClearsFailed);
         let Some(record) = self.records.get_mut(key) else {
             return;
         };
@@ -103,7 +89,7 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
         }
         record.forget(job, now);
         let was_failed = match record.failed {
-            Some(failed) if failed != job && !stale_clears => return, // a stale report
+            Some(failed) if failed != job => return, // a stale report
             Some(failed) => failed == job,
             None => false,
         };
@@ -111,7 +97,7 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
         record.drain = None;
         // R-EFF-ABORT: the failed job's abort opens an empty drain window, idle
         // since now.
-        if abort && was_failed && drain_limit > 0 && !no_window {
+        if abort && was_failed && drain_limit > 0 {
             record.drain = Some(Window::empty(now));
         }
     }
@@ -126,8 +112,8 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
 
     /// `sync()`: R-SYNC, then R-EXPIRE. Applies the queued effects in order;
     /// `Ret::Applied` counts every processed effect, also those that changed
-    /// nothing. Only the [`Mutant::FailedQueued`] variant can report an illegal
-    /// sequence here (the first one is kept).
+    /// nothing. No queued effect reports an illegal sequence (`failed`, the only
+    /// effect that can, is never queued), so `illegal` is always `None` here.
     pub fn sync(&mut self) -> Outcome<K> {
         let queue = std::mem::take(&mut self.queue);
         let applied = queue.len();
@@ -136,9 +122,7 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
             let seen = self.apply(&key, job, effect);
             illegal = illegal.or(seen);
         }
-        if !self.is(Mutant::SyncNeverExpires) {
-            self.expire();
-        }
+        self.expire();
         self.collect_inactive();
         Outcome {
             ret: Ret::Applied(applied),
@@ -150,9 +134,8 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
     /// all): R-MODE's timer step without the predicate, and the closing of a drain
     /// window that has held no job for longer than `drain_idle_for` (strictly).
     /// R-GC follows in [`Reference::sync`].
-    fn expire(&mut self) {
+    pub(crate) fn expire(&mut self) {
         let (now, config) = (self.now, self.config.clone());
-        let early = self.is(Mutant::IdleWindowClosesEarly);
         for record in self.records.values_mut() {
             record.mode = timer_step(record.mode, now, &config);
             let idle_for = record
@@ -160,9 +143,7 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
                 .as_ref()
                 .and_then(|drain| drain.idle_since)
                 .map(|since| now - since);
-            if idle_for.is_some_and(|idle| {
-                idle > config.drain_idle_for || (early && idle == config.drain_idle_for)
-            }) {
+            if idle_for.is_some_and(|idle| idle > config.drain_idle_for) {
                 record.drain = None;
             }
         }
@@ -212,9 +193,19 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
     }
 
     /// R-GC: remove every inactive record.
-    pub(super) fn collect_inactive(&mut self) {
-        if !self.is(Mutant::NeverCollectInactive) {
-            self.records.retain(|_, record| !record.is_inactive());
-        }
+    pub(crate) fn collect_inactive(&mut self) {
+        self.records.retain(|_, record| !record.is_inactive());
+    }
+}
+
+/// R-STATE-SUPPORTED: the effect a supported state has; `None` for a state the
+/// barrier does not take.
+pub(crate) fn effect_of(state: RefState) -> Option<Effect> {
+    match state {
+        RefState::Unsupported => None,
+        RefState::Failed => Some(Effect::Failed),
+        RefState::Waiting => Some(Effect::Leave),
+        RefState::Succeeded | RefState::Filtered => Some(Effect::Release),
+        RefState::Aborted => Some(Effect::Abort),
     }
 }

@@ -67,7 +67,7 @@ pub struct Record {
 
 impl Record {
     /// A fresh `Enabled` record: tracked (empty) or untracked `inflight`.
-    pub(super) fn enabled(tracked: bool) -> Record {
+    pub(crate) fn enabled(tracked: bool) -> Record {
         Record {
             mode: Mode::Enabled,
             failed: None,
@@ -78,7 +78,7 @@ impl Record {
 
     /// The record R-ENTER-HOT and R-MODE's reset put in place: `Disabled` since
     /// `now`, no failed job, no drain window, an empty `inflight`, tracked or not.
-    pub(super) fn reset(now: Tick, tracked: bool) -> Record {
+    pub(crate) fn reset(now: Tick, tracked: bool) -> Record {
         Record {
             mode: Mode::Disabled { since: now },
             failed: None,
@@ -97,7 +97,7 @@ impl Record {
 
     /// Remove `job` from `inflight` and `drain` (shared by several rules); a
     /// window this empties is idle since `now`.
-    pub(super) fn forget(&mut self, job: JobId, now: Tick) {
+    pub(crate) fn forget(&mut self, job: JobId, now: Tick) {
         if let Some(inflight) = &mut self.inflight {
             inflight.remove(&job);
         }

@@ -17,20 +17,7 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
             records: BTreeMap::new(),
             queue: Vec::new(),
             ordering_disabled: BTreeSet::new(),
-            mutant: None,
         }
-    }
-
-    /// The same, built with a deliberate defect (see [`Mutant`]).
-    pub fn with_mutant(config: RefConfig, mutant: Option<Mutant>) -> Self {
-        Reference {
-            mutant,
-            ..Reference::new(config)
-        }
-    }
-
-    pub(super) fn is(&self, mutant: Mutant) -> bool {
-        self.mutant == Some(mutant)
     }
 
     /// Run one operation.
@@ -67,9 +54,15 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
     /// `enter(key, job)`: R-ENTER-1, R-MODE, R-ENTER-DISABLED, R-ENTER-HOT,
     /// R-ENTER-DRAIN, R-ENTER-FAILED, R-ENTER-TRACK, then R-GC.
     pub fn enter(&mut self, key: &K, job: JobId) -> Outcome<K> {
+        let outcome = self.enter_rules(key, job);
+        self.collect_inactive();
+        outcome
+    }
+
+    /// `enter` without its final R-GC (for [`crate::mutants::Mutated`]).
+    pub(crate) fn enter_rules(&mut self, key: &K, job: JobId) -> Outcome<K> {
         let mut illegal = None;
         let (accepted, previous_failed) = self.admit(key, job, &mut illegal);
-        self.collect_inactive();
         Outcome {
             ret: Ret::Admission {
                 accepted,
@@ -94,9 +87,6 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
         }
         self.refresh_mode(key);
         let (now, config) = (self.now, self.config.clone());
-        let refuse_failed_job = self.is(Mutant::EnterRefusesFailedJob);
-        let drain_slack = usize::from(self.is(Mutant::DrainLimitOffByOne));
-        let keep_idle = self.is(Mutant::TrackKeepsWindowIdle);
         let record = self.records.get_mut(key).expect("record exists");
         // R-ENTER-DISABLED: accept, track nothing.
         if let Mode::Disabled { .. } = record.mode {
@@ -116,7 +106,7 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
         if let Some(drain) = &record.drain {
             if config.drain_limit > 0
                 && !drain.jobs.contains(&job)
-                && drain.jobs.len() >= config.drain_limit + drain_slack
+                && drain.jobs.len() >= config.drain_limit
             {
                 return (false, None);
             }
@@ -132,7 +122,7 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
                     job,
                 });
             }
-            if job != failed || refuse_failed_job {
+            if job != failed {
                 return (false, Some(failed));
             }
             previous_failed = Some(failed);
@@ -143,11 +133,7 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
             inflight.insert(job);
         }
         if let Some(drain) = &mut record.drain {
-            if keep_idle {
-                drain.jobs.insert(job);
-            } else {
-                drain.take(job);
-            }
+            drain.take(job);
         }
         (true, previous_failed)
     }
@@ -159,14 +145,9 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
     fn refresh_mode(&mut self, key: &K) {
         let (now, config) = (self.now, self.config.clone());
         let predicate = self.ordering_disabled.contains(key);
-        let only_switch = self.is(Mutant::PredicateOnlySwitchesMode);
         let record = self.records.get_mut(key).expect("record exists");
         if predicate {
-            if only_switch {
-                record.mode = Mode::Disabled { since: now };
-            } else {
-                *record = Record::reset(now, config.key_threshold > 0);
-            }
+            *record = Record::reset(now, config.key_threshold > 0);
         }
         record.mode = timer_step(record.mode, now, &config);
     }
@@ -194,7 +175,6 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
             return (false, None, None);
         }
         match record.failed {
-            Some(_) if self.is(Mutant::WaitIgnoresFailed) => (false, None, None),
             Some(failed) => {
                 let illegal = (failed > job && record.mode == Mode::Enabled).then(|| Illegal {
                     location: Location::Wait,

@@ -1,7 +1,7 @@
 //! The rules SPEC v2 added or changed, part 1: R-MODE's reset and R-EXPIRE (mode
 //! steps and idle windows, with strict comparisons). Part 2, in `v2_config.rs`:
-//! the drain windows' `idle_since`, R-CONFIG, the clock helpers of the model
-//! checker and the v2 mutants.
+//! the drain windows' `idle_since`, R-CONFIG and the clock helpers of the model
+//! checker.
 
 use super::*;
 

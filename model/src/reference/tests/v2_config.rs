@@ -1,5 +1,5 @@
 //! The rules SPEC v2 added or changed, part 2: the drain windows' `idle_since`,
-//! R-CONFIG, the clock helpers of the model checker and the v2 mutants.
+//! R-CONFIG and the clock helpers of the model checker.
 
 use super::v2::{hot, with_open_window};
 use super::*;
@@ -214,50 +214,4 @@ fn normalize_clock_keeps_every_answer_and_caps_the_ages() {
     );
     w.sync();
     assert_eq!(w.size(), 0, "3 > 2: same answer as unnormalized");
-}
-
-// ------------------------------------------------------------- the mutants
-
-#[test]
-fn v2_mutants_change_their_rule() {
-    let with = |config: RefConfig, m| Reference::<&str>::with_mutant(config, Some(m));
-    let mut b = with(RefConfig::default(), Mutant::PredicateOnlySwitchesMode);
-    fail(&mut b, 1);
-    b.set_ordering_disabled(&K, true);
-    b.enter(&K, 2);
-    assert_eq!(b.peek(&K), Some(1), "failed job kept");
-    assert!(b.is_disabled(&K));
-
-    let mut b = with(
-        RefConfig {
-            key_threshold: 1,
-            ..RefConfig::default()
-        },
-        Mutant::SyncNeverExpires,
-    );
-    b.enter(&K, 1);
-    b.enter(&K, 2);
-    b.advance(100);
-    b.sync();
-    assert!(b.is_disabled(&K));
-
-    let config = RefConfig {
-        drain_limit: 1,
-        drain_idle_for: 0,
-        ..RefConfig::default()
-    };
-    let mut b = with(config.clone(), Mutant::IdleWindowClosesEarly);
-    fail(&mut b, 1);
-    report(&mut b, 1, RefState::Aborted);
-    b.sync();
-    assert_eq!(b.size(), 0, "closed at the sync that opened it");
-
-    let mut b = with(config, Mutant::TrackKeepsWindowIdle);
-    fail(&mut b, 1);
-    report(&mut b, 1, RefState::Aborted);
-    b.sync();
-    b.enter(&K, 2);
-    b.advance(1);
-    b.sync();
-    assert_eq!(b.size(), 0, "closed while it held job 2");
 }

@@ -1,0 +1,300 @@
+//! The configurations `check` runs (and `check --deep`), by name.
+
+use crate::pipeline::PipelineConfig;
+use crate::properties::paths;
+use crate::reference::RefConfig;
+
+/// The names of the shipped configurations (the mutants name theirs).
+pub mod names {
+    /// One key, three jobs, one failure each; workers report `executing`.
+    pub const BASE: &str = "base: 1 key x 3 jobs x 1 failure";
+    /// A hot key.
+    pub const HOT: &str = "hot key (threshold 2, timers 1+1)";
+    /// A hot key whose jobs come back after a leave: G-ORDER after a comeback.
+    pub const HOT_LEAVE: &str = "hot key + leave (threshold 3, 6 jobs)";
+    /// A hot key with a drain window.
+    pub const HOT_DRAIN: &str = "hot key + drain 1 (threshold 1)";
+    /// The predicate toggled over failed jobs (SPEC v1's stuck key).
+    pub const TOGGLE: &str = "ordering_disabled toggle";
+    /// The predicate toggled over drain windows and a hot key.
+    pub const TOGGLE_DRAIN: &str = "toggle + drain 1 + threshold 2";
+    /// Live changes that switch the limits off and back on.
+    pub const LIVE_OFF: &str = "live change: limits off and back";
+    /// Live changes that switch the limits on (drain 2) and back off.
+    pub const LIVE_ON: &str = "live change: limits on (drain 2) and back";
+    /// A live change of `drain_limit` in the middle of a batch.
+    pub const LIVE_MID_BATCH: &str = "live change mid-batch: drain 1 -> 0, 4 jobs";
+    /// `leave` with drain windows.
+    pub const LEAVE_DRAIN: &str = "leave + drain 1";
+    /// A drain window of two.
+    pub const DRAIN_2: &str = "drain 2, idle 0: 1 key x 4 jobs x 1 failure";
+    /// Two keys.
+    pub const TWO_BY_TWO: &str = "2 keys x 2 jobs x 2 failures, drain 1";
+    /// Two keys, three jobs each.
+    pub const TWO_BY_THREE_ONE: &str = "2 keys x 3 jobs x 1 failure, drain 1";
+    /// Two keys, three jobs each, two failures.
+    pub const TWO_BY_THREE_TWO: &str = "2 keys x 3 jobs x 2 failures, drain 1";
+    /// `--deep`: two keys, a hot key, the predicate and drain windows.
+    pub const DEEP_TWO_KEYS_HOT_TOGGLE: &str =
+        "deep: 2 keys x 2 jobs, threshold 1, a toggle, drain 1";
+    /// `--deep`: a hot key, leaves, failures and a drain window.
+    pub const DEEP_HOT_LEAVE_FAILURES: &str = "deep: hot key + leave + drain 1, 4 jobs x 1 failure";
+    /// `--deep`: live changes among three settings, 4 jobs.
+    pub const DEEP_LIVE: &str = "deep: live changes, limits on and back, 4 jobs";
+    /// The misuse R-SYNC forbids.
+    pub const TWO_LOOPS: &str = "two pickup loops, one barrier";
+
+    /// Every name, with its constant's name (for tests that list them).
+    pub const ALL: &[(&str, &str)] = &[
+        ("BASE", BASE),
+        ("HOT", HOT),
+        ("HOT_LEAVE", HOT_LEAVE),
+        ("HOT_DRAIN", HOT_DRAIN),
+        ("TOGGLE", TOGGLE),
+        ("TOGGLE_DRAIN", TOGGLE_DRAIN),
+        ("LIVE_OFF", LIVE_OFF),
+        ("LIVE_ON", LIVE_ON),
+        ("LIVE_MID_BATCH", LIVE_MID_BATCH),
+        ("LEAVE_DRAIN", LEAVE_DRAIN),
+        ("DRAIN_2", DRAIN_2),
+        ("TWO_BY_TWO", TWO_BY_TWO),
+        ("TWO_BY_THREE_ONE", TWO_BY_THREE_ONE),
+        ("TWO_BY_THREE_TWO", TWO_BY_THREE_TWO),
+        ("DEEP_TWO_KEYS_HOT_TOGGLE", DEEP_TWO_KEYS_HOT_TOGGLE),
+        ("DEEP_HOT_LEAVE_FAILURES", DEEP_HOT_LEAVE_FAILURES),
+        ("DEEP_LIVE", DEEP_LIVE),
+        ("TWO_LOOPS", TWO_LOOPS),
+    ];
+}
+
+use names::*;
+
+fn settings(drain_limit: usize, key_threshold: usize, timers: [u64; 3]) -> RefConfig {
+    RefConfig {
+        drain_limit,
+        key_threshold,
+        disabled_for: timers[0],
+        half_enabled_for: timers[1],
+        drain_idle_for: timers[2],
+        panic_on_illegal_sequence: false,
+    }
+}
+
+/// The configurations `check` runs. One is an expected refutation: two pickup
+/// loops sharing a barrier break G-ORDER (R-SYNC). Every other configuration
+/// must satisfy every guarantee and reach every path it names.
+pub fn shipped() -> Vec<PipelineConfig> {
+    vec![
+        PipelineConfig {
+            name: BASE,
+            keys: 1,
+            jobs_per_key: 3,
+            failures: 1,
+            report_executing: true,
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: HOT,
+            keys: 1,
+            jobs_per_key: 3,
+            failures: 1,
+            key_threshold: 2,
+            disabled_for: 1,
+            half_enabled_for: 1,
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: HOT_LEAVE,
+            keys: 1,
+            jobs_per_key: 6,
+            failures: 0,
+            key_threshold: 3,
+            disabled_for: 0,
+            half_enabled_for: 0,
+            leaves: 1,
+            paths: &[paths::ORDER_AFTER_COMEBACK, paths::LEAVE_TRACKED],
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: HOT_DRAIN,
+            keys: 1,
+            jobs_per_key: 3,
+            failures: 1,
+            drain_limit: 1,
+            key_threshold: 1,
+            disabled_for: 1,
+            half_enabled_for: 1,
+            paths: &[paths::HOT_DROPS_WINDOW],
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: TOGGLE,
+            keys: 1,
+            jobs_per_key: 3,
+            failures: 1,
+            key_threshold: 9,
+            disabled_for: 0,
+            half_enabled_for: 0,
+            toggles: 2,
+            paths: &[paths::ILLEGAL, paths::EXCEPTION],
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: TOGGLE_DRAIN,
+            keys: 1,
+            jobs_per_key: 3,
+            failures: 1,
+            drain_limit: 1,
+            key_threshold: 2,
+            disabled_for: 1,
+            half_enabled_for: 1,
+            toggles: 2,
+            paths: &[paths::PREDICATE_DROPS_WINDOW],
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: LIVE_OFF,
+            keys: 1,
+            jobs_per_key: 3,
+            failures: 1,
+            drain_limit: 1,
+            key_threshold: 2,
+            toggles: 1,
+            live_settings: vec![settings(0, 0, [0, 2, 0])],
+            reconfigures: 2,
+            // Finding: a window filled while `drain_limit` was 0 holds more jobs
+            // than the limit once it is back (G-DRAIN as SPEC v2 states it).
+            expect_refuted: &["G-DRAIN"],
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: LIVE_ON,
+            keys: 1,
+            jobs_per_key: 3,
+            failures: 1,
+            disabled_for: 0,
+            half_enabled_for: 0,
+            drain_idle_for: 0,
+            toggles: 1,
+            live_settings: vec![settings(2, 2, [2, 1, 2])],
+            reconfigures: 2,
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: LIVE_MID_BATCH,
+            keys: 1,
+            jobs_per_key: 4,
+            failures: 1,
+            drain_limit: 1,
+            live_settings: vec![settings(0, 0, [1, 1, 1])],
+            reconfigures: 1,
+            // Finding: a job refused by a full window, then, once `drain_limit`
+            // is 0, a later job of the same batch admitted (G-ORDER's batch
+            // clause as SPEC v2 states it).
+            expect_refuted: &["G-ORDER"],
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: LEAVE_DRAIN,
+            keys: 1,
+            jobs_per_key: 3,
+            failures: 2,
+            drain_limit: 1,
+            leaves: 2,
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: DRAIN_2,
+            keys: 1,
+            jobs_per_key: 4,
+            failures: 1,
+            drain_limit: 2,
+            drain_idle_for: 0,
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: TWO_BY_TWO,
+            keys: 2,
+            jobs_per_key: 2,
+            failures: 2,
+            drain_limit: 1,
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: TWO_BY_THREE_ONE,
+            keys: 2,
+            jobs_per_key: 3,
+            failures: 1,
+            drain_limit: 1,
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: TWO_BY_THREE_TWO,
+            keys: 2,
+            jobs_per_key: 3,
+            failures: 2,
+            drain_limit: 1,
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: TWO_LOOPS,
+            keys: 1,
+            jobs_per_key: 3,
+            failures: 1,
+            drain_limit: 1,
+            pickup_loops: 2,
+            // The second loop's `sync` lands in the first one's batch: a later
+            // job overtakes an earlier one (G-ORDER), and the earlier one then
+            // meets it as a failed job, an illegal sequence about a job that is
+            // no leftover (G-QUIET, whose premise is one pickup loop).
+            expect_refuted: &["G-ORDER", "G-QUIET"],
+            ..PipelineConfig::default()
+        },
+    ]
+}
+
+/// The larger configurations `check --deep` adds (minutes each).
+pub fn deep() -> Vec<PipelineConfig> {
+    vec![
+        PipelineConfig {
+            name: DEEP_TWO_KEYS_HOT_TOGGLE,
+            keys: 2,
+            jobs_per_key: 2,
+            failures: 1,
+            drain_limit: 1,
+            key_threshold: 1,
+            toggles: 1,
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: DEEP_HOT_LEAVE_FAILURES,
+            keys: 1,
+            jobs_per_key: 4,
+            failures: 1,
+            drain_limit: 1,
+            key_threshold: 2,
+            disabled_for: 0,
+            half_enabled_for: 0,
+            leaves: 1,
+            paths: &[paths::LEAVE_TRACKED],
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: DEEP_LIVE,
+            keys: 1,
+            jobs_per_key: 4,
+            failures: 1,
+            disabled_for: 0,
+            half_enabled_for: 0,
+            drain_idle_for: 0,
+            live_settings: vec![settings(2, 2, [1, 1, 1])],
+            reconfigures: 2,
+            ..PipelineConfig::default()
+        },
+    ]
+}
+
+/// The shipped or deep configuration of that name.
+pub fn configuration(name: &str) -> Option<PipelineConfig> {
+    shipped().into_iter().chain(deep()).find(|c| c.name == name)
+}
