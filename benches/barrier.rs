@@ -25,15 +25,27 @@
 //!   rejected and told to wait, and never reported);
 //! - (d) (b) with `key_threshold = 200`: every job is tracked, so a record is made
 //!   at `enter` and removed at the next `sync`;
-//! - (e) (b) and (c) on two threads, each with its own half of the keys, on one
-//!   barrier: throughput relative to one thread running its half alone;
+//! - (e) (b), (c) and (d) on two threads, each with its own half of the keys, on
+//!   one barrier: throughput relative to one thread running its half alone;
+//! - (g) the router's production configuration (`Config::production()`:
+//!   `key_threshold = 200`, `drain_limit = 1`): (d) with a fixed 1% of the keys
+//!   blocked as in (c), and one job in 1,000 reported `failed`; the key's next
+//!   visit offers that job again (accepted: it is the failed job) and reports it
+//!   `aborted`, which opens a drain window at the next `sync`; the visit after
+//!   admits one job into the window, whose `succeeded` closes it;
 //! - (ceiling) the baseline on two threads that share nothing: what this machine
-//!   gives two threads at the moment, to read (e) against.
+//!   gives two threads at the moment, to read (e) against;
+//! - (floor of (d)) what (d) cannot go below (issue 13): per job, two locked
+//!   lookups in the baseline's map (standing for `enter` and the queued report,
+//!   the two calls of a tracked job that must lock) and the lock-free `wait` of
+//!   (d), in the same loop as (d), with no `sync` at all.
 //!
-//! For profiling: `EVENTORDER_BENCH_PROFILE=a|b|c|d|e-b|e-c` runs one scenario
-//! alone (and `d-enter-leave`, `d-enter-wait-leave`, `d-lock` pieces of (d), with
-//! `EVENTORDER_BENCH_JOBS` jobs), `EVENTORDER_BENCH_KEYS` sets the number of keys
-//! there, and `EVENTORDER_BENCH_SHARDS` sets the shard count of every barrier here.
+//! For profiling: `EVENTORDER_BENCH_PROFILE=baseline|floor|a|b|c|d|g|e-b|e-c|e-d`
+//! runs one scenario alone (and `d-split`, (d) with every call in a function of
+//! its own for a profiler to tell them apart, and `d-enter-leave`,
+//! `d-enter-wait-leave`, `d-lock` pieces of (d)), `EVENTORDER_BENCH_JOBS` jobs (default 20,000,000),
+//! `EVENTORDER_BENCH_KEYS` sets the number of keys there, and
+//! `EVENTORDER_BENCH_SHARDS` sets the shard count of every barrier here.
 
 mod support;
 
@@ -42,8 +54,8 @@ use std::{hint::black_box, sync::Mutex, time::Duration};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use eventorder::{Barrier, BarrierKey, JobId, JobState};
 use support::{
-    cycle, figure, interleaved, on_two_threads, plain, router_keys, sample, time, tracked,
-    Baseline, Map, Sample, Table, JOBS, KEYS, ROUNDS,
+    cycle, figure, interleaved, on_two_threads, plain, production, router_keys, sample, time,
+    tracked, Baseline, Map, Sample, Table, JOBS, KEYS, ROUNDS,
 };
 
 const SYNC_EVERY: u64 = 100;
@@ -56,7 +68,14 @@ enum Job {
     /// (b)–(d): `enter`, `wait`, `state_changed(succeeded)` if sent; `sync` every
     /// 100 jobs.
     Lifecycle,
+    /// (g): [`Job::Lifecycle`], except that one job sent in [`FAIL_EVERY`] is
+    /// reported `failed`, and offered again and reported `aborted` at its key's
+    /// next visit (instead of a new job).
+    FailSome,
 }
+
+/// (g): one job sent in this many fails.
+const FAIL_EVERY: u64 = 1_000;
 
 /// One pickup/worker/commit pipeline over a slice of keys, on a shared barrier.
 struct Workload<'a> {
@@ -67,6 +86,10 @@ struct Workload<'a> {
     next_job: i64,
     /// Job ids step by this (two threads use interleaved ids).
     stride: i64,
+    /// (g): per key (by index), its failed job waiting to be offered again.
+    failed: Vec<Option<JobId>>,
+    /// (g): jobs sent so far.
+    sent: u64,
 }
 
 impl<'a> Workload<'a> {
@@ -78,7 +101,19 @@ impl<'a> Workload<'a> {
             at: 0,
             next_job: 1,
             stride: 1,
+            failed: if job == Job::FailSome {
+                vec![None; keys.len()]
+            } else {
+                Vec::new()
+            },
+            sent: 0,
         }
+    }
+
+    /// (g): counts a job sent; whether it is one of the jobs that fail.
+    fn fails(&mut self) -> bool {
+        self.sent += 1;
+        self.sent % FAIL_EVERY == 0
     }
 
     fn run(&mut self, jobs: u64) {
@@ -89,14 +124,34 @@ impl<'a> Workload<'a> {
         // store boundary: a store-forwarding stall that measured about half of (a).)
         let mut sum = 0u64;
         for i in 0..jobs {
-            let key = &self.keys[cycle(&mut self.at, self.keys.len())];
+            let at = cycle(&mut self.at, self.keys.len());
+            let key = &self.keys[at];
+            if self.job == Job::FailSome {
+                if let Some(failed) = self.failed[at].take() {
+                    // The failed job again: admitted (it is the key's failed job),
+                    // sent, and aborted (its retries are over).
+                    let admission = b.enter(key, failed);
+                    let hold = b.wait(key, failed);
+                    debug_assert!(admission.accepted && !hold.wait);
+                    b.state_changed(key, failed, JobState::Aborted).unwrap();
+                    if i % SYNC_EVERY == SYNC_EVERY - 1 {
+                        b.sync();
+                    }
+                    continue;
+                }
+            }
             let job = JobId(self.next_job);
             self.next_job += self.stride;
             let admission = b.enter(key, job);
             let hold = b.wait(key, job);
-            if self.job == Job::Lifecycle {
+            if self.job != Job::EnterWait {
                 if admission.accepted && !hold.wait {
-                    b.state_changed(key, job, JobState::Succeeded).unwrap();
+                    if self.job == Job::FailSome && self.fails() {
+                        b.state_changed(key, job, JobState::Failed).unwrap();
+                        self.failed[at] = Some(job);
+                    } else {
+                        b.state_changed(key, job, JobState::Succeeded).unwrap();
+                    }
                 }
                 if i % SYNC_EVERY == SYNC_EVERY - 1 {
                     b.sync();
@@ -112,13 +167,76 @@ impl<'a> Workload<'a> {
     }
 }
 
+/// The floor of (d): per job, a locked lookup for `enter`, the lock-free `wait`
+/// of (d) (a key with no failed job), a locked lookup for the queued report, in
+/// (d)'s loop, without `sync`.
+struct Floor<'a> {
+    map: Mutex<Map>,
+    /// For `wait` only: no record is ever made in it.
+    barrier: Barrier,
+    keys: &'a [BarrierKey],
+    at: usize,
+    next_job: i64,
+}
+
+impl<'a> Floor<'a> {
+    fn new(keys: &'a [BarrierKey]) -> Self {
+        let map = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.clone(), i as u64))
+            .collect();
+        Floor {
+            map: Mutex::new(map),
+            barrier: tracked(),
+            keys,
+            at: 0,
+            next_job: 1,
+        }
+    }
+
+    fn run(&mut self, jobs: u64) {
+        let mut sum = 0u64;
+        let lookup = |key: &BarrierKey| *self.map.lock().unwrap().get(key).unwrap_or(&0);
+        for i in 0..jobs {
+            let key = &self.keys[cycle(&mut self.at, self.keys.len())];
+            let job = JobId(self.next_job);
+            self.next_job += 1;
+            let entered = lookup(key);
+            let hold = self.barrier.wait(key, job);
+            if entered != u64::MAX && !hold.wait {
+                sum = sum.wrapping_add(lookup(key));
+            }
+            if i % SYNC_EVERY == SYNC_EVERY - 1 {
+                sum = sum.wrapping_add(1);
+            }
+        }
+        black_box(sum);
+    }
+}
+
 /// (c)'s barrier: one key in 100 blocked by a failed job.
 fn blocked(keys: &[BarrierKey]) -> Barrier {
-    let b = plain();
+    block(plain(), keys)
+}
+
+/// (g)'s barrier: the production configuration, one key in 100 blocked by a
+/// failed job.
+fn production_blocked(keys: &[BarrierKey]) -> Barrier {
+    block(production(), keys)
+}
+
+/// `b` with one key in 100 blocked by a failed job.
+fn block(b: Barrier, keys: &[BarrierKey]) -> Barrier {
     for key in keys.iter().step_by(100) {
         b.state_changed(key, JobId(0), JobState::Failed).unwrap();
     }
     b
+}
+
+/// The number of jobs of a profiling run (`EVENTORDER_BENCH_JOBS`).
+fn profile_jobs() -> u64 {
+    std::env::var("EVENTORDER_BENCH_JOBS").map_or(20_000_000, |n| n.parse().unwrap())
 }
 
 fn criterion_benches(c: &mut Criterion, keys: &[BarrierKey]) {
@@ -155,7 +273,13 @@ fn criterion_benches(c: &mut Criterion, keys: &[BarrierKey]) {
         b.iter_custom(|n| time(|| w.run(n)))
     });
 
-    for (name, barrier) in [("b", plain()), ("c", blocked(keys))] {
+    let barrier = production_blocked(keys);
+    let mut w = Workload::new(&barrier, keys, Job::FailSome);
+    g.bench_function("g_production_1pct_blocked_0_1pct_failing", |b| {
+        b.iter_custom(|n| time(|| w.run(n)))
+    });
+
+    for (name, barrier) in [("b", plain()), ("c", blocked(keys)), ("d", tracked())] {
         let mut ids = [1, 1];
         g.bench_function(BenchmarkId::new("e_two_threads_per_job", name), |b| {
             // Wall time per job of both threads together (2n jobs in all).
@@ -196,15 +320,22 @@ fn two_threads_sampled(
 fn summary(keys: &[BarrierKey]) {
     // The single-thread scenarios take turns, one round each, so that they all see
     // about the same background load.
-    let (plain_a, plain_b, blocked_barrier, tracked_d) =
-        (plain(), plain(), blocked(keys), tracked());
+    let (plain_a, plain_b, blocked_barrier, tracked_d, production_g) = (
+        plain(),
+        plain(),
+        blocked(keys),
+        tracked(),
+        production_blocked(keys),
+    );
     let mut base = Baseline::<Mutex<Map>>::new(keys);
     let mut parking = Baseline::<parking_lot::Mutex<Map>>::new(keys);
     let mut wa = Workload::new(&plain_a, keys, Job::EnterWait);
     let mut wb = Workload::new(&plain_b, keys, Job::Lifecycle);
     let mut wc = Workload::new(&blocked_barrier, keys, Job::Lifecycle);
     let mut wd = Workload::new(&tracked_d, keys, Job::Lifecycle);
-    let [baseline, parking, a, b, c, d] = interleaved(
+    let mut wg = Workload::new(&production_g, keys, Job::FailSome);
+    let mut floor = Floor::new(keys);
+    let [baseline, parking, a, b, c, d, g, floor] = interleaved(
         [
             Box::new(|n| base.run(n)),
             Box::new(|n| parking.run(n)),
@@ -212,6 +343,8 @@ fn summary(keys: &[BarrierKey]) {
             Box::new(|n| wb.run(n)),
             Box::new(|n| wc.run(n)),
             Box::new(|n| wd.run(n)),
+            Box::new(|n| wg.run(n)),
+            Box::new(|n| floor.run(n)),
         ],
         JOBS,
     );
@@ -245,6 +378,7 @@ fn summary(keys: &[BarrierKey]) {
     };
     let (eb, eb_speedup) = scaling(&plain());
     let (ec, ec_speedup) = scaling(&blocked(keys));
+    let (ed, ed_speedup) = scaling(&tracked());
 
     // The machine's own ceiling for two threads right now: the baseline on two
     // threads that share nothing (each its own map and lock). A barrier's speedup is
@@ -270,24 +404,36 @@ fn summary(keys: &[BarrierKey]) {
         )
     };
 
-    let table = Table::new(
+    // The Go figures were measured on the development machine (docs/performance.md).
+    let table = Table::with_quoted(
         "barrier",
         &format!("{JOBS} jobs per round, {ROUNDS} rounds"),
         &baseline,
+        Some("Go v1.1.2, ns (quoted)"),
     );
     table.row("(reference) the same with parking_lot::Mutex", &parking);
-    table.row("(a) enter + wait, no record", &a);
-    table.row("(b) lifecycle, per job", &b);
-    table.row("(c) lifecycle, 1% of keys blocked", &c);
-    table.row("(d) lifecycle, key_threshold = 200", &d);
+    table.row_quoting("(a) enter + wait, no record", &a, "30");
+    table.row_quoting("(b) lifecycle, per job", &b, "141");
+    table.row_quoting("(c) lifecycle, 1% of keys blocked", &c, "237");
+    table.row(
+        "(floor of (d)) two locked lookups + (d)'s lock-free wait, per job, no sync",
+        &floor,
+    );
+    table.row_quoting("(d) lifecycle, key_threshold = 200", &d, "≈ 560");
+    table.row(
+        "(g) production config, 1% blocked, 0.1% failing then aborted",
+        &g,
+    );
     table.row("(e) (b) on two threads, per job", &eb);
     table.row("(e) (c) on two threads, per job", &ec);
+    table.row("(e) (d) on two threads, per job", &ed);
     println!();
     println!("| two threads vs one | CPU best | CPU median | wall best |");
     println!("|---|---:|---:|---:|");
     for (name, (best, median, wall)) in [
         ("(b) lifecycle", eb_speedup),
         ("(c) lifecycle, 1% blocked", ec_speedup),
+        ("(d) lifecycle, key_threshold = 200", ed_speedup),
         ("(ceiling) baseline, two threads sharing nothing", ceiling),
     ] {
         println!("| {name} | {best:.2}× | {median:.2}× | {wall:.2}× |");
@@ -298,23 +444,51 @@ fn summary(keys: &[BarrierKey]) {
         blocked_barrier.size(),
         blocked_barrier.stats()
     );
+    println!(
+        "check: the production barrier of (g) holds {} records; {:?}",
+        production_g.size(),
+        production_g.stats()
+    );
+    println!(
+        "(d) / (floor of (d)): {:.2}× CPU best, {:.2}× CPU median",
+        d.cpu_best / floor.cpu_best,
+        d.cpu_median / floor.cpu_median
+    );
 }
 
-/// `EVENTORDER_BENCH_PROFILE=a|b|c|d` runs that scenario alone for a while (for a
-/// profiler) and nothing else.
+/// `EVENTORDER_BENCH_PROFILE=<scenario>` runs that scenario alone for
+/// `EVENTORDER_BENCH_JOBS` jobs (for a profiler) and nothing else.
 fn profile(keys: &[BarrierKey], scenario: &str) {
+    let n = profile_jobs();
     let (barrier, job) = match scenario {
+        "baseline" => {
+            let mut base = Baseline::<Mutex<Map>>::new(keys);
+            let s = sample(|| base.run(n));
+            println!(
+                "({scenario}) {:.1} ns/lookup CPU",
+                s.cpu.as_nanos() as f64 / n as f64
+            );
+            return;
+        }
+        "floor" => {
+            let mut floor = Floor::new(keys);
+            let s = sample(|| floor.run(n));
+            println!(
+                "({scenario}) {:.1} ns/job CPU",
+                s.cpu.as_nanos() as f64 / n as f64
+            );
+            return;
+        }
         "a" => (plain(), Job::EnterWait),
         "b" => (plain(), Job::Lifecycle),
         "c" => (blocked(keys), Job::Lifecycle),
         "d" => (tracked(), Job::Lifecycle),
+        "g" => (production_blocked(keys), Job::FailSome),
         // Pieces of (d), to see where its time goes.
         "d-enter-leave" | "d-enter-wait-leave" | "d-lock" => {
             let barrier = tracked();
             let wait = scenario == "d-enter-wait-leave";
             let lock = scenario == "d-lock";
-            let n: u64 =
-                std::env::var("EVENTORDER_BENCH_JOBS").map_or(20_000_000, |n| n.parse().unwrap());
             let s = sample(|| {
                 for i in 0..n {
                     let key = &keys[i as usize % keys.len()];
@@ -336,29 +510,86 @@ fn profile(keys: &[BarrierKey], scenario: &str) {
             );
             return;
         }
-        "e-b" | "e-c" => {
-            let barrier = if scenario == "e-b" {
-                plain()
-            } else {
-                blocked(keys)
+        // (d) with each call in a function of its own, never inlined, so that a
+        // profiler (callgrind's inclusive counts) can tell the calls apart; each
+        // wrapper adds a call and a return.
+        "d-split" => {
+            let barrier = tracked();
+            let s = sample(|| split::lifecycle(&barrier, keys, n));
+            println!(
+                "({scenario}) {:.1} ns/job CPU",
+                s.cpu.as_nanos() as f64 / n as f64
+            );
+            return;
+        }
+        "e-b" | "e-c" | "e-d" => {
+            let barrier = match scenario {
+                "e-b" => plain(),
+                "e-c" => blocked(keys),
+                _ => tracked(),
             };
             let mut ids = [1, 1];
-            let s = two_threads_sampled(&barrier, keys, 10_000_000, &mut ids);
+            let s = two_threads_sampled(&barrier, keys, n / 2, &mut ids);
             println!(
                 "({scenario}) {:.1} ns/job wall, {:.1} ns/job CPU",
-                s.wall.as_nanos() as f64 / 20e6,
-                s.cpu.as_nanos() as f64 / 20e6
+                s.wall.as_nanos() as f64 / n as f64,
+                s.cpu.as_nanos() as f64 / n as f64
             );
             return;
         }
         other => panic!("EVENTORDER_BENCH_PROFILE: unknown scenario {other:?}"),
     };
     let mut w = Workload::new(&barrier, keys, job);
-    let s = sample(|| w.run(20_000_000));
+    let s = sample(|| w.run(n));
     println!(
         "({scenario}) {:.1} ns/job CPU",
-        s.cpu.as_nanos() as f64 / 20e6
+        s.cpu.as_nanos() as f64 / n as f64
     );
+}
+
+/// (d) with every barrier call behind a function of its own (for profiling).
+mod split {
+    use super::{cycle, SYNC_EVERY};
+    use eventorder::{Admission, Barrier, BarrierKey, Hold, JobId, JobState};
+    use std::hint::black_box;
+
+    #[inline(never)]
+    pub fn enter(b: &Barrier, key: &BarrierKey, job: JobId) -> Admission {
+        b.enter(key, job)
+    }
+
+    #[inline(never)]
+    pub fn wait(b: &Barrier, key: &BarrierKey, job: JobId) -> Hold {
+        b.wait(key, job)
+    }
+
+    #[inline(never)]
+    pub fn succeeded(b: &Barrier, key: &BarrierKey, job: JobId) {
+        b.state_changed(key, job, JobState::Succeeded).unwrap();
+    }
+
+    #[inline(never)]
+    pub fn sync(b: &Barrier) -> usize {
+        b.sync()
+    }
+
+    pub fn lifecycle(b: &Barrier, keys: &[BarrierKey], jobs: u64) {
+        let mut at = 0;
+        let mut synced = 0;
+        for i in 0..jobs {
+            let key = &keys[cycle(&mut at, keys.len())];
+            let job = JobId(i as i64 + 1);
+            let admission = enter(b, key, job);
+            let hold = wait(b, key, job);
+            if admission.accepted && !hold.wait {
+                succeeded(b, key, job);
+            }
+            if i % SYNC_EVERY == SYNC_EVERY - 1 {
+                synced += sync(b);
+            }
+        }
+        black_box(synced);
+    }
 }
 
 fn main() {

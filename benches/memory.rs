@@ -14,6 +14,11 @@
 //! barrier still holds once it has no record. Both at 1,000,000 keys,
 //! and at 700,000 to show how much of the figure is the hash tables' free slots (a
 //! table is between 7/16 and 7/8 full, depending on the count).
+//!
+//! Then keys with many tracked in-flight jobs each (`key_threshold = 200`): 100,000
+//! keys with 50 jobs each against the same keys with one job each; the difference
+//! over 49 is what each job costs beyond the key's record (issue 13: at most 16
+//! bytes).
 
 #[path = "support/keys.rs"]
 mod keys;
@@ -103,6 +108,26 @@ fn per_key(
     let left = LIVE.load(Ordering::Relaxed).saturating_sub(before);
     drop(barrier);
     (bytes, left)
+}
+
+/// Heap bytes per key that `jobs` tracked in-flight jobs per key make a barrier
+/// (`key_threshold = 200`) hold.
+fn tracked_jobs(keys: &[BarrierKey], jobs: i64) -> f64 {
+    let before = LIVE.load(Ordering::Relaxed);
+    let barrier: Barrier = Barrier::builder().key_threshold(200).build();
+    for key in keys {
+        for job in 1..=jobs {
+            assert!(barrier.enter(key, JobId(job)).accepted);
+        }
+    }
+    let after = LIVE.load(Ordering::Relaxed);
+    assert_eq!(barrier.size(), keys.len());
+    assert!(
+        keys.iter().all(|k| !barrier.is_disabled(k)),
+        "no key went hot"
+    );
+    drop(barrier);
+    after.saturating_sub(before) as f64 / keys.len() as f64
 }
 
 /// The "quiet keys" row (spec v2, R-EXPIRE): `n` keys in the production
@@ -206,6 +231,18 @@ fn main() {
     println!();
     println!(
         "(heap bytes per key held by the barrier, beyond the keys' own strings; sizes as requested from the allocator)"
+    );
+    println!();
+    let keys = router_keys(100_000);
+    let one = tracked_jobs(&keys, 1);
+    let fifty = tracked_jobs(&keys, 50);
+    println!("| tracked in-flight jobs per key (100,000 keys, key_threshold = 200) | bytes |");
+    println!("|---|---:|");
+    println!("| one job: the key's record | {one:.1} B/key |");
+    println!("| 50 jobs | {fifty:.1} B/key |");
+    println!(
+        "| each job beyond the key's record, (50 jobs − one job) / 49 | {:.1} B/job |",
+        (fifty - one) / 49.0
     );
     println!();
     println!("| quiet keys (1,000,000: a third hot, a third predicate-disabled, a third with an aborted failed job; drain_limit 1) | bytes |");

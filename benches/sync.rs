@@ -30,6 +30,8 @@
 //!
 //! `EVENTORDER_BENCH_SHARDS` sets the shard count of the barriers of (f) and (g0)
 //! (the others are built with the settings their scenario needs).
+//! `EVENTORDER_BENCH_PROFILE=f|h` runs one scenario's `sync` alone (for a
+//! profiler).
 
 mod support;
 
@@ -224,7 +226,41 @@ fn summary(keys: &[BarrierKey]) {
     );
 }
 
+/// `EVENTORDER_BENCH_PROFILE=f|h` runs that scenario's `sync` alone,
+/// `EVENTORDER_BENCH_JOBS` times (default 100), each on a fresh barrier (for a
+/// profiler: callgrind's `--toggle-collect` on `Barrier::sync` counts only it).
+fn profile(keys: &[BarrierKey], scenario: &str) {
+    let n: usize = std::env::var("EVENTORDER_BENCH_JOBS").map_or(100, |n| n.parse().unwrap());
+    let mut cpu = Duration::ZERO;
+    for _ in 0..n {
+        cpu += match scenario {
+            "f" => {
+                let barrier = queued(keys);
+                let s = sample(|| assert_eq!(barrier.sync(), KEYS));
+                s.cpu
+            }
+            "h" => {
+                let barrier = expiring(keys);
+                let s = sample(|| {
+                    black_box(barrier.sync());
+                });
+                assert_eq!(barrier.size(), 0);
+                s.cpu
+            }
+            other => panic!("EVENTORDER_BENCH_PROFILE: unknown scenario {other:?}"),
+        };
+    }
+    println!(
+        "({scenario}) {:.1} ns per effect or record, CPU",
+        cpu.as_nanos() as f64 / (n * KEYS) as f64
+    );
+}
+
 fn main() {
     let keys = router_keys(KEYS);
+    if let Some(scenario) = std::env::var_os("EVENTORDER_BENCH_PROFILE") {
+        profile(&keys, &scenario.to_string_lossy());
+        return;
+    }
     support::run(|c| criterion_benches(c, &keys), || summary(&keys));
 }

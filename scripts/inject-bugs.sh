@@ -14,11 +14,11 @@ cd "$(dirname "$0")/.."
 
 SUITES=("$@")
 if [ ${#SUITES[@]} -eq 0 ]; then
-    SUITES=(conformance replay robustness concurrency linearizability scenarios)
+    SUITES=(conformance replay robustness concurrency linearizability scenarios fast_paths)
 fi
-BUGS=(WaitWrongComparison NoDrainWindow SyncSkipsLastShard EnterKeepsInactive
-      HotTimerOffByOne StaleReleaseClearsFailed FailureWithoutRecordDropped
-      FastAbortSkipsDrain PredicateOnlyFlipsMode ExpireDropsFailed)
+# Every bug of `Bug::ALL` in src/inject.rs, in its order (read from the source, so
+# that a new bug cannot be left out).
+mapfile -t BUGS < <(sed -n '/pub const ALL/,/\];/p' src/inject.rs | grep -oE 'Bug::[A-Za-z]+' | sed 's/^Bug:://')
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target/inject}
 # A failing case found under an injected bug must not be saved as a regression.
 export PROPTEST_DISABLE_FAILURE_PERSISTENCE=1

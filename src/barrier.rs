@@ -33,6 +33,15 @@
 //! is created. The calls of a tracked job's lifecycle on a record of the common
 //! shapes go through the fast transitions of `store::fast`, checked against the
 //! general ones.
+//!
+//! `enter`, `wait` and `state_changed` are inlined into their caller, and what
+//! their fast paths do not cover runs in functions of its own, out of line
+//! (`enter_general`, `wait_locked`, `record_failure`, and the shard's general
+//! transitions): the fast paths then keep their values in registers, save few of
+//! them, and build no closure for a rare path they do not take. With the store's
+//! measures (a queued effect's index bucket, records removed in `sync` vacated at
+//! once) this took a tracked job's lifecycle, scenario (d) of `benches/barrier.rs`,
+//! from about 570 to about 410 instructions (issue 13; `docs/performance.md`).
 
 use std::{
     fmt,
@@ -185,6 +194,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// `ordering_disabled` predicate holding); calls the predicate, under the shard
     /// lock, only if the key has or gets a record: it must not call back into the
     /// barrier. Clones the key only when a record is created.
+    #[inline(always)]
     pub fn enter(&self, key: &K, job: JobId) -> Admission {
         let hash = self.hasher.hash_one(key);
         let cell = self.cell(hash);
@@ -195,14 +205,12 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             self.lock_free_entered.add_one();
             return transitions::enter_without_record();
         }
-        let read = || self.nanos_now();
-        let now = Now::lazy(&read);
         let mut shard = cell.lock.lock();
         // The predicate is asked before the record is touched, so a panicking
         // predicate leaves the record as it was; and only when R-MODE needs it (the
         // key has or gets a record), so a barrier without records never calls it.
         let off = self.ordering_disabled.as_ref().is_some_and(|p| {
-            transitions::asks_predicate(shard.has(hash, key), &shard.rules) && p(key)
+            transitions::asks_predicate(|| shard.has(hash, key), &shard.rules) && p(key)
         });
         let fast = |stored: Option<&Stored>, rules: &Rules| {
             if off {
@@ -211,12 +219,36 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
                 fast::enter(stored, job, rules)
             }
         };
-        let general = |record, rules: &Rules| transitions::enter(record, job, &now, rules, off);
-        let Some(step) = shard.transition_fast(&cell.presence, hash, key, fast, general) else {
-            // Accepted, with no notes and nothing illegal (see `store::fast`).
-            shard.stats.entered += 1;
-            return Admission::ACCEPTED;
-        };
+        match shard.transition_fast(&cell.presence, hash, key, fast) {
+            Ok(()) => {
+                // Accepted, with no notes and nothing illegal (see `store::fast`).
+                shard.stats.entered += 1;
+                Admission::ACCEPTED
+            }
+            Err(at) => self.enter_general(shard, cell, hash, key, job, off, at),
+        }
+    }
+
+    /// The rest of an `enter` that the fast path did not cover: the general
+    /// transition on the key's record at `at` (or none), then counts, unlocks,
+    /// reports.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn enter_general(
+        &self,
+        mut shard: MutexGuard<'_, Shard<K>>,
+        cell: &ShardCell<K>,
+        hash: u64,
+        key: &K,
+        job: JobId,
+        off: bool,
+        at: Option<u32>,
+    ) -> Admission {
+        let read = || self.nanos_now();
+        let now = Now::lazy(&read);
+        let step = shard.transition_general(&cell.presence, hash, key, at, |record, rules| {
+            transitions::enter(record, job, &now, rules, off)
+        });
         if step.answer.accepted {
             shard.stats.entered += 1;
         } else {
@@ -233,6 +265,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// Read-only: never changes a record nor refreshes a mode. Locks the key's shard
     /// once, or not at all if the key has no record with a failed job; never reads
     /// the clock.
+    #[inline]
     pub fn wait(&self, key: &K, job: JobId) -> Hold {
         let hash = self.hasher.hash_one(key);
         let cell = self.cell(hash);
@@ -241,6 +274,12 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         if !cell.presence.may_block(hash) {
             return transitions::wait(None, job).0;
         }
+        self.wait_locked(cell, hash, key, job)
+    }
+
+    /// [`Barrier::wait`] under the key's shard lock.
+    #[inline(never)]
+    fn wait_locked(&self, cell: &ShardCell<K>, hash: u64, key: &K, job: JobId) -> Hold {
         let mut shard = cell.lock.lock();
         let (hold, illegal) = shard.read(hash, key, |record| transitions::wait(record, job));
         if hold.wait {
@@ -267,6 +306,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// # Errors
     /// [`Error::UnsupportedState`] for a state the barrier does not take (e.g.
     /// `executing`), with no effect.
+    #[inline(always)]
     pub fn state_changed(&self, key: &K, job: JobId, state: JobState) -> Result<()> {
         let Some(effect) = Applied::of(state.effect()) else {
             return Err(Error::UnsupportedState(state));
@@ -288,6 +328,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     }
 
     /// R-EFF-FAILED, immediately.
+    #[inline(never)]
     fn record_failure(&self, key: &K, job: JobId) {
         let hash = self.hasher.hash_one(key);
         let cell = self.cell(hash);
@@ -312,15 +353,17 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         if !cell.presence.may_hold(hash) {
             return;
         }
-        let read = || self.nanos_now();
-        let now = Now::lazy(&read);
         let mut shard = cell.lock.lock();
         let fast = |stored: Option<&Stored>, rules: &Rules| {
             stored.and_then(|s| fast::apply(s, job, Applied::Leave, rules))
         };
-        shard.transition_fast(&cell.presence, hash, key, fast, |record, rules| {
-            transitions::apply(record, job, Applied::Leave, &now, rules)
-        });
+        if let Err(at) = shard.transition_fast(&cell.presence, hash, key, fast) {
+            let read = || self.nanos_now();
+            let now = Now::lazy(&read);
+            shard.transition_general(&cell.presence, hash, key, at, |record, rules| {
+                transitions::apply(record, job, Applied::Leave, &now, rules)
+            });
+        }
     }
 
     /// Applies the queued effects in the order they were queued and returns how many

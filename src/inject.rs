@@ -44,11 +44,25 @@ pub enum Bug {
     /// R-EXPIRE: when `sync` turns a `HalfEnabled` key `Enabled`, it also drops
     /// the key's failed job (and so may remove a record that holds one).
     ExpireDropsFailed,
+    /// R-SYNC, in the shell (`store`): removing a record by the index bucket its
+    /// queued effect remembered, without checking that the bucket still holds the
+    /// record's position (buckets move when the index grows), so another key's
+    /// record drops out of the index and the removed one stays in it.
+    StaleBucketHintTrusted,
+    /// R-SYNC, in the shell (`shard`): an effect whose record was removed before
+    /// `sync` (its entry an orphan, keeping the key) is skipped like one whose
+    /// record `sync` itself removed, so it never reaches the record the key has
+    /// now.
+    SyncSkipsOrphans,
+    /// R-SYNC, in the shell (`store`): a record that `sync` removes leaves its
+    /// entry vacant and the slab is compacted at once, as outside `sync`, so the
+    /// positions that the rest of the queue names move under it.
+    CompactsInSync,
 }
 
 impl Bug {
     /// Every bug, in a fixed order.
-    pub const ALL: [Bug; 10] = [
+    pub const ALL: [Bug; 13] = [
         Bug::WaitWrongComparison,
         Bug::NoDrainWindow,
         Bug::SyncSkipsLastShard,
@@ -59,6 +73,9 @@ impl Bug {
         Bug::FastAbortSkipsDrain,
         Bug::PredicateOnlyFlipsMode,
         Bug::ExpireDropsFailed,
+        Bug::StaleBucketHintTrusted,
+        Bug::SyncSkipsOrphans,
+        Bug::CompactsInSync,
     ];
 
     /// The name `EVENTORDER_INJECT` takes (the variant name).
@@ -74,7 +91,24 @@ impl Bug {
             Bug::FastAbortSkipsDrain => "FastAbortSkipsDrain",
             Bug::PredicateOnlyFlipsMode => "PredicateOnlyFlipsMode",
             Bug::ExpireDropsFailed => "ExpireDropsFailed",
+            Bug::StaleBucketHintTrusted => "StaleBucketHintTrusted",
+            Bug::SyncSkipsOrphans => "SyncSkipsOrphans",
+            Bug::CompactsInSync => "CompactsInSync",
         }
+    }
+
+    /// Whether the bug lives in the fast paths (`store::fast` and the shell's
+    /// fast handling of their outcomes), which must then stay on for the suites
+    /// to meet it; under any other bug the fast paths step aside (see
+    /// `store::fast`).
+    pub fn in_fast_paths(self) -> bool {
+        matches!(
+            self,
+            Bug::FastAbortSkipsDrain
+                | Bug::StaleBucketHintTrusted
+                | Bug::SyncSkipsOrphans
+                | Bug::CompactsInSync
+        )
     }
 
     /// The bug of that name, if any.

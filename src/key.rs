@@ -120,10 +120,23 @@ impl Hash for BarrierKey {
 impl PartialEq for BarrierKey {
     /// The fingerprints first (different ones settle it at once), then the same
     /// allocation, or the same ends and text.
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.fingerprint == other.fingerprint
-            && (self.inner.heap_ptr() == other.inner.heap_ptr()
-                || (self.header() == other.header() && self.inner.slice == other.inner.slice))
+            && (self.inner.heap_ptr() == other.inner.heap_ptr() || self.same_text(other))
+    }
+}
+
+impl BarrierKey {
+    /// Whether two keys of different allocations have the same ends and text.
+    /// Out of line and cold: a barrier compares the key a call names with the
+    /// clone its record keeps, which shares the allocation, so this runs only for
+    /// a key built twice (or a fingerprint collision); kept out of the index's
+    /// probe loop, the call to `memcmp` makes no registers spill there.
+    #[cold]
+    #[inline(never)]
+    fn same_text(&self, other: &Self) -> bool {
+        self.header() == other.header() && self.inner.slice == other.inner.slice
     }
 }
 

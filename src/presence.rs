@@ -146,6 +146,7 @@ impl Presence {
     }
 
     /// Under the shard lock: whether the queue holds effects now.
+    #[inline]
     pub(crate) fn set_queued(&self, queued: bool) {
         if self.queued.load(Ordering::Relaxed) != queued {
             self.queued.store(queued, Ordering::Release);

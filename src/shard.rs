@@ -29,7 +29,7 @@ use crate::{
     stats::Stats,
     store::{
         fast::{self, Outcome},
-        Store, Stored,
+        Removal, Slot, Store, Stored,
     },
     sync::Mutex,
     JobId, Location,
@@ -47,6 +47,8 @@ pub(crate) struct Queued {
     pub(crate) hash: u64,
     /// The slab position of the key's record when the effect was queued.
     pub(crate) at: u32,
+    /// The index bucket the position was found in then (a hint, see [`Store`]).
+    pub(crate) bucket: usize,
     pub(crate) job: JobId,
     pub(crate) effect: Applied,
 }
@@ -110,6 +112,17 @@ impl<K: Hash + Eq + Clone> Shard<K> {
         }
     }
 
+    /// How a record removed now leaves its entry: an orphan if effects are queued
+    /// (they may name its position), else vacant.
+    #[inline]
+    fn removal(&self) -> Removal {
+        if self.queue.is_empty() {
+            Removal::Vacate
+        } else {
+            Removal::Orphan
+        }
+    }
+
     /// Runs a transition on the key's record and stores its result: keeps, replaces,
     /// creates (cloning the key only then) or removes the record (R-GC).
     #[inline]
@@ -121,78 +134,104 @@ impl<K: Hash + Eq + Clone> Shard<K> {
         f: impl FnOnce(Option<Record>, &Rules) -> Step<A>,
     ) -> Step<A> {
         let at = self.store.find(hash, key);
-        // Effects queued on this record may name its position.
-        let orphan = !self.queue.is_empty();
-        self.transition_found(presence, hash, key, at, orphan, f)
+        let removal = self.removal();
+        self.transition_found(presence, hash, key, at, removal, f)
     }
 
-    /// [`Shard::transition`], through `fast` (see [`crate::store::fast`]) if it
-    /// covers the case: then returns `None`, and the general transition `f` never
-    /// runs.
-    #[inline]
-    pub(crate) fn transition_fast<A>(
+    /// [`Shard::transition`] through `fast` (see [`crate::store::fast`]), if it
+    /// covers the case: then returns `Ok`, and carries out its outcome. Otherwise
+    /// returns where the key's record is (`Err(None)`: it has none), changing
+    /// nothing, for [`Shard::transition_general`]. One lookup in the index finds
+    /// the record or the place to make one.
+    ///
+    /// The general transition is not an argument: its closure (and what it
+    /// captures) is built only on the rare path that needs it.
+    #[inline(always)]
+    pub(crate) fn transition_fast(
         &mut self,
         presence: &Presence,
         hash: u64,
         key: &K,
         fast: impl FnOnce(Option<&Stored>, &Rules) -> Option<Outcome>,
-        f: impl FnOnce(Option<Record>, &Rules) -> Step<A>,
-    ) -> Option<Step<A>> {
-        let at = self.store.find(hash, key);
-        let orphan = !self.queue.is_empty();
-        match fast(at.map(|at| self.store.stored(at)), &self.rules) {
-            Some(outcome) => {
-                self.finish(presence, hash, key, at, orphan, outcome);
-                None
+    ) -> Result<(), Option<u32>> {
+        let rules = &self.rules;
+        let (at, bucket) = match self.store.slot(hash, key) {
+            Slot::Found(at, bucket) => (at, bucket),
+            Slot::Vacant(vacant) => {
+                return match fast(None, rules) {
+                    Some(Outcome::Keep) => Ok(()),
+                    Some(Outcome::Create(stored)) => {
+                        presence.update(hash, 0, held_stored(&stored));
+                        // The fast shapes have no timer: nothing to schedule.
+                        vacant.insert(key.clone(), stored);
+                        Ok(())
+                    }
+                    Some(Outcome::Remove) => unreachable!("a fast path removed no record"),
+                    None => Err(None),
+                };
             }
-            None => Some(self.transition_found(presence, hash, key, at, orphan, f)),
+        };
+        match fast(Some(self.store.stored(at)), &self.rules) {
+            Some(Outcome::Keep) => Ok(()),
+            Some(Outcome::Remove) => {
+                let removal = self.removal();
+                self.remove_stored(presence, hash, at, Some(bucket), removal);
+                Ok(())
+            }
+            Some(outcome @ Outcome::Create(_)) => {
+                unreachable!("a fast path made a second record: {outcome:?}")
+            }
+            None => Err(Some(at)),
         }
     }
 
-    /// Carries out a fast transition's outcome on the key's record at `at`.
-    #[inline(always)]
-    fn finish(
+    /// The general transition `f` on the key's record found by
+    /// [`Shard::transition_fast`] at `at` (or none), when the fast path did not
+    /// cover the case.
+    #[inline]
+    pub(crate) fn transition_general<A>(
         &mut self,
         presence: &Presence,
         hash: u64,
         key: &K,
         at: Option<u32>,
-        orphan: bool,
-        outcome: Outcome,
-    ) {
-        match (outcome, at) {
-            (Outcome::Keep, _) => {}
-            (Outcome::Remove, Some(at)) => self.remove_stored(presence, hash, at, orphan),
-            (Outcome::Create(stored), None) => {
-                presence.update(hash, 0, held_stored(&stored));
-                self.store.insert_stored(hash, key.clone(), stored);
-            }
-            (outcome, at) => unreachable!("fast outcome {outcome:?} on entry {at:?}"),
-        }
+        f: impl FnOnce(Option<Record>, &Rules) -> Step<A>,
+    ) -> Step<A> {
+        let removal = self.removal();
+        self.transition_found(presence, hash, key, at, removal, f)
     }
 
     /// Removes the record at `at` as a fast transition decided, counting it out of
     /// the presence filter first.
     #[inline(always)]
-    fn remove_stored(&mut self, presence: &Presence, hash: u64, at: u32, orphan: bool) {
+    fn remove_stored(
+        &mut self,
+        presence: &Presence,
+        hash: u64,
+        at: u32,
+        bucket: Option<usize>,
+        removal: Removal,
+    ) {
         presence.update(hash, held_stored(self.store.stored(at)), 0);
-        self.store.remove(hash, at, orphan);
+        self.store.remove(hash, at, bucket, removal);
     }
 
     /// [`Shard::transition`] on the record found at `at` (or none); a removed
-    /// record's entry is left an orphan if `orphan`.
-    #[inline]
+    /// record's entry is left as `removal` says. Not inlined: the general
+    /// transitions are the rare path, and kept apart they leave the fast paths
+    /// that call them lean (fewer registers saved, nothing spilled).
+    #[inline(never)]
     fn transition_found<A>(
         &mut self,
         presence: &Presence,
         hash: u64,
         key: &K,
         at: Option<u32>,
-        orphan: bool,
+        removal: Removal,
         f: impl FnOnce(Option<Record>, &Rules) -> Step<A>,
     ) -> Step<A> {
         match at {
-            Some(at) => self.transition_at(presence, hash, at, orphan, f),
+            Some(at) => self.transition_at(presence, hash, at, removal, f),
             None => {
                 let mut step = f(None, &self.rules);
                 presence.update(hash, 0, held(step.record.as_ref()));
@@ -207,14 +246,15 @@ impl<K: Hash + Eq + Clone> Shard<K> {
     }
 
     /// Runs a transition on the record at `at`; a removed record's entry is left
-    /// an orphan if `orphan`.
+    /// as `removal` says. Inlined into its callers, which are all off the fast
+    /// paths (the general ones, and R-EXPIRE's loop).
     #[inline]
     fn transition_at<A>(
         &mut self,
         presence: &Presence,
         hash: u64,
         at: u32,
-        orphan: bool,
+        removal: Removal,
         f: impl FnOnce(Option<Record>, &Rules) -> Step<A>,
     ) -> Step<A> {
         let record = self.store.take(at);
@@ -228,7 +268,7 @@ impl<K: Hash + Eq + Clone> Shard<K> {
                 self.store.put(at, record);
                 self.schedule(presence, at, scheduled, deadline);
             }
-            None => self.store.remove(hash, at, orphan),
+            None => self.store.remove(hash, at, None, removal),
         }
         step
     }
@@ -279,7 +319,8 @@ impl<K: Hash + Eq + Clone> Shard<K> {
     }
 
     /// Applies every queued effect in order (R-SYNC); returns how many. Records
-    /// removed meanwhile are left orphans.
+    /// removed by a fast transition leave their entries vacant (nothing is made in
+    /// `sync`: see [`Store`]), others orphans.
     fn apply_queue(
         &mut self,
         presence: &Presence,
@@ -288,42 +329,67 @@ impl<K: Hash + Eq + Clone> Shard<K> {
     ) -> usize {
         let mut queue = std::mem::take(&mut self.queue);
         let applied = queue.len();
-        for q in queue.drain(..) {
-            let apply = |record: Option<Record>, rules: &Rules| {
-                transitions::apply(record, q.job, q.effect, now, rules)
-            };
-            // A record removed here becomes an orphan: later effects in `queue` may
-            // name its position.
-            let step = if self.store.is_record(q.at) {
-                // The record the effect was queued on: no lookup needed.
-                let fast = fast::apply(self.store.stored(q.at), q.job, q.effect, &self.rules);
-                match fast {
-                    // No notes: nothing to trace or count.
-                    Some(Outcome::Keep) => continue,
-                    Some(Outcome::Remove) => {
-                        self.remove_stored(presence, q.hash, q.at, true);
-                        continue;
-                    }
-                    Some(outcome @ Outcome::Create(_)) => {
-                        unreachable!("a fast effect made a record: {outcome:?}")
-                    }
-                    None => {}
+        for q in &queue {
+            // The record the effect was queued on, if it is still there: no
+            // lookup needed. (The fast paths cover no entry without a record.)
+            let fast = fast::apply(self.store.stored(q.at), q.job, q.effect, &self.rules);
+            match fast {
+                // No notes: nothing to trace or count.
+                Some(Outcome::Keep) => continue,
+                Some(Outcome::Remove) => {
+                    let bucket = Some(q.bucket);
+                    self.remove_stored(presence, q.hash, q.at, bucket, Removal::VacateInSync);
+                    continue;
                 }
-                self.transition_at(presence, q.hash, q.at, true, apply)
-            } else {
-                // The record is gone: the effect applies to the key as it is now.
-                let key = self.store.key(q.at).clone();
-                let at = self.store.find(q.hash, &key);
-                self.transition_found(presence, q.hash, &key, at, true, apply)
-            };
-            on_notes(self.store.key(q.at), step.notes);
-            self.stats.note(step.notes);
+                Some(outcome @ Outcome::Create(_)) => {
+                    unreachable!("a fast effect made a record: {outcome:?}")
+                }
+                None => {}
+            }
+            // Removed earlier in this `sync` (`Removal::VacateInSync`): the key has
+            // no record, and an effect on no record changes nothing and notes
+            // nothing (R-EFF-LEAVE, R-EFF-RELEASE, R-EFF-ABORT). (Bug
+            // SyncSkipsOrphans skips an orphan's effect too.)
+            let vacated = self.store.is_vacant(q.at)
+                || (!self.store.is_record(q.at) && crate::machine::bug!(SyncSkipsOrphans));
+            if vacated {
+                continue;
+            }
+            self.apply_general(presence, q, now, on_notes);
         }
+        queue.clear();
         // Keep the queue's storage for the next round, unless a burst made it large.
         if queue.capacity() <= 4096 {
             self.queue = queue;
         }
         applied
+    }
+
+    /// A queued effect that no fast path covers, on the record it was queued on or,
+    /// if that is an orphan now, on whatever the key holds; a record removed here
+    /// is left an orphan (`on_notes` reads its key after).
+    #[inline(never)]
+    fn apply_general(
+        &mut self,
+        presence: &Presence,
+        q: &Queued,
+        now: &Now<'_>,
+        on_notes: &mut impl FnMut(&K, Notes),
+    ) {
+        let apply = |record: Option<Record>, rules: &Rules| {
+            transitions::apply(record, q.job, q.effect, now, rules)
+        };
+        let step = if self.store.is_record(q.at) {
+            self.transition_at(presence, q.hash, q.at, Removal::Orphan, apply)
+        } else {
+            // An orphan: the record is gone; the effect applies to the key as it is
+            // now.
+            let key = self.store.key(q.at).clone();
+            let at = self.store.find(q.hash, &key);
+            self.transition_found(presence, q.hash, &key, at, Removal::Orphan, apply)
+        };
+        on_notes(self.store.key(q.at), step.notes);
+        self.stats.note(step.notes);
     }
 
     /// R-EXPIRE on every record whose deadline is before `now` (only those: see
@@ -338,7 +404,7 @@ impl<K: Hash + Eq + Clone> Shard<K> {
                 continue;
             }
             let hash = self.store.hash_at(at);
-            let step = self.transition_at(presence, hash, at, true, |record, rules| {
+            let step = self.transition_at(presence, hash, at, Removal::Orphan, |record, rules| {
                 let record = record.expect("a due position holds a record");
                 transitions::expire(record, now, rules)
             });
@@ -359,7 +425,7 @@ impl<K: Hash + Eq + Clone> Shard<K> {
 
     /// Queues an effect for the next `sync` if the key has a record now
     /// (R-STATE-QUEUE); returns whether it did.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn queue_effect(
         &mut self,
         presence: &Presence,
@@ -368,13 +434,14 @@ impl<K: Hash + Eq + Clone> Shard<K> {
         job: JobId,
         effect: Applied,
     ) -> bool {
-        let at = self.store.find(hash, key);
-        let Some(at) = at.filter(|_| Applied::kept_in_queue(at.is_some())) else {
+        let found = self.store.find_with_bucket(hash, key);
+        let Some((at, bucket)) = found.filter(|_| Applied::kept_in_queue(found.is_some())) else {
             return false;
         };
         self.queue.push(Queued {
             hash,
             at,
+            bucket,
             job,
             effect,
         });

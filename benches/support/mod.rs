@@ -120,6 +120,14 @@ pub fn tracked() -> Barrier {
     b
 }
 
+/// [`plain`] with the router's production settings ([`eventorder::Config::production`]:
+/// `key_threshold = 200`, `drain_limit = 1`, its timers).
+pub fn production() -> Barrier {
+    let b = plain();
+    b.reconfigure(eventorder::Config::production());
+    b
+}
+
 /// The wall time of `f` (for criterion's `iter_custom`).
 pub fn time(f: impl FnOnce()) -> Duration {
     let t = Instant::now();
@@ -230,15 +238,27 @@ pub fn on_two_threads<W>(
     Sample { cpu, wall }
 }
 
-/// The summary table: ns per op, and each row's ratio to the in-run baseline.
+/// The summary table: ns per op, and each row's ratio to the in-run baseline, and
+/// optionally a last column of figures quoted from elsewhere (the Go version's).
 pub struct Table {
     baseline_cpu_best: f64,
+    quoted: Option<&'static str>,
 }
 
 impl Table {
     /// Prints the table's head, `title` and `rounds` (how the figures were taken)
     /// on its first line, and the baseline's row.
     pub fn new(title: &str, rounds: &str, baseline: &Figure) -> Table {
+        Self::with_quoted(title, rounds, baseline, None)
+    }
+
+    /// [`Table::new`] with a last column headed `quoted`, filled by [`Table::row_quoting`].
+    pub fn with_quoted(
+        title: &str,
+        rounds: &str,
+        baseline: &Figure,
+        quoted: Option<&'static str>,
+    ) -> Table {
         println!();
         println!(
             "eventorder {title}: {KEYS} keys of the router's shape, {rounds}, {} available cores, {} shards",
@@ -247,18 +267,38 @@ impl Table {
         );
         println!("ns per op; CPU = the thread's CPU time (compared), wall = wall clock; × baseline = CPU best / baseline's CPU best");
         println!();
-        println!("| scenario | CPU best | CPU median | wall best | wall median | × baseline |");
-        println!("|---|---:|---:|---:|---:|---:|");
+        match quoted {
+            Some(head) => {
+                println!("| scenario | CPU best | CPU median | wall best | wall median | × baseline | {head} |");
+                println!("|---|---:|---:|---:|---:|---:|---:|");
+            }
+            None => {
+                println!(
+                    "| scenario | CPU best | CPU median | wall best | wall median | × baseline |"
+                );
+                println!("|---|---:|---:|---:|---:|---:|");
+            }
+        }
         let table = Table {
             baseline_cpu_best: baseline.cpu_best,
+            quoted,
         };
         table.row("baseline: Mutex<HashMap> lookup", baseline);
         table
     }
 
     pub fn row(&self, name: &str, fig: &Figure) {
+        self.row_quoting(name, fig, "");
+    }
+
+    /// A row with `quote` in the quoted column (if the table has one).
+    pub fn row_quoting(&self, name: &str, fig: &Figure, quote: &str) {
+        let last = match self.quoted {
+            Some(_) => format!(" {quote} |"),
+            None => String::new(),
+        };
         println!(
-            "| {name} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} |",
+            "| {name} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} |{last}",
             fig.cpu_best,
             fig.cpu_median,
             fig.wall_best,

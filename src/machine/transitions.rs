@@ -29,9 +29,11 @@ pub(crate) fn enter_without_record() -> Admission {
 
 /// R-MODE: whether `enter` needs the `ordering_disabled` predicate: only for a key
 /// that has a record or gets one (a key without one has no mode to refresh).
+/// `has_record` is asked only if the key would get no record (so a key threshold
+/// spares the lookup).
 #[inline]
-pub(crate) fn asks_predicate(has_record: bool, rules: &Rules) -> bool {
-    has_record || creates_record_on_enter(rules)
+pub(crate) fn asks_predicate(has_record: impl FnOnce() -> bool, rules: &Rules) -> bool {
+    creates_record_on_enter(rules) || has_record()
 }
 
 /// `enter(key, job) → (accepted, previous_failed)`.

@@ -16,7 +16,16 @@
 //! as an orphan, which keeps the key and is not reused until
 //! [`Store::release_orphans`] (called at the end of `sync`, once the queue is
 //! empty). An effect whose entry is an orphan applies to whatever the key holds by
-//! then, found by key.
+//! then, found by key. Inside `sync` no record is ever made (no queued effect and
+//! no timer creates one), so a record that `sync` itself removes may leave its
+//! entry vacant at once ([`Removal::VacateInSync`]): its key has no record for the rest
+//! of that `sync`, and a later effect naming the vacant entry is one on a key with
+//! no record, which changes nothing.
+//!
+//! A queued effect also keeps the index bucket where its record's position was
+//! found (a hint: [`Store::unindex`] checks that the bucket still holds that
+//! position, as buckets move when the index grows), so that removing the record
+//! at `sync` needs no second probe of the index.
 //!
 //! Neither a vector nor a hash table gives memory back by itself. When no effect
 //! is queued (so no position is named anywhere) and fewer than a quarter of the
@@ -58,6 +67,75 @@ struct Entry<K> {
     /// The key of a record or an orphan; `None` in a vacant entry.
     key: Option<K>,
     record: Stored,
+}
+
+/// How [`Store::remove`] leaves the entry of the record it removes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Removal {
+    /// Nothing is queued (no position is named anywhere): vacant at once, and the
+    /// slab may be compacted (positions change).
+    Vacate,
+    /// Effects are queued and may name the position: an orphan, which keeps the
+    /// key until [`Store::release_orphans`].
+    Orphan,
+    /// Inside `sync`, where no record is made: vacant at once (see the module
+    /// docs), but no compaction (the queue still names positions).
+    VacateInSync,
+}
+
+/// Where a key's record is, or that it has none (see [`Store::slot`]).
+pub(crate) enum Slot<'a, K> {
+    /// The key's record is at this position; its index bucket (a hint for
+    /// [`Store::unindex`]).
+    Found(u32, usize),
+    /// The key has no record; [`VacantSlot::insert`] adds one.
+    Vacant(VacantSlot<'a, K>),
+}
+
+/// The place of a key with no record in a [`Store`] (see [`Store::slot`]).
+pub(crate) struct VacantSlot<'a, K> {
+    store: &'a mut Store<K>,
+    hash: u64,
+}
+
+impl<K: Hash + Eq> VacantSlot<'_, K> {
+    /// Adds `record` for `key` here; returns its position.
+    ///
+    /// # Panics
+    /// If the shard would hold 2³² − 1 records.
+    #[inline(always)]
+    pub(crate) fn insert(self, key: K, record: Stored) -> u32 {
+        self.store.insert_stored(self.hash, key, record)
+    }
+}
+
+/// Puts `key` and `record` in a vacant entry of `slab` (the first of the free
+/// list `free`, or a new one); returns its position. Does not index it.
+#[inline(always)]
+fn occupy<K>(slab: &mut Vec<Entry<K>>, free: &mut u32, key: K, record: Stored) -> u32 {
+    if *free == NONE {
+        let at = u32::try_from(slab.len())
+            .ok()
+            .filter(|&at| at != NONE)
+            .expect("a shard holds fewer than 2^32 - 1 records");
+        slab.push(Entry {
+            key: Some(key),
+            record,
+        });
+        at
+    } else {
+        let at = *free;
+        // Field by field, not a whole `Entry` moved through the stack (that
+        // measured a store-forwarding stall on every reuse).
+        let slot = &mut slab[at as usize];
+        match slot.record {
+            Stored::Vacant(next) => *free = next,
+            ref other => unreachable!("the free list holds a used entry: {other:?}"),
+        }
+        slot.key = Some(key);
+        slot.record = record;
+        at
+    }
 }
 
 /// One shard's records: a slab of entries and an index over it.
@@ -107,6 +185,30 @@ impl<K: Hash + Eq> Store<K> {
             .copied()
     }
 
+    /// The position of the key's record and its index bucket, if it has one.
+    #[inline(always)]
+    pub(crate) fn find_with_bucket(&self, hash: u64, key: &K) -> Option<(u32, usize)> {
+        let slab = &self.slab;
+        let mut found = NONE;
+        let bucket = self.index.find_bucket_index(hash, |&at| {
+            found = at;
+            slab[at as usize].key.as_ref() == Some(key)
+        })?;
+        Some((found, bucket))
+    }
+
+    /// The key's record, or the place to add one. A miss then an insert probe
+    /// the index twice; hashbrown's one-probe `entry` measured slower here (it is
+    /// not inlined, and saving its registers cost more than the probe it saves
+    /// on a table this small).
+    #[inline(always)]
+    pub(crate) fn slot(&mut self, hash: u64, key: &K) -> Slot<'_, K> {
+        match self.find_with_bucket(hash, key) {
+            Some((at, bucket)) => Slot::Found(at, bucket),
+            None => Slot::Vacant(VacantSlot { store: self, hash }),
+        }
+    }
+
     /// The record at `at`, as stored.
     #[inline]
     pub(crate) fn stored(&self, at: u32) -> &Stored {
@@ -129,6 +231,12 @@ impl<K: Hash + Eq> Store<K> {
     #[inline]
     pub(crate) fn is_record(&self, at: u32) -> bool {
         self.slab[at as usize].record.is_record()
+    }
+
+    /// Whether the entry at `at` is vacant (no record, no key).
+    #[inline]
+    pub(crate) fn is_vacant(&self, at: u32) -> bool {
+        matches!(self.slab[at as usize].record, Stored::Vacant(_))
     }
 
     /// The key of the record or orphan at `at`.
@@ -165,30 +273,7 @@ impl<K: Hash + Eq> Store<K> {
     #[inline(always)]
     pub(crate) fn insert_stored(&mut self, hash: u64, key: K, record: Stored) -> u32 {
         debug_assert!(record.is_record());
-        let entry = Entry {
-            key: Some(key),
-            record,
-        };
-        let at = if self.free == NONE {
-            let at = u32::try_from(self.slab.len())
-                .ok()
-                .filter(|&at| at != NONE)
-                .expect("a shard holds fewer than 2^32 - 1 records");
-            self.slab.push(entry);
-            at
-        } else {
-            let at = self.free;
-            // Field by field, not a whole `Entry` moved through the stack (that
-            // measured a store-forwarding stall on every reuse).
-            let slot = &mut self.slab[at as usize];
-            match slot.record {
-                Stored::Vacant(next) => self.free = next,
-                ref other => unreachable!("the free list holds a used entry: {other:?}"),
-            }
-            slot.key = entry.key;
-            slot.record = entry.record;
-            at
-        };
+        let at = occupy(&mut self.slab, &mut self.free, key, record);
         let (slab, hasher) = (&self.slab, &self.hasher);
         self.index.insert_unique(hash, at, |&i| {
             hasher.hash_one(slab[i as usize].key.as_ref().expect("indexed entry"))
@@ -196,23 +281,48 @@ impl<K: Hash + Eq> Store<K> {
         at
     }
 
-    /// Removes the record at `at` (of a key with this hash). With `orphan`, the
-    /// entry keeps the key until [`Store::release_orphans`] (effects queued on it
-    /// are pending); otherwise it is vacant at once, and the caller's queue must be
-    /// empty (the slab may then be compacted: positions change).
+    /// Removes the record at `at` (of a key with this hash) from the index, and
+    /// leaves its entry as `removal` says. `bucket` is a hint: the index bucket
+    /// where the position was found, if known (checked, not trusted).
     #[inline(always)]
-    pub(crate) fn remove(&mut self, hash: u64, at: u32, orphan: bool) {
+    pub(crate) fn remove(&mut self, hash: u64, at: u32, bucket: Option<usize>, removal: Removal) {
+        self.unindex(hash, at, bucket);
+        match removal {
+            Removal::Orphan => {
+                self.slab[at as usize].record = Stored::Orphan;
+                self.orphans.push(at);
+            }
+            Removal::VacateInSync => {
+                self.vacate(at);
+                // No compaction: the queue still names positions (bug
+                // CompactsInSync compacts as outside `sync`).
+                if crate::machine::bug!(CompactsInSync) {
+                    self.compact();
+                }
+            }
+            Removal::Vacate => {
+                self.vacate(at);
+                self.compact();
+            }
+        }
+    }
+
+    /// Removes position `at` from the index: from `bucket` if that bucket holds it
+    /// (positions are unique in the index), else found by `hash`.
+    #[inline(always)]
+    fn unindex(&mut self, hash: u64, at: u32, bucket: Option<usize>) {
+        if let Some(bucket) = bucket {
+            if let Ok(entry) = self.index.get_bucket_entry(bucket) {
+                // (Bug StaleBucketHintTrusted takes the bucket's word for it.)
+                if *entry.get() == at || crate::machine::bug!(StaleBucketHintTrusted) {
+                    entry.remove();
+                    return;
+                }
+            }
+        }
         match self.index.find_entry(hash, |&i| i == at) {
             Ok(entry) => drop(entry.remove()),
             Err(_) => unreachable!("a record's entry is indexed"),
-        }
-        if orphan {
-            self.slab[at as usize].record = Stored::Orphan;
-            self.orphans.push(at);
-        } else {
-            self.vacate(at);
-            // Not an orphan: nothing is queued, no position is named anywhere.
-            self.compact();
         }
     }
 
@@ -226,7 +336,11 @@ impl<K: Hash + Eq> Store<K> {
     }
 
     /// Frees every orphan entry (no queued effect names one any more).
+    #[inline]
     pub(crate) fn release_orphans(&mut self) {
+        if self.orphans.is_empty() {
+            return;
+        }
         let orphans = std::mem::take(&mut self.orphans);
         for &at in &orphans {
             self.vacate(at);
@@ -404,8 +518,8 @@ mod tests {
             assert_eq!(store.record(at), failed(k.into()));
         }
         let (h3, h5) = (hash(&store, 3), hash(&store, 5));
-        store.remove(h3, 3, false);
-        store.remove(h5, 5, true);
+        store.remove(h3, 3, None, Removal::Vacate);
+        store.remove(h5, 5, None, Removal::Orphan);
         assert_eq!((store.len(), store.orphans()), (998, 1));
         assert_eq!((store.find(h3, &3), store.find(h5, &5)), (None, None));
         assert_eq!((store.is_record(5), *store.key(5)), (false, 5));
@@ -430,7 +544,12 @@ mod tests {
         for k in (0..10_000).filter(|k| k % 10 != 0) {
             let h = hash(&store, k);
             let at = store.find(h, &k).unwrap();
-            store.remove(h, at, k == 1);
+            let removal = if k == 1 {
+                Removal::Orphan
+            } else {
+                Removal::Vacate
+            };
+            store.remove(h, at, None, removal);
         }
         store.compact();
         assert_eq!(store.slab_len(), 10_000, "an orphan holds compaction back");
@@ -447,6 +566,55 @@ mod tests {
         // A compacted store takes new records as before.
         let h = hash(&store, 20_000);
         assert_eq!(store.insert(h, 20_000, failed(1)), 1_000);
+    }
+
+    /// A lookup finds a record (with its bucket) or the place to add one; the
+    /// bucket is only a hint: after the index grew, removal still finds the
+    /// position; a removal inside `sync` leaves the entry vacant at once.
+    #[test]
+    fn slots_and_bucket_hints() {
+        let mut store: Store<u32> = Store::new(crate::hashing::key_hasher());
+        let hash = |store: &Store<u32>, k: u32| store.hasher().hash_one(k);
+        let mut buckets = Vec::new();
+        for k in 0..100 {
+            let h = hash(&store, k);
+            match store.slot(h, &k) {
+                Slot::Vacant(vacant) => assert_eq!(vacant.insert(k, pack(failed(k.into()))), k),
+                Slot::Found(..) => panic!("{k} has no record yet"),
+            }
+            match store.slot(h, &k) {
+                Slot::Found(at, bucket) => {
+                    assert_eq!(store.find_with_bucket(h, &k), Some((at, bucket)));
+                    buckets.push(bucket);
+                }
+                Slot::Vacant(_) => panic!("{k} has a record"),
+            }
+        }
+        assert_eq!(store.len(), 100);
+        // The index grew since the first buckets were taken: stale hints.
+        for k in 0..100 {
+            let h = hash(&store, k);
+            let at = store.find(h, &k).unwrap();
+            let removal = if k % 2 == 0 {
+                Removal::VacateInSync
+            } else {
+                Removal::Orphan
+            };
+            store.remove(h, at, Some(buckets[k as usize]), removal);
+            assert_eq!(store.find(h, &k), None);
+            assert_eq!(store.is_vacant(at), k % 2 == 0);
+            assert!(!store.is_record(at));
+            for j in k + 1..100 {
+                assert_eq!(
+                    store.find(hash(&store, j), &j),
+                    Some(j),
+                    "after removing {k}"
+                );
+            }
+        }
+        assert_eq!((store.len(), store.orphans()), (0, 50));
+        store.release_orphans();
+        assert!((0..100).all(|at| store.is_vacant(at)));
     }
 
     #[test]

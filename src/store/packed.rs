@@ -60,6 +60,7 @@ fn shape(record: &Record) -> Option<Stored> {
 
 impl Stored {
     /// Whether the entry holds a record.
+    #[inline]
     pub(crate) fn is_record(&self) -> bool {
         matches!(
             self,
