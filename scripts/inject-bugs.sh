@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 SUITES=("$@")
 if [ ${#SUITES[@]} -eq 0 ]; then
-    SUITES=(conformance replay robustness concurrency linearizability scenarios fast_paths)
+    SUITES=(conformance replay robustness concurrency linearizability scenarios fast_paths recover)
 fi
 # Every bug of `Bug::ALL` in src/inject.rs, in its order (read from the source, so
 # that a new bug cannot be left out).

@@ -54,6 +54,7 @@ mod builder;
 mod handles;
 mod introspection;
 mod live;
+mod recover;
 
 pub use builder::{Builder, MAX_SHARDS};
 pub use handles::{PickupHandle, WorkerHandle};

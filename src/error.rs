@@ -31,6 +31,20 @@ pub enum Error {
     /// A configuration that cannot be used, with the reason.
     #[error("invalid barrier configuration: {0}")]
     InvalidConfig(String),
+
+    /// [`Barrier::recover`](crate::Barrier::recover) on a barrier that has already
+    /// been entered or holds records (R-RESTART: the warm start comes first).
+    #[error(
+        "recover must run once, on a new barrier, before the first enter: this one has seen \
+         {entered} enter calls and holds {records} records (build the barrier at start-up and \
+         recover it before the pickup loop starts)"
+    )]
+    RecoverTooLate {
+        /// `enter` calls the barrier had answered.
+        entered: u64,
+        /// Records it held.
+        records: usize,
+    },
 }
 
 /// `Result` with this crate's [`Error`].

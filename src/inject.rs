@@ -58,11 +58,16 @@ pub enum Bug {
     /// entry vacant and the slab is compacted at once, as outside `sync`, so the
     /// positions that the rest of the queue names move under it.
     CompactsInSync,
+    /// R-RESTART, in `Barrier::recover`: the persisted failed jobs are reported in
+    /// the order they are given instead of in job-id order, so a key whose newer
+    /// failed job comes first stays blocked on it (and its older one is an illegal
+    /// sequence).
+    RecoverKeepsInputOrder,
 }
 
 impl Bug {
     /// Every bug, in a fixed order.
-    pub const ALL: [Bug; 13] = [
+    pub const ALL: [Bug; 14] = [
         Bug::WaitWrongComparison,
         Bug::NoDrainWindow,
         Bug::SyncSkipsLastShard,
@@ -76,6 +81,7 @@ impl Bug {
         Bug::StaleBucketHintTrusted,
         Bug::SyncSkipsOrphans,
         Bug::CompactsInSync,
+        Bug::RecoverKeepsInputOrder,
     ];
 
     /// The name `EVENTORDER_INJECT` takes (the variant name).
@@ -94,6 +100,7 @@ impl Bug {
             Bug::StaleBucketHintTrusted => "StaleBucketHintTrusted",
             Bug::SyncSkipsOrphans => "SyncSkipsOrphans",
             Bug::CompactsInSync => "CompactsInSync",
+            Bug::RecoverKeepsInputOrder => "RecoverKeepsInputOrder",
         }
     }
 

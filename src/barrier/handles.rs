@@ -54,6 +54,19 @@ impl<K: OrderingKey, C: Clock> PickupHandle<K, C> {
         self.barrier.sync()
     }
 
+    /// [`Barrier::recover`]: the warm start after a restart, before the first
+    /// `enter`.
+    ///
+    /// # Errors
+    /// [`crate::Error::RecoverTooLate`] once the barrier has been entered or holds
+    /// records.
+    pub fn recover<I>(&self, failed: I) -> Result<usize>
+    where
+        I: IntoIterator<Item = (K, JobId)>,
+    {
+        self.barrier.recover(failed)
+    }
+
     /// A worker handle on the same barrier.
     pub fn worker(&self) -> WorkerHandle<K, C> {
         WorkerHandle {

@@ -1,0 +1,180 @@
+//! The warm start after a router restart (`spec/SPEC.md` section 1, R-RESTART):
+//! [`Barrier::recover`].
+//!
+//! The barrier lives in memory, so a restarted router starts with an empty one.
+//! A key whose failed job is waiting out its retry backoff is then missing from
+//! the next batch, while its later jobs are in it, and an empty barrier would
+//! admit them ahead of the failed job. Reporting every persisted `failed` job
+//! before the first `enter` gives the new barrier back the one fact that matters
+//! for ordering: which job each key is blocked on. The model checks that this is
+//! enough (`cargo run --release -p eventorder-model -- restart`).
+
+use super::{Barrier, OrderingKey};
+use crate::{machine::bug, Clock, Error, JobId, Result};
+
+impl<K: OrderingKey, C: Clock> Barrier<K, C> {
+    /// The warm start after a restart (R-RESTART): reports every job whose
+    /// persisted status is `failed` as `failed`, in ascending job-id order, and
+    /// returns how many keys now hold a failed job.
+    ///
+    /// Call it once, on the new barrier, before the pickup loop's first
+    /// [`enter`](Barrier::enter), with every job of the job store whose last
+    /// persisted status is `failed` (retryable, not terminal), in any order: it
+    /// sorts them. Each key is then blocked on its oldest failed job, as it was
+    /// before the restart, so its later jobs are refused until that job ends,
+    /// whether or not the job is due for a retry in the next batch. Persisted
+    /// `waiting` and in-flight jobs need nothing: they are pending again and the
+    /// pickup loop offers them in job-id order. A key for which
+    /// `ordering_disabled` holds is reset at its next `enter`, as it would be
+    /// without a restart (R-MODE).
+    ///
+    /// Without it, a restart can deliver a key's later job before its failed one:
+    /// the model's shortest counterexample is in the README, section "Restarts".
+    ///
+    /// # Errors
+    /// [`Error::RecoverTooLate`] if the barrier has already been entered or holds
+    /// a record (for instance from an earlier `recover`): the jobs would then be
+    /// reported out of order with what the barrier already knows. Nothing is
+    /// changed.
+    ///
+    /// # Example
+    /// ```
+    /// use eventorder::{Barrier, JobId};
+    ///
+    /// let barrier: Barrier<&str> = Barrier::builder().key_threshold(200).build();
+    /// // From the job store: jobs whose persisted status is `failed`.
+    /// let persisted_failed = [("user-b", JobId(9)), ("user-a", JobId(7)), ("user-a", JobId(3))];
+    /// assert_eq!(barrier.recover(persisted_failed), Ok(2));
+    ///
+    /// barrier.sync();
+    /// // user-a's job 3 is in backoff and not in the batch; job 5 must wait for it.
+    /// assert!(!barrier.enter(&"user-a", JobId(5)).accepted);
+    /// assert_eq!(barrier.peek(&"user-a"), Some(JobId(3)));
+    /// assert!(barrier.enter(&"user-a", JobId(3)).accepted);
+    /// // Once the pipeline has started, a second warm start is refused.
+    /// assert!(barrier.recover([("user-c", JobId(1))]).is_err());
+    /// ```
+    pub fn recover<I>(&self, failed: I) -> Result<usize>
+    where
+        I: IntoIterator<Item = (K, JobId)>,
+    {
+        let entered = self.stats().entered;
+        let records = self.size();
+        if entered > 0 || records > 0 {
+            return Err(Error::RecoverTooLate { entered, records });
+        }
+        let mut jobs: Vec<(K, JobId)> = failed.into_iter().collect();
+        // R-RESTART: in ascending job-id order, so that each key keeps its oldest
+        // failed job (R-EFF-FAILED keeps the first one it is told of).
+        if !bug!(RecoverKeepsInputOrder) {
+            jobs.sort_by_key(|(_, job)| *job);
+        }
+        for (key, job) in &jobs {
+            self.record_failure(key, *job);
+        }
+        Ok(self.size())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use crate::{Barrier, Error, IllegalSequence, JobId, JobState};
+
+    fn barrier() -> Barrier<u32> {
+        Barrier::builder().key_threshold(200).drain_limit(1).build()
+    }
+
+    #[test]
+    fn blocks_each_key_on_its_oldest_failed_job() {
+        let b = barrier();
+        let n = b
+            .recover([
+                (1, JobId(30)),
+                (2, JobId(5)),
+                (1, JobId(10)),
+                (1, JobId(20)),
+            ])
+            .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(b.peek(&1), Some(JobId(10)));
+        assert_eq!(b.peek(&2), Some(JobId(5)));
+        assert_eq!(b.peek(&3), None);
+        assert!(!b.enter(&1, JobId(15)).accepted);
+        assert!(b.wait(&1, JobId(30)).wait);
+        assert!(b.enter(&3, JobId(1)).accepted);
+    }
+
+    #[test]
+    fn the_blocked_key_opens_when_its_failed_job_ends() {
+        let b = barrier();
+        b.recover([(1, JobId(10))]).unwrap();
+        assert!(b.enter(&1, JobId(10)).accepted);
+        b.state_changed(&1, JobId(10), JobState::Succeeded).unwrap();
+        b.sync();
+        assert!(b.enter(&1, JobId(11)).accepted);
+    }
+
+    #[test]
+    fn any_input_order_gives_the_same_barrier_and_no_illegal_sequence() {
+        let reports = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&reports);
+        let b: Barrier<u32> = Barrier::builder()
+            .on_illegal_sequence(move |e: &IllegalSequence<u32>| {
+                seen.lock().unwrap().push(e.clone())
+            })
+            .build();
+        b.recover((0..50).rev().map(|j| (j % 7, JobId(j.into()))))
+            .unwrap();
+        assert!(reports.lock().unwrap().is_empty());
+        for key in 0..7 {
+            assert_eq!(b.peek(&key), Some(JobId(key.into())));
+        }
+    }
+
+    #[test]
+    fn nothing_to_recover_is_fine() {
+        let b = barrier();
+        assert_eq!(b.recover(std::iter::empty()), Ok(0));
+        assert_eq!(b.size(), 0);
+    }
+
+    #[test]
+    fn refused_after_an_enter_or_a_record() {
+        let b = barrier();
+        b.enter(&1, JobId(1));
+        assert_eq!(
+            b.recover([(2, JobId(2))]),
+            Err(Error::RecoverTooLate {
+                entered: 1,
+                records: 1
+            })
+        );
+        assert_eq!(b.peek(&2), None);
+
+        // With no key threshold an enter leaves no record, but is still seen.
+        let untracked: Barrier<u32> = Barrier::new();
+        untracked.enter(&1, JobId(1));
+        assert!(matches!(
+            untracked.recover([(2, JobId(2))]),
+            Err(Error::RecoverTooLate { entered: 1, .. })
+        ));
+
+        let twice = barrier();
+        twice.recover([(1, JobId(1))]).unwrap();
+        let err = twice.recover([(1, JobId(0))]).unwrap_err();
+        assert!(err.to_string().contains("before the first enter"), "{err}");
+        assert_eq!(twice.peek(&1), Some(JobId(1)));
+    }
+
+    #[test]
+    fn a_key_switched_off_by_the_predicate_is_reset_at_its_enter() {
+        let b: Barrier<u32> = Barrier::builder()
+            .ordering_disabled(|k: &u32| *k == 1)
+            .build();
+        b.recover([(1, JobId(10)), (2, JobId(10))]).unwrap();
+        assert!(b.enter(&1, JobId(11)).accepted);
+        assert!(!b.enter(&2, JobId(11)).accepted);
+    }
+}
