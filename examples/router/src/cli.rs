@@ -12,9 +12,11 @@ use clap::Parser;
 /// Exit status: 0 if order held, 1 if any order violation was observed (in every
 /// mode, --two-pickup-loops included: there the violations are the expected
 /// demonstration, and the non-zero status says "this usage breaks ordering"),
-/// 2 if the run did not finish within --timeout.
+/// 2 if the run did not finish within --timeout; 64 for bad options, 66 if the
+/// database cannot be opened or does not fit the options, 74 if writing to it
+/// failed during the run.
 #[derive(Parser, Debug, Clone)]
-#[command(name = "router", version, about, long_about)]
+#[command(name = "eventorder-router", version, about, long_about)]
 pub struct Args {
     /// Number of ordering keys (workspace:destination:user triples).
     #[arg(long, default_value_t = 1000)]
@@ -111,6 +113,20 @@ pub struct Args {
     /// key with such a leftover can stall for good (see the README).
     #[arg(long)]
     pub skip_on_any_refusal: bool,
+    /// Keep the jobs, their statuses and the destinations' delivery log in this
+    /// SQLite file, so that the router can be killed and restarted on it. An
+    /// empty or new file is seeded with the jobs (--jobs, --seed, ...); an existing
+    /// one is carried on: nothing is re-seeded, every non-terminal job is pending
+    /// again (a failed one after its retry backoff), and the persisted failed jobs
+    /// are reported to the barrier before the first enter (the warm start). Restart
+    /// with the same --keys and --destinations. Without it the store is in memory.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<std::path::PathBuf>,
+    /// UNSAFE USAGE, for demonstration (with --db): skip the warm start after a
+    /// restart. A key whose failed job is in its backoff then has its later jobs
+    /// admitted and delivered first.
+    #[arg(long)]
+    pub skip_warm_start: bool,
     /// Give up after this many seconds (exit status 2) and show the stuck keys.
     #[arg(long, default_value_t = 120)]
     pub timeout: u64,
@@ -136,6 +152,12 @@ impl Args {
         }
         if self.two_pickup_loops && self.keys < 2 {
             return Err("--two-pickup-loops needs at least 2 keys".into());
+        }
+        if self.skip_warm_start && self.db.is_none() {
+            return Err("--skip-warm-start needs --db (only a restart has a warm start)".into());
+        }
+        if self.keys > u32::MAX as usize {
+            return Err("--keys is too large".into());
         }
         if self.skew.is_nan() || self.skew < 0.0 {
             return Err("--skew must be >= 0".into());

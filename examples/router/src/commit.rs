@@ -1,7 +1,7 @@
 //! The commit loop: takes a batch of statuses, persists them in one transaction,
 //! then reports them to the barrier (`succeeded`, `filtered`, `aborted`,
 //! `waiting`; `failed` was reported by the worker already). Non-terminal jobs go
-//! back to pending. Terminal jobs that went through a worker are logged for the
+//! back to pending. With `--db` the transaction is the database's. Terminal jobs that went through a worker are logged for the
 //! commit-order check.
 
 use std::sync::mpsc::Receiver;
@@ -9,6 +9,7 @@ use std::sync::mpsc::Receiver;
 use eventorder::{JobId, JobState};
 
 use crate::{
+    db::fatal,
     ops::WorkerOps,
     shared::{Commit, Outcome, Shared},
     store::{Persist, Store},
@@ -41,16 +42,22 @@ impl<W: WorkerOps> CommitLoop<'_, W> {
             }
             let persist = batch.iter().map(|c| {
                 let status = match c.outcome {
+                    Outcome::Succeeded => Persist::Succeeded,
+                    Outcome::Filtered => Persist::Filtered,
+                    Outcome::Aborted | Outcome::Drained => Persist::Aborted,
                     Outcome::Failed => Persist::Failed,
                     Outcome::Waiting => Persist::Waiting,
-                    _ => Persist::Done,
                 };
                 (c.job, status)
             });
             if !self.latency.is_zero() {
                 std::thread::sleep(self.latency);
             }
-            self.store.persist(persist, self.shared.now());
+            // Persisted before reported: a status the barrier has heard of is
+            // in the job store, whatever happens to the process next.
+            if let Err(e) = self.store.persist(persist, self.shared.now()) {
+                fatal("the commit loop could not persist statuses", e);
+            }
             for c in &batch {
                 self.report(c, &mut log);
             }

@@ -1,17 +1,18 @@
 //! A router simulation on the real barrier. Run with
-//! `cargo run --release --example router -- --help`.
+//! `cargo run --release -p eventorder-router -- --help`.
 //!
-//! Modules: `cli` (options), `store` (the job store), `pickup` (the pickup loop),
-//! `worker` (workers and fake destinations), `commit` (the commit loop),
-//! `verdict` (the order check), `report` (the final report), `ops` (the barrier
-//! behind split handles or a shared `Arc`), `shared`, `rng`.
+//! Modules: `cli` (options), `store` (the job store), `db` (the job store's
+//! database, with `--db`), `pickup` (the pickup loop), `worker` (workers and fake
+//! destinations), `commit` (the commit loop), `verdict` (the order check),
+//! `report` (the final report), `ops` (the barrier behind split handles or a
+//! shared `Arc`), `shared`.
 
 mod cli;
 mod commit;
+mod db;
 mod ops;
 mod pickup;
 mod report;
-mod rng;
 mod shared;
 mod store;
 mod verdict;
@@ -25,18 +26,19 @@ use std::{
 };
 
 use clap::Parser;
-use eventorder::{Barrier, BarrierKey, IllegalSequence};
+use eventorder::{Barrier, BarrierKey, IllegalSequence, JobId};
+use eventorder_router::rng::{KeySampler, Rng};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::{
     cli::Args,
     commit::CommitLoop,
+    db::{Db, Meta, Opened},
     ops::{PickupOps, SharedBarrier, WorkerOps},
     pickup::{Pickup, PickupConfig},
     report::{Illegal, Run},
-    rng::{KeySampler, Rng},
     shared::Shared,
-    store::Store,
+    store::{Durable, Store},
     worker::{Destination, DestinationConfig, Worker},
 };
 
@@ -55,15 +57,46 @@ fn main() -> ExitCode {
             )
         })
         .collect();
-    let mut rng = Rng::new(args.seed, 0);
-    let sampler = KeySampler::new(args.keys, args.skew);
-    let job_keys: Vec<u32> = (0..args.jobs).map(|_| sampler.sample(&mut rng)).collect();
     let loops = args.pickup_loops();
     let loop_of_key: Vec<u8> = (0..args.keys)
         .map(|k| (k * loops / args.keys) as u8)
         .collect();
-    let store = Store::new(job_keys, loop_of_key, loops, args.retry_backoff);
     let shared = Shared::new(keys, args.key_threshold);
+    let mut restart = None;
+    let store = match &args.db {
+        None => Store::new(job_keys(&args), loop_of_key, loops, args.retry_backoff),
+        Some(path) => {
+            // The store's time 0, as a wall-clock time (retry times are persisted
+            // as wall-clock times, to mean the same after a restart).
+            let wall_start_ms = db::wall_ms();
+            let meta = Meta {
+                keys: args.keys,
+                destinations: args.destinations,
+                jobs: args.jobs,
+                seed: args.seed,
+            };
+            let opened = match db::open(path, meta, || job_keys(&args), wall_start_ms) {
+                Ok(opened) => opened,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(66);
+                }
+            };
+            let Opened { db, rows, .. } = opened;
+            let db = Arc::new(db);
+            let durable = Durable {
+                db: Arc::clone(&db),
+                wall_start_ms,
+            };
+            restart = Some(Restart {
+                db,
+                failed: opened.failed,
+                exposed_keys: opened.exposed_keys,
+                seeded: opened.seeded,
+            });
+            Store::with_jobs(rows, loop_of_key, loops, args.retry_backoff, Some(durable))
+        }
+    };
 
     let illegal = Arc::new(Illegal::default());
     let observer = Arc::clone(&illegal);
@@ -79,13 +112,104 @@ fn main() -> ExitCode {
     let run = if args.two_pickup_loops {
         // The misuse: one barrier, shared, two `sync` callers.
         let shared_barrier: SharedBarrier = Arc::new(barrier);
+        if let Err(code) = start_up(&args, &shared, restart, &shared_barrier) {
+            return code;
+        }
         let pickups = vec![Arc::clone(&shared_barrier), Arc::clone(&shared_barrier)];
         simulate(&args, &shared, &store, pickups, shared_barrier)
     } else {
         let (pickup, workers) = barrier.split();
+        if let Err(code) = start_up(&args, &shared, restart, &pickup) {
+            return code;
+        }
         simulate(&args, &shared, &store, vec![pickup], workers)
     };
     report::print(&args, &shared, &store, &run, &illegal)
+}
+
+/// The key of each job (job `i + 1` at index `i`), from `--seed`.
+fn job_keys(args: &Args) -> Vec<u32> {
+    let mut rng = Rng::new(args.seed, 0);
+    let sampler = KeySampler::new(args.keys, args.skew);
+    (0..args.jobs).map(|_| sampler.sample(&mut rng)).collect()
+}
+
+/// What a start on a database (`--db`) needs before the pickup loop starts.
+struct Restart {
+    db: Arc<Db>,
+    /// Jobs whose persisted status is `failed`: (key, job), ascending job id.
+    failed: Vec<(u32, i64)>,
+    exposed_keys: usize,
+    seeded: bool,
+}
+
+/// With `--db`, before the pickup loop's first `enter`: the warm start (unless
+/// `--skip-warm-start`), then this start's record in the database.
+fn start_up<P: PickupOps>(
+    args: &Args,
+    shared: &Shared,
+    restart: Option<Restart>,
+    pickup: &P,
+) -> Result<(), ExitCode> {
+    let Some(Restart {
+        db,
+        failed,
+        exposed_keys,
+        seeded,
+    }) = restart
+    else {
+        return Ok(());
+    };
+    let warm_started = if args.skip_warm_start {
+        None
+    } else {
+        match warm_start(pickup, shared, &failed) {
+            Ok(keys) => Some(keys),
+            Err(e) => {
+                eprintln!("error: warm start: {e}");
+                return Err(ExitCode::from(70));
+            }
+        }
+    };
+    let start = db.record_start(exposed_keys, warm_started).map_err(|e| {
+        eprintln!("error: cannot record the start in the database: {e}");
+        ExitCode::from(74)
+    })?;
+    let warm = match warm_started {
+        Some(keys) => format!("warm start blocked {keys} keys"),
+        None => "warm start SKIPPED".to_string(),
+    };
+    println!(
+        "start {} on {}{}: {} jobs not terminal ({} failed, {} delivered but not terminal, \
+         {exposed_keys} keys with a failed job in backoff and later jobs); {warm}",
+        start.number,
+        args.db
+            .as_deref()
+            .unwrap_or(std::path::Path::new("?"))
+            .display(),
+        if seeded { " (seeded)" } else { "" },
+        start.non_terminal,
+        start.failed,
+        start.delivered_not_terminal,
+    );
+    Ok(())
+}
+
+/// The warm start (SPEC.md section 1; R-RESTART): every job whose persisted
+/// status is `failed` is reported to the new barrier as failed, in ascending job
+/// id, before the first `enter`, so that each such key is blocked on its failed
+/// job again even while that job waits out its backoff. Returns how many keys it
+/// blocked.
+fn warm_start<P: PickupOps>(
+    pickup: &P,
+    shared: &Shared,
+    failed: &[(u32, i64)],
+) -> eventorder::Result<usize> {
+    let jobs = failed
+        .iter()
+        .map(|&(key, job)| (shared.keys[key as usize].clone(), JobId(job)))
+        .collect();
+    pickup.recover(jobs)
 }
 
 /// Runs the pipeline to the end (or the timeout) and collects the logs.
@@ -135,7 +259,13 @@ fn simulate<P: PickupOps, W: WorkerOps>(
                     shared,
                     queue,
                     commits: commit_tx.clone(),
-                    destination: Destination::new(destinations.clone(), args.seed, i),
+                    destination: Destination::new(
+                        destinations.clone(),
+                        args.seed,
+                        i,
+                        store.db().map_or(0, |db| db.start() as u64),
+                        store.db().cloned(),
+                    ),
                 };
                 s.spawn(move || worker.run())
             })

@@ -17,6 +17,8 @@ pub trait PickupOps: Send {
     fn sync(&self) -> usize;
     fn enter(&self, key: &Key, job: JobId) -> Admission;
     fn leave(&self, key: &Key, job: JobId);
+    /// The warm start after a restart (`Barrier::recover`).
+    fn recover(&self, failed: Vec<(Key, JobId)>) -> eventorder::Result<usize>;
 }
 
 /// Workers' and the commit loop's side (and read-only questions for everyone).
@@ -40,6 +42,9 @@ impl PickupOps for PickupHandle<Key, SystemClock> {
     fn leave(&self, key: &Key, job: JobId) {
         PickupHandle::leave(self, key, job)
     }
+    fn recover(&self, failed: Vec<(Key, JobId)>) -> eventorder::Result<usize> {
+        PickupHandle::recover(self, failed)
+    }
 }
 
 impl PickupOps for SharedBarrier {
@@ -51,6 +56,9 @@ impl PickupOps for SharedBarrier {
     }
     fn leave(&self, key: &Key, job: JobId) {
         Barrier::leave(self, key, job)
+    }
+    fn recover(&self, failed: Vec<(Key, JobId)>) -> eventorder::Result<usize> {
+        Barrier::recover(self, failed)
     }
 }
 

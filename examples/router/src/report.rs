@@ -107,7 +107,7 @@ pub fn print(
         "finished {} of {} jobs in {secs:.2} s: {:.0} jobs/s",
         store.done(),
         store.total(),
-        store.done() as f64 / secs.max(1e-9)
+        (store.done() - store.done_at_start()) as f64 / secs.max(1e-9)
     );
     println!(
         "  delivered {}, filtered {}, aborted by destination {}, drained {}",
@@ -178,6 +178,17 @@ pub fn print(
         records.len()
     );
 
+    if let Some(db) = store.db() {
+        match db.deliveries() {
+            Ok((logged, repeated)) => println!(
+                "  database: start {}; {} jobs were terminal at this start; {logged} deliveries \
+                 logged over all starts, {repeated} of them repeats",
+                db.start(),
+                store.done_at_start()
+            ),
+            Err(e) => println!("  database: cannot count the deliveries: {e}"),
+        }
+    }
     let keys = args.keys;
     let delivery = verdict::check(run.deliveries.iter().map(Vec::as_slice), keys);
     let commit = verdict::check([run.commits.as_slice()], keys);

@@ -14,6 +14,7 @@ impl Rng {
         rng
     }
 
+    /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
@@ -36,6 +37,7 @@ pub struct KeySampler {
 }
 
 impl KeySampler {
+    /// A sampler over `keys` keys (at least one) with the given skew (>= 0).
     pub fn new(keys: usize, skew: f64) -> Self {
         let mut total = 0.0;
         let cumulative = (0..keys)
@@ -47,6 +49,7 @@ impl KeySampler {
         KeySampler { cumulative }
     }
 
+    /// A key index in `0..keys`.
     pub fn sample(&self, rng: &mut Rng) -> u32 {
         let total = *self.cumulative.last().expect("at least one key");
         let x = rng.unit() * total;

@@ -1,15 +1,19 @@
 //! The job store: every job, its key and attempts, and per pickup loop the set of
 //! pending job ids in ascending order (the router's "pending jobs" query).
 //! One mutex; the commit loop notifies the pickup loops when something changed.
+//! With `--db`, the commit loop's statuses are written to the database (`db`)
+//! before they are applied here.
 
 use std::{
     collections::BTreeSet,
     sync::{
         atomic::{AtomicUsize, Ordering},
-        Condvar, Mutex,
+        Arc, Condvar, Mutex,
     },
     time::Duration,
 };
+
+use crate::db::Db;
 
 /// A job as the pickup loop reads it.
 #[derive(Clone, Copy, Debug)]
@@ -24,12 +28,36 @@ pub struct Pick {
 /// A status the commit loop persists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Persist {
-    /// Terminal (succeeded, filtered, aborted, drained).
-    Done,
+    Succeeded,
+    Filtered,
+    /// Aborted by the destination, or drained (past its retry limit).
+    Aborted,
     /// Failed retryably: back to pending after a backoff.
     Failed,
     /// Told to wait: back to pending at once.
     Waiting,
+}
+
+impl Persist {
+    /// The status's name in the database.
+    fn name(self) -> &'static str {
+        match self {
+            Persist::Succeeded => "succeeded",
+            Persist::Filtered => "filtered",
+            Persist::Aborted => "aborted",
+            Persist::Failed => eventorder_router::schema::FAILED,
+            Persist::Waiting => eventorder_router::schema::WAITING,
+        }
+    }
+}
+
+/// A job when the store is built: fresh, or as loaded from the database.
+pub struct JobRow {
+    pub key: u32,
+    pub attempts: u32,
+    /// Not picked up before this time (ns since the run's start).
+    pub retry_at: u64,
+    pub terminal: bool,
 }
 
 struct Job {
@@ -47,30 +75,66 @@ struct Inner {
     generation: u64,
 }
 
+/// The database behind the store, and the wall-clock time (ms) of the run's
+/// start, to persist retry times as wall-clock times.
+pub struct Durable {
+    pub db: Arc<Db>,
+    pub wall_start_ms: i64,
+}
+
 pub struct Store {
     inner: Mutex<Inner>,
     changed: Condvar,
     done: AtomicUsize,
+    /// Jobs that were terminal when the store was built (loaded from a database).
+    done_at_start: usize,
     total: usize,
     loop_of_key: Vec<u8>,
     backoff_ns: u64,
+    durable: Option<Durable>,
 }
 
 impl Store {
-    /// `keys[i]` is the key of job `i + 1`; `loop_of_key[k]` the pickup loop that
-    /// owns key `k`.
+    /// A fresh in-memory store: `keys[i]` is the key of job `i + 1`;
+    /// `loop_of_key[k]` the pickup loop that owns key `k`.
     pub fn new(keys: Vec<u32>, loop_of_key: Vec<u8>, loops: usize, backoff_ms: u64) -> Self {
+        let rows = keys
+            .into_iter()
+            .map(|key| JobRow {
+                key,
+                attempts: 0,
+                retry_at: 0,
+                terminal: false,
+            })
+            .collect();
+        Self::with_jobs(rows, loop_of_key, loops, backoff_ms, None)
+    }
+
+    /// A store of the jobs `rows` (job `i + 1` at index `i`): the non-terminal
+    /// ones are pending. With `durable`, statuses are persisted there too.
+    pub fn with_jobs(
+        rows: Vec<JobRow>,
+        loop_of_key: Vec<u8>,
+        loops: usize,
+        backoff_ms: u64,
+        durable: Option<Durable>,
+    ) -> Self {
         let mut pending = vec![BTreeSet::new(); loops];
-        let jobs = keys
+        let mut done = 0;
+        let jobs = rows
             .into_iter()
             .enumerate()
-            .map(|(i, key)| {
-                pending[usize::from(loop_of_key[key as usize])].insert(i as i64 + 1);
+            .map(|(i, row)| {
+                if row.terminal {
+                    done += 1;
+                } else {
+                    pending[usize::from(loop_of_key[row.key as usize])].insert(i as i64 + 1);
+                }
                 Job {
-                    key,
-                    attempts: 0,
+                    key: row.key,
+                    attempts: row.attempts,
                     first_epoch: None,
-                    retry_at: 0,
+                    retry_at: row.retry_at,
                 }
             })
             .collect::<Vec<_>>();
@@ -82,9 +146,11 @@ impl Store {
                 generation: 0,
             }),
             changed: Condvar::new(),
-            done: AtomicUsize::new(0),
+            done: AtomicUsize::new(done),
+            done_at_start: done,
             loop_of_key,
             backoff_ns: backoff_ms * 1_000_000,
+            durable,
         }
     }
 
@@ -96,8 +162,18 @@ impl Store {
         self.done.load(Ordering::Acquire)
     }
 
+    /// Jobs that were terminal before this run started (loaded from a database).
+    pub fn done_at_start(&self) -> usize {
+        self.done_at_start
+    }
+
     pub fn all_done(&self) -> bool {
         self.done() == self.total
+    }
+
+    /// The database, with `--db`.
+    pub fn db(&self) -> Option<&Arc<Db>> {
+        self.durable.as_ref().map(|d| &d.db)
     }
 
     /// Up to `limit` pending jobs of loop `owner` that are due at `now`, in
@@ -141,31 +217,57 @@ impl Store {
         self.inner.lock().unwrap().pending[owner].insert(job);
     }
 
-    /// The commit loop's transaction: persists a batch of statuses at once.
-    pub fn persist(&self, statuses: impl IntoIterator<Item = (i64, Persist)>, now: u64) {
+    /// The commit loop's transaction: persists a batch of statuses at once (in
+    /// the database first, with `--db`), then makes the non-terminal jobs
+    /// pending again.
+    ///
+    /// # Errors
+    /// The database write failed; nothing was made pending.
+    pub fn persist(
+        &self,
+        statuses: impl IntoIterator<Item = (i64, Persist)>,
+        now: u64,
+    ) -> rusqlite::Result<()> {
         let mut inner = self.inner.lock().unwrap();
-        let mut done = 0;
+        let mut rows = Vec::new();
         for (id, status) in statuses {
             let job = &mut inner.jobs[id as usize - 1];
-            let owner = usize::from(self.loop_of_key[job.key as usize]);
-            match status {
-                Persist::Done => {
-                    done += 1;
-                    continue;
-                }
-                Persist::Failed => {
-                    job.attempts += 1;
-                    let factor = 1u64 << (job.attempts - 1).min(6);
-                    job.retry_at = now + self.backoff_ns * factor;
-                }
-                Persist::Waiting => {}
+            if status == Persist::Failed {
+                job.attempts += 1;
+                let factor = 1u64 << (job.attempts - 1).min(6);
+                job.retry_at = now + self.backoff_ns * factor;
             }
-            inner.pending[owner].insert(id);
+            rows.push((id, status, job.attempts, job.retry_at));
+        }
+        if let Some(d) = &self.durable {
+            let to_ms = |retry_at: u64| d.wall_start_ms + (retry_at / 1_000_000) as i64;
+            let persisted: Vec<_> = rows
+                .iter()
+                .map(|&(id, status, attempts, retry_at)| {
+                    let retry_at_ms = if status == Persist::Failed {
+                        to_ms(retry_at)
+                    } else {
+                        0
+                    };
+                    (id, status.name(), attempts, retry_at_ms)
+                })
+                .collect();
+            d.db.persist(&persisted)?;
+        }
+        let mut done = 0;
+        for (id, status, ..) in rows {
+            if matches!(status, Persist::Failed | Persist::Waiting) {
+                let owner = usize::from(self.loop_of_key[inner.jobs[id as usize - 1].key as usize]);
+                inner.pending[owner].insert(id);
+            } else {
+                done += 1;
+            }
         }
         inner.generation += 1;
         self.done.fetch_add(done, Ordering::AcqRel);
         drop(inner);
         self.changed.notify_all();
+        Ok(())
     }
 
     /// Blocks until the store changes after `generation`, or `timeout` passes.

@@ -1,21 +1,25 @@
 //! Workers and the fake destinations. A worker handles its queue in FIFO order:
 //! `wait` first (told to wait → status `waiting`), then the send; a retryable
 //! failure is reported to the barrier at once (`failed`), then everything goes to
-//! the commit loop. Deliveries (sends answered `succeeded`) are logged.
+//! the commit loop. Deliveries (sends answered `succeeded`) are logged: in memory
+//! for the order check, and with `--db` in the database at once.
 
 use std::{
     sync::{
         atomic::Ordering::Relaxed,
         mpsc::{Receiver, Sender},
+        Arc,
     },
     time::Duration,
 };
 
 use eventorder::{JobId, JobState};
 
+use eventorder_router::rng::Rng;
+
 use crate::{
+    db::{fatal, Db},
     ops::WorkerOps,
-    rng::Rng,
     shared::{Commit, Dispatch, Outcome, Shared},
     verdict::Entry,
 };
@@ -36,18 +40,42 @@ pub struct DestinationConfig {
 pub struct Destination {
     config: DestinationConfig,
     rng: Rng,
+    /// With `--db`: the destinations' delivery log, which outlives the router.
+    log: Option<Arc<Db>>,
 }
 
 impl Destination {
-    pub fn new(config: DestinationConfig, seed: u64, worker: usize) -> Self {
+    /// Worker `worker`'s destinations; `start` (the start number on a database)
+    /// varies the random stream from one start to the next.
+    pub fn new(
+        config: DestinationConfig,
+        seed: u64,
+        worker: usize,
+        start: u64,
+        log: Option<Arc<Db>>,
+    ) -> Self {
         Destination {
             config,
-            rng: Rng::new(seed, worker as u64 + 1),
+            rng: Rng::new(seed ^ start.wrapping_mul(0x9E37_79B9), worker as u64 + 1),
+            log,
         }
     }
 
-    /// Sends one job of `key` at `now` (ns since start).
-    pub fn send(&mut self, key: u32, now: u64) -> Outcome {
+    /// Sends `job` of `key` at `now` (ns since start); an accepted job is logged
+    /// at once, with `--db`.
+    pub fn send(&mut self, job: i64, key: u32, now: u64) -> Outcome {
+        let outcome = self.outcome(key, now);
+        if outcome == Outcome::Succeeded {
+            if let Some(log) = &self.log {
+                if let Err(e) = log.log_delivery(job, key) {
+                    fatal("the destination could not log a delivery", e);
+                }
+            }
+        }
+        outcome
+    }
+
+    fn outcome(&mut self, key: u32, now: u64) -> Outcome {
         if !self.config.latency.is_zero() {
             std::thread::sleep(self.config.latency);
         }
@@ -94,7 +122,7 @@ impl<W: WorkerOps> Worker<'_, W> {
                 c.waits.fetch_add(1, Relaxed);
                 Outcome::Waiting
             } else {
-                self.destination.send(d.key, self.shared.now())
+                self.destination.send(d.job, d.key, self.shared.now())
             };
             match outcome {
                 Outcome::Succeeded => {
