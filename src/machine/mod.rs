@@ -63,6 +63,7 @@
 //! | R-GC | [`Record::is_inactive`], [`Step::collect`] | every transition's `Step` says whether the record stays |
 //! | R-ILLEGAL | [`Violation`] in each [`Step`] | `Barrier::after`, after the lock is released |
 //! | R-CONFIG | [`Rules`] (read by every transition at its call) | `Barrier::reconfigure`: new rules in every shard, deadlines rescheduled |
+//! | R-RESTART (section 1, the caller's warm start) | R-EFF-FAILED's [`transitions::apply`], in job-id order | `Barrier::recover` sorts the persisted failed jobs and reports each |
 //!
 //! The fast paths of `store::fast` restate R-ENTER-1, R-ENTER-TRACK, R-LEAVE,
 //! R-EFF-RELEASE and R-EFF-ABORT for the two unboxed record shapes; their tests
