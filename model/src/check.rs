@@ -1,7 +1,9 @@
 //! The shipped configurations and the functions that check them.
 //!
 //! [`shipped`] are the configurations `check` runs (CI runs them, in a few
-//! minutes on two cores); [`deep`] adds larger ones for `check --deep`.
+//! minutes on two cores); [`deep`] adds larger ones for `check --deep`;
+//! [`restart_configs`] (and [`deep_restart_configs`]) are those with router
+//! restarts, which `restart` runs under a chosen contract.
 //!
 //! [`run_check`] explores a configuration exhaustively (depth first) and reports
 //! each property; [`counterexample`] finds a short path to a property's violation
@@ -19,8 +21,15 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 mod configs;
+mod restarts;
 
 pub use configs::{configuration, deep, names, shipped};
+pub use restarts::{restart_configs, under};
+
+/// The restart configurations `check --deep` adds.
+pub fn deep_restart_configs() -> Vec<PipelineConfig> {
+    restarts::deep()
+}
 
 /// The result of checking one configuration.
 #[derive(Clone, Debug)]

@@ -5,8 +5,10 @@
 //!   rule (`R-…`). It is the oracle of the conformance tests of the real barrier
 //!   and the barrier inside the model. It has no defect switch.
 //! * [`pipeline`]: the router's pickup loop (following SPEC.md section 1),
-//!   workers and commit loop, clock ticks, predicate toggles and live changes of
-//!   the settings, as a stateright [`Model`](stateright::Model).
+//!   workers and commit loop, clock ticks, predicate toggles, live changes of
+//!   the settings, and router restarts with retry backoff under a caller
+//!   contract ([`pipeline::RestartContract`]), as a stateright
+//!   [`Model`](stateright::Model).
 //! * [`properties`]: the seven guarantees of SPEC.md section 6 (`G-ORDER`,
 //!   `G-BLOCK`, `G-DRAIN`, `G-LIMIT`, `G-GC`, `G-LIVE`, `G-QUIET`) and the
 //!   `sometimes` properties that show the interesting paths are reached.
@@ -62,6 +64,21 @@
 //!    `enter` that makes a key hot (4 steps). The model counts the admissions made
 //!    while the key is `Enabled` or `HalfEnabled` (R-ENTER-TRACK's), the reading
 //!    the rules support; see [`properties`].
+//! 7. **Restarts need the warm start (R-RESTART).** After a restart the barrier
+//!    is empty; a failed job waiting out its retry backoff is not in the batch,
+//!    so a fresh barrier admits the key's later job, which is delivered first
+//!    (G-ORDER across restarts, 11 steps, configuration "restart, no contract",
+//!    an expected refutation). Reporting every persisted failed job to the new
+//!    barrier before the pickup loop's first `enter` (`Barrier::recover`) makes
+//!    every guarantee hold across restarts; its mutants
+//!    [`Mutant::WarmStartRaces`] and [`Mutant::WarmStartSkipsLastKey`] are
+//!    refuted. Skipping keys whose oldest job is not due keeps the delivery
+//!    order but loses G-BLOCK and G-DRAIN (`restart --contract skip-not-due`).
+//! 8. **Ordering across restarts assumes a deterministic destination.** A job
+//!    whose terminal answer was lost in a restart and that is answered
+//!    differently when re-sent (filtered, then delivered) lands after a later
+//!    job: no barrier contract prevents it (`restart --any-answers`, 10 steps).
+//!    The model assumes the same answer ([`pipeline::PipelineConfig::repeat_answers`]).
 //!
 //! ```no_run
 //! use eventorder_model::check::{run_check, shipped};

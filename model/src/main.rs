@@ -1,12 +1,14 @@
-//! `eventorder-model`: check the router pipeline model, refute the mutants, or
-//! explore the model in stateright's Explorer.
+//! `eventorder-model`: check the router pipeline model, check it across router
+//! restarts under a caller contract, refute the mutants, or explore the model in
+//! stateright's Explorer.
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand};
 use eventorder_model::check::{
-    check_mutant, counterexample, deep, format_path, run_check, shipped, CheckReport,
+    check_mutant, counterexample, deep, deep_restart_configs, format_path, restart_configs,
+    run_check, shipped, under, CheckReport,
 };
-use eventorder_model::pipeline::PipelineConfig;
+use eventorder_model::pipeline::{PipelineConfig, RestartContract};
 use eventorder_model::properties::GUARANTEES;
 use eventorder_model::Mutant;
 use std::process::ExitCode;
@@ -31,6 +33,23 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         threads: usize,
         /// Also the larger configurations (minutes each).
+        #[arg(long)]
+        deep: bool,
+    },
+    /// Check the configurations with router restarts under a caller contract:
+    /// exit 0 if every guarantee holds, else print each shortest counterexample.
+    Restart {
+        /// What the router does after a restart.
+        #[arg(long, value_enum, default_value_t = RestartContract::WarmStart)]
+        contract: RestartContract,
+        /// A job sent again after a restart may get any answer (not only the one
+        /// it got before, or a retryable failure).
+        #[arg(long)]
+        any_answers: bool,
+        /// Checker threads.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Also the larger configurations.
         #[arg(long)]
         deep: bool,
     },
@@ -92,6 +111,12 @@ struct Bounds {
     /// Pickup loops sharing the barrier (2 is the misuse that breaks G-ORDER).
     #[arg(long)]
     pickup_loops: Option<usize>,
+    /// Router restarts (under the warm start).
+    #[arg(long)]
+    restarts: Option<u8>,
+    /// Retry backoff: a failed job is left out of batches until it is due.
+    #[arg(long)]
+    backoff: bool,
 }
 
 impl Bounds {
@@ -108,7 +133,9 @@ impl Bounds {
             || self.toggles.is_some()
             || self.leaves.is_some()
             || self.workers.is_some()
-            || self.pickup_loops.is_some();
+            || self.pickup_loops.is_some()
+            || self.restarts.is_some()
+            || self.backoff;
         any.then(|| PipelineConfig {
             name: "custom",
             keys: self.keys.unwrap_or(d.keys),
@@ -126,6 +153,10 @@ impl Bounds {
             live_settings: Vec::new(),
             reconfigures: 0,
             report_executing: false,
+            restarts: self.restarts.unwrap_or(d.restarts),
+            contract: d.contract,
+            backoff: self.backoff,
+            repeat_answers: d.repeat_answers,
             mutant: None,
             paths: &[],
             // Sharing a barrier between pickup loops is the misuse R-SYNC forbids.
@@ -202,6 +233,35 @@ fn check(bounds: &Bounds, only: Option<&str>, threads: usize, include_deep: bool
     if let Some(only) = only {
         configs.retain(|c| c.name.contains(only));
     }
+    check_all(configs, threads)
+}
+
+fn restart(
+    contract: RestartContract,
+    any_answers: bool,
+    threads: usize,
+    include_deep: bool,
+) -> ExitCode {
+    let mut configs = restart_configs();
+    if include_deep {
+        configs.extend(deep_restart_configs());
+    }
+    println!(
+        "contract after a restart: {contract:?}{}",
+        if any_answers {
+            ", a re-sent job may get any answer"
+        } else {
+            ""
+        }
+    );
+    let configs = configs
+        .iter()
+        .map(|c| under(c, contract, any_answers))
+        .collect();
+    check_all(configs, threads)
+}
+
+fn check_all(configs: Vec<PipelineConfig>, threads: usize) -> ExitCode {
     let header: Vec<String> = GUARANTEES.iter().map(|g| format!("{g:^8}")).collect();
     println!(
         "{:<48} {:>10} {:>5} {:>7} {} {:>7}  verdict",
@@ -304,6 +364,12 @@ fn main() -> ExitCode {
             threads,
             deep,
         } => check(&bounds, only.as_deref(), threads, deep),
+        Command::Restart {
+            contract,
+            any_answers,
+            threads,
+            deep,
+        } => restart(contract, any_answers, threads, deep),
         Command::Mutants { only, table } => mutants(only.as_deref(), table),
         Command::Explore { port, bounds } => {
             let config = bounds.custom().unwrap_or_else(|| shipped().remove(0));

@@ -103,6 +103,13 @@ pub enum Mutant {
     /// its clause "or the key's failed job at that reset". The barrier is the
     /// reference; G-QUIET, checked with this narrower definition, is refuted.
     LeftoverWithoutFailedAtReset,
+    /// Not a barrier defect: R-RESTART's warm start broken, run as a step that
+    /// may come at any moment after the restart, racing with the pickup loop
+    /// (e.g. after its first `enter`), instead of before it.
+    WarmStartRaces,
+    /// Not a barrier defect: R-RESTART's warm start broken, reporting no failed
+    /// job of the last key.
+    WarmStartSkipsLastKey,
 }
 
 /// Rules of SPEC.md that only read the state, so that no mutant of them changes
@@ -112,7 +119,7 @@ pub const READ_ONLY_RULES: [&str; 3] = ["R-PEEK", "R-DISABLED", "R-SIZE"];
 
 impl Mutant {
     /// Every mutant, in a fixed order.
-    pub const ALL: [Mutant; 26] = [
+    pub const ALL: [Mutant; 28] = [
         Mutant::WaitIgnoresFailed,
         Mutant::AbortOpensNoDrainWindow,
         Mutant::DrainLimitOffByOne,
@@ -139,6 +146,8 @@ impl Mutant {
         Mutant::ThresholdZeroMakesHot,
         Mutant::IllegalOnLaterJobs,
         Mutant::LeftoverWithoutFailedAtReset,
+        Mutant::WarmStartRaces,
+        Mutant::WarmStartSkipsLastKey,
     ];
 
     /// The rule of SPEC.md this mutant breaks (or the definition, for
@@ -166,12 +175,19 @@ impl Mutant {
             Mutant::ThresholdZeroMakesHot => "R-CONFIG",
             Mutant::IllegalOnLaterJobs => "R-ILLEGAL",
             Mutant::LeftoverWithoutFailedAtReset => "section 6: leftover",
+            Mutant::WarmStartRaces | Mutant::WarmStartSkipsLastKey => "R-RESTART",
         }
     }
 
-    /// Whether this mutant breaks the barrier (all but the definition mutant).
+    /// Whether this mutant breaks the barrier (all but the definition mutant
+    /// and the warm-start mutants, which break the caller).
     pub fn breaks_barrier(self) -> bool {
-        self != Mutant::LeftoverWithoutFailedAtReset
+        !matches!(
+            self,
+            Mutant::LeftoverWithoutFailedAtReset
+                | Mutant::WarmStartRaces
+                | Mutant::WarmStartSkipsLastKey
+        )
     }
 
     /// The guarantee whose property must refute this mutant.
@@ -185,7 +201,10 @@ impl Mutant {
             | Mutant::DrainLimitOffByOne
             | Mutant::IdleWindowClosesEarly
             | Mutant::TrackKeepsWindowIdle => "G-DRAIN",
-            Mutant::EffectsAppliedImmediately | Mutant::StaleReleaseClearsFailed => "G-ORDER",
+            Mutant::EffectsAppliedImmediately
+            | Mutant::StaleReleaseClearsFailed
+            | Mutant::WarmStartRaces
+            | Mutant::WarmStartSkipsLastKey => "G-ORDER",
             Mutant::NeverCollectInactive | Mutant::SyncNeverExpires => "G-GC",
             Mutant::EnterRefusesFailedJob
             | Mutant::PredicateOnlySwitchesMode
@@ -236,6 +255,7 @@ impl Mutant {
             | Mutant::WaitingKeepsInflight => HOT,
             Mutant::LeaveIgnored => HOT_LEAVE,
             Mutant::ThresholdZeroMakesHot => LIVE_OFF,
+            Mutant::WarmStartRaces | Mutant::WarmStartSkipsLastKey => RESTART_TWO_KEYS,
         }
     }
 }

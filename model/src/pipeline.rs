@@ -45,6 +45,10 @@
 //!   every end state (no action possible) has let every timer run out, and a
 //!   `sync` has run since (a tick that makes a timer due marks the pickup loop
 //!   dirty): that is where G-GC asks for no record at all.
+//! * **restarts** (`restart.rs`): the router process dies and loses everything
+//!   but each job's persisted status and the destination's delivery log; retry
+//!   backoff keeps a failed job out of batches until it is due; the caller
+//!   contract after a restart ([`RestartContract`]) is a setting.
 //!
 //! Time is abstracted: after every step the clock is shifted so that `now` is
 //! fixed and every age is capped one tick past the longest value its timer takes
@@ -144,6 +148,8 @@ pub struct JobState {
     /// tracking record (while `Enabled` or `HalfEnabled`) since that record was
     /// created or last reset.
     pub tracked: bool,
+    /// What survives a restart (persisted status, delivery log).
+    pub durable: Durable,
 }
 
 /// The pickup loop's progress through its batch.
@@ -204,6 +210,10 @@ pub struct PipelineState {
     pub toggles_left: u8,
     /// Live changes of the settings left.
     pub reconfigures_left: u8,
+    /// Restarts left.
+    pub restarts_left: u8,
+    /// A restart happened and its warm start has not run yet.
+    pub warm_start_due: bool,
     /// Per key watch.
     pub keys: Vec<KeyWatch>,
     /// Sticky [`violation`] flags.
@@ -237,6 +247,13 @@ pub enum Action {
     Toggle(Key),
     /// The settings change live to [`PipelineConfig::settings`]`()[i]`.
     Reconfigure(u8),
+    /// The router restarts: all but the persisted state is lost.
+    Restart,
+    /// After a restart, the contract's warm start ([`RestartContract`]).
+    WarmStart,
+    /// The retry backoff of the jobs in the mask (bit per job) runs out, then
+    /// the pickup loop's `sync` (as [`Action::Sync`]).
+    DueSync(u32),
 }
 
 /// The pipeline model of one configuration.
@@ -255,61 +272,40 @@ impl Pipeline {
 
 mod config;
 mod flags;
+mod restart;
 mod step;
 mod watch;
 
 pub use config::PipelineConfig;
 pub use flags::{event, violation};
+pub use restart::{Durable, RestartContract};
+pub(crate) use step::mode_of;
 
 impl Model for Pipeline {
     type State = PipelineState;
     type Action = Action;
 
     fn init_states(&self) -> Vec<PipelineState> {
-        let c = &self.config;
-        let job = JobState {
-            status: Status::Pending,
-            failures: 0,
-            in_window: false,
-            leftover: false,
-            in_flight: false,
-            tracked: false,
-        };
-        vec![PipelineState {
-            barrier: Mutated::new(c.barrier_config(), c.mutant),
-            jobs: vec![job; c.job_count()],
-            workers: vec![Vec::new(); c.worker_count()],
-            commits: vec![Vec::new(); c.keys],
-            pickup: Pickup {
-                batch: Vec::new(),
-                last_admitted: None,
-                refused: 0,
-                skipped: 0,
-                dirty: true,
-            },
-            leaves_left: c.leaves,
-            toggles_left: c.toggles,
-            reconfigures_left: if c.live_settings.is_empty() {
-                0
-            } else {
-                c.reconfigures
-            },
-            keys: vec![KeyWatch::default(); c.keys],
-            violations: 0,
-            reported: None,
-            events: 0,
-        }]
+        vec![self.initial_state()]
     }
 
     fn actions(&self, s: &PipelineState, actions: &mut Vec<Action>) {
         let c = &self.config;
-        if let Some(&job) = s.pickup.batch.first() {
-            actions.push(Action::Enter(job));
-            if s.barrier.peek(&c.key_of(job)).is_some() {
+        // After a restart, the pickup loop may have to wait for the warm start.
+        let pickup = !(s.warm_start_due && c.pickup_waits_for_warm_start());
+        if let (true, Some(&job)) = (pickup, s.pickup.batch.first()) {
+            let drains_again = self.drains_again(s, job);
+            if !drains_again {
+                actions.push(Action::Enter(job));
+            }
+            if drains_again || s.barrier.peek(&c.key_of(job)).is_some() {
                 actions.push(Action::Drain(job));
             }
-        } else if s.pickup.dirty {
-            actions.push(Action::Sync);
+        } else if pickup {
+            if s.pickup.dirty {
+                actions.push(Action::Sync);
+            }
+            self.due_syncs(s, actions);
         }
         if let Some(job) = s.pickup.last_admitted {
             if s.leaves_left > 0 && s.jobs[usize::from(job)].status == Status::Queued {
@@ -329,9 +325,11 @@ impl Model for Pipeline {
                 actions.push(Action::Work(job, Sent::Waited));
                 continue;
             }
-            actions.push(Action::Work(job, Sent::Succeeded));
-            actions.push(Action::Work(job, Sent::Filtered));
-            actions.push(Action::Work(job, Sent::Aborted));
+            for sent in [Sent::Succeeded, Sent::Filtered, Sent::Aborted] {
+                if self.may_answer(s, job, sent) {
+                    actions.push(Action::Work(job, sent));
+                }
+            }
             if s.jobs[usize::from(job)].failures < c.failures {
                 actions.push(Action::Work(job, Sent::Failed));
             }
@@ -354,6 +352,7 @@ impl Model for Pipeline {
                 }
             }
         }
+        self.restart_actions(s, actions);
     }
 
     fn next_state(&self, last: &PipelineState, action: Action) -> Option<PipelineState> {
@@ -372,21 +371,5 @@ impl Model for Pipeline {
 
     fn format_action(&self, action: &Action) -> String {
         crate::properties::describe_action(&self.config, action)
-    }
-}
-
-/// The mode of a key's barrier record; `Enabled` without a record.
-pub(crate) fn mode_of(s: &PipelineState, key: Key) -> Mode {
-    s.barrier.mode(&key)
-}
-
-/// The state name a report gives the barrier.
-pub(crate) fn reported_state(report: Report) -> Option<RefState> {
-    match report {
-        Report::Succeeded => Some(RefState::Succeeded),
-        Report::Filtered => Some(RefState::Filtered),
-        Report::Aborted | Report::Drained => Some(RefState::Aborted),
-        Report::Waiting => Some(RefState::Waiting),
-        Report::Failed => None,
     }
 }

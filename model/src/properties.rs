@@ -34,12 +34,29 @@
 //!   (stateright's `eventually` is unreliable on this model).
 //! * **G-QUIET**: the illegal-sequence report of the last step, if any, names a
 //!   leftover (SPEC.md section 6's definition, kept per job by the pipeline).
+//!
+//! With restarts (`pipeline/restart.rs`), what is kept per barrier lifetime (the
+//! ghosts of G-DRAIN and G-LIMIT, G-ORDER's `Enabled` period and batch clause,
+//! the leftovers) starts over with the new barrier; what the guarantees say of
+//! the persisted state holds across restarts:
+//! * **G-ORDER** also reads the destination's delivery log: per key, no job is
+//!   delivered for the first time after a later job of its key was (duplicates
+//!   ignored; a leftover, or a key not `Enabled`, exempt).
+//! * **G-BLOCK**'s failed job survives a restart when its `failed` status was
+//!   persisted (the key's first job whose last committed status is `failed`); a
+//!   failure whose commit was lost is forgotten, the job is pending again.
+//! * **G-LIVE**: with a bounded number of restarts, every end state has every
+//!   job committed terminal; a state where only a restart is possible counts as
+//!   an end state (and for G-GC too).
 
-use crate::pipeline::{event, violation, Pipeline, PipelineConfig, PipelineState, Report, Status};
+use crate::pipeline::{
+    event, violation, Action, Pipeline, PipelineConfig, PipelineState, Report, Status,
+};
 use crate::reference::Mode;
 use stateright::{Model, Property};
 
 mod describe;
+mod restart;
 
 pub use describe::{describe_action, describe_step, job_name};
 
@@ -71,10 +88,22 @@ pub mod paths {
     /// Section 1's exception: a later job is offered after the refusal of a job
     /// older than the key's failed job.
     pub const EXCEPTION: &str = "the pickup offers a job past an older refused one";
+    /// A restart leaves a key with a persisted failed job not yet due and a
+    /// later pending job (what a fresh barrier would let overtake it).
+    pub const RESTART_NOT_DUE: &str =
+        "a restart leaves a failed job not yet due before a pending job of its key";
 }
 
 fn any_settings(c: &PipelineConfig, f: fn(&crate::reference::RefConfig) -> bool) -> bool {
     c.settings().iter().any(f)
+}
+
+/// Some settings let a key go hot: `key_threshold` jobs in flight and one more.
+fn can_go_hot(c: &PipelineConfig) -> bool {
+    let jobs = c.jobs_per_key;
+    c.settings()
+        .iter()
+        .any(|r| r.key_threshold > 0 && r.key_threshold < jobs)
 }
 
 fn opted(c: &PipelineConfig, name: &str) -> bool {
@@ -131,7 +160,7 @@ const PATHS: &[Path] = &[
     ),
     (
         "a quiet key's mode timer runs out before any enter",
-        |c| c.toggles > 0 || any_settings(c, |r| r.key_threshold > 0),
+        |c| c.toggles > 0 || can_go_hot(c),
         |m, s| {
             (0..m.config.keys as u8).any(|key| {
                 s.barrier.records.get(&key).is_some_and(|record| {
@@ -141,16 +170,9 @@ const PATHS: &[Path] = &[
             })
         },
     ),
-    (
-        "a key goes hot",
-        |c| {
-            let jobs = c.jobs_per_key;
-            c.settings()
-                .iter()
-                .any(|r| r.key_threshold > 0 && r.key_threshold < jobs)
-        },
-        |_, s| s.events & event::WENT_HOT != 0,
-    ),
+    ("a key goes hot", can_go_hot, |_, s| {
+        s.events & event::WENT_HOT != 0
+    }),
     (
         "the predicate resets a record",
         |c| c.toggles > 0,
@@ -158,7 +180,7 @@ const PATHS: &[Path] = &[
     ),
     (
         "a disabled key comes back",
-        |c| c.toggles > 0 || any_settings(c, |r| r.key_threshold > 0),
+        |c| c.toggles > 0 || can_go_hot(c),
         |_, s| s.events & event::CAME_BACK != 0,
     ),
     (
@@ -246,7 +268,8 @@ const PATHS: &[Path] = &[
 pub fn properties(c: &PipelineConfig) -> Vec<Property<Pipeline>> {
     let mut properties = vec![
         Property::<Pipeline>::always("G-ORDER", |_, s| {
-            s.violations & (violation::END_ORDER | violation::BATCH_ORDER) == 0
+            let order = violation::END_ORDER | violation::BATCH_ORDER | violation::FIRST_DELIVERY;
+            s.violations & order == 0
         }),
         Property::<Pipeline>::always("G-BLOCK", |_, s| s.violations & violation::BLOCK == 0),
         Property::<Pipeline>::always("G-DRAIN", g_drain),
@@ -255,7 +278,7 @@ pub fn properties(c: &PipelineConfig) -> Vec<Property<Pipeline>> {
         Property::<Pipeline>::always("G-LIVE", g_live),
         Property::<Pipeline>::always("G-QUIET", g_quiet),
     ];
-    for &(name, applies, condition) in PATHS {
+    for &(name, applies, condition) in PATHS.iter().chain(restart::PATHS) {
         if applies(c) {
             properties.push(Property::<Pipeline>::sometimes(name, condition));
         }
@@ -309,9 +332,10 @@ fn g_quiet(_: &Pipeline, s: &PipelineState) -> bool {
     })
 }
 
-/// Some action is possible.
+/// Some action is possible, a restart aside (a restart is a fault, not
+/// progress: a key stuck until the router restarts is stuck).
 fn can_step(m: &Pipeline, s: &PipelineState) -> bool {
     let mut actions = Vec::new();
     m.actions(s, &mut actions);
-    !actions.is_empty()
+    actions.iter().any(|action| *action != Action::Restart)
 }

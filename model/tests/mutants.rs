@@ -8,7 +8,7 @@ use eventorder_model::properties::GUARANTEES;
 use eventorder_model::Mutant;
 
 /// Shortest counterexample lengths (steps), as `mutants` prints them.
-const STEPS: [(Mutant, usize); 26] = [
+const STEPS: [(Mutant, usize); 28] = [
     (Mutant::WaitIgnoresFailed, 5),
     (Mutant::AbortOpensNoDrainWindow, 14),
     (Mutant::DrainLimitOffByOne, 14),
@@ -35,6 +35,8 @@ const STEPS: [(Mutant, usize); 26] = [
     (Mutant::ThresholdZeroMakesHot, 4),
     (Mutant::IllegalOnLaterJobs, 4),
     (Mutant::LeftoverWithoutFailedAtReset, 13),
+    (Mutant::WarmStartRaces, 14),
+    (Mutant::WarmStartSkipsLastKey, 16),
 ];
 
 #[test]

@@ -55,9 +55,11 @@ impl Default for Workload {
 }
 
 impl Workload {
-    /// The router's options for this workload. Keys never go hot
-    /// (`--key-threshold 0`): ordering is on for every key all the time, so every
-    /// key's deliveries can be checked.
+    /// The router's options for this workload: the production settings
+    /// (`--key-threshold 200 --drain-limit 1`). With the default workload no key
+    /// can go hot (uniform keys, 60 jobs a key on average, far from 200 in all),
+    /// so ordering is on for every key all the time and every key's deliveries
+    /// can be checked.
     pub fn args(&self) -> Vec<String> {
         let mut args = Vec::new();
         let mut opt = |name: &str, value: String| {
@@ -71,7 +73,8 @@ impl Workload {
         opt("max-attempts", self.max_attempts.to_string());
         opt("send-latency", self.send_latency_us.to_string());
         opt("workers", self.workers.to_string());
-        opt("key-threshold", "0".to_string());
+        opt("key-threshold", "200".to_string());
+        opt("drain-limit", "1".to_string());
         args
     }
 }

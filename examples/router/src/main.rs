@@ -252,8 +252,7 @@ fn simulate<P: PickupOps, W: WorkerOps>(
         });
         let workers: Vec<_> = worker_rxs
             .into_iter()
-            .enumerate()
-            .map(|(i, queue)| {
+            .map(|queue| {
                 let worker = Worker {
                     ops: ops.clone(),
                     shared,
@@ -262,8 +261,6 @@ fn simulate<P: PickupOps, W: WorkerOps>(
                     destination: Destination::new(
                         destinations.clone(),
                         args.seed,
-                        i,
-                        store.db().map_or(0, |db| db.start() as u64),
                         store.db().cloned(),
                     ),
                 };

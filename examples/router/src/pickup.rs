@@ -90,6 +90,7 @@ impl<P: PickupOps, W: WorkerOps> Pickup<'_, P, W> {
                         key: pick.key,
                         epoch: None,
                         drain: true,
+                        attempts: pick.attempts,
                     };
                     if self.dispatch(dispatch, 0) {
                         c.drained.fetch_add(1, Relaxed);
@@ -134,6 +135,7 @@ impl<P: PickupOps, W: WorkerOps> Pickup<'_, P, W> {
                     key: pick.key,
                     epoch,
                     drain: false,
+                    attempts: pick.attempts,
                 };
                 if self.dispatch(dispatch, current) {
                     progressed = true;

@@ -1,5 +1,5 @@
 //! A tiny seeded PRNG (SplitMix64) and a Zipf-like key sampler, so that a seed
-//! fixes the key assignment and each worker's stream of destination outcomes.
+//! fixes the key assignment and, with the job and its attempts, each destination answer.
 
 /// SplitMix64: small, fast, good enough for a simulation; not for cryptography.
 #[derive(Clone, Debug)]

@@ -18,6 +18,9 @@ pub struct Dispatch {
     /// Drained by the pickup loop (not entered): the worker aborts it without
     /// `wait` and without sending, in its place in the queue.
     pub drain: bool,
+    /// Failed sends before this one (persisted with `--db`): with the job, it
+    /// decides the destination's answer (see `worker::Destination`).
+    pub attempts: u32,
 }
 
 /// What a job's trip through a worker (or a drain) ended with.

@@ -36,35 +36,24 @@ pub struct DestinationConfig {
     pub latency: Duration,
 }
 
-/// One worker's view of the destinations, with its own random stream.
+/// The destinations: their answers and, with `--db`, their delivery log.
 pub struct Destination {
     config: DestinationConfig,
-    rng: Rng,
+    seed: u64,
     /// With `--db`: the destinations' delivery log, which outlives the router.
     log: Option<Arc<Db>>,
 }
 
 impl Destination {
-    /// Worker `worker`'s destinations; `start` (the start number on a database)
-    /// varies the random stream from one start to the next.
-    pub fn new(
-        config: DestinationConfig,
-        seed: u64,
-        worker: usize,
-        start: u64,
-        log: Option<Arc<Db>>,
-    ) -> Self {
-        Destination {
-            config,
-            rng: Rng::new(seed ^ start.wrapping_mul(0x9E37_79B9), worker as u64 + 1),
-            log,
-        }
+    /// The destinations for a run with this seed.
+    pub fn new(config: DestinationConfig, seed: u64, log: Option<Arc<Db>>) -> Self {
+        Destination { config, seed, log }
     }
 
     /// Sends `job` of `key` at `now` (ns since start); an accepted job is logged
     /// at once, with `--db`.
-    pub fn send(&mut self, job: i64, key: u32, now: u64) -> Outcome {
-        let outcome = self.outcome(key, now);
+    pub fn send(&mut self, job: i64, key: u32, attempts: u32, now: u64) -> Outcome {
+        let outcome = self.outcome(job, key, attempts, now);
         if outcome == Outcome::Succeeded {
             if let Some(log) = &self.log {
                 if let Err(e) = log.log_delivery(job, key) {
@@ -75,7 +64,13 @@ impl Destination {
         outcome
     }
 
-    fn outcome(&mut self, key: u32, now: u64) -> Outcome {
+    /// The answer to a send. Apart from an outage window, it is a function of the
+    /// seed, the job and its attempts: a job sent again after a restart, with the
+    /// same persisted attempts, gets the same answer. That is the condition of
+    /// R-RESTART (a job filtered or aborted whose status was lost must not be
+    /// delivered the second time), which a real destination meets when its
+    /// filters and aborts are decided from persisted data.
+    fn outcome(&mut self, job: i64, key: u32, attempts: u32, now: u64) -> Outcome {
         if !self.config.latency.is_zero() {
             std::thread::sleep(self.config.latency);
         }
@@ -85,7 +80,8 @@ impl Destination {
                 return Outcome::Failed;
             }
         }
-        let x = self.rng.unit();
+        let stream = self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ job as u64;
+        let x = Rng::new(stream, u64::from(attempts) + 1).unit();
         let c = &self.config;
         if x < c.failure_rate {
             Outcome::Failed
@@ -122,7 +118,8 @@ impl<W: WorkerOps> Worker<'_, W> {
                 c.waits.fetch_add(1, Relaxed);
                 Outcome::Waiting
             } else {
-                self.destination.send(d.job, d.key, self.shared.now())
+                self.destination
+                    .send(d.job, d.key, d.attempts, self.shared.now())
             };
             match outcome {
                 Outcome::Succeeded => {

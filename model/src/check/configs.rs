@@ -43,6 +43,19 @@ pub mod names {
     pub const DEEP_LIVE: &str = "deep: live changes, limits on and back, 4 jobs";
     /// The misuse R-SYNC forbids.
     pub const TWO_LOOPS: &str = "two pickup loops, one barrier";
+    /// Retry backoff without a restart (every restart configuration has
+    /// backoff too).
+    pub const BACKOFF: &str = "backoff only: 2 keys x 2 jobs x 2 failures";
+    /// Two restarts, one key, warm start.
+    pub const RESTART_ONE_KEY: &str = "restart x2: 1 key x 3 jobs x 2 failures, drain 1";
+    /// A restart, two keys on one worker, warm start.
+    pub const RESTART_TWO_KEYS: &str = "restart: 2 keys x 2 jobs, 1 worker, threshold 9";
+    /// A restart without a contract (an expected refutation).
+    pub const RESTART_NO_CONTRACT: &str = "restart, no contract: 1 key x 2 jobs";
+    /// `--deep`: two restarts, one key, four jobs, warm start.
+    pub const DEEP_RESTART_FOUR_JOBS: &str = "deep: restart x2: 1 key x 4 jobs, threshold 9";
+    /// `--deep`: two restarts, two keys, warm start.
+    pub const DEEP_RESTART_TWO_KEYS: &str = "deep: restart x2: 2 keys x 2 jobs, drain 1";
 
     /// Every name, with its constant's name (for tests that list them).
     pub const ALL: &[(&str, &str)] = &[
@@ -64,6 +77,12 @@ pub mod names {
         ("DEEP_HOT_LEAVE_FAILURES", DEEP_HOT_LEAVE_FAILURES),
         ("DEEP_LIVE", DEEP_LIVE),
         ("TWO_LOOPS", TWO_LOOPS),
+        ("BACKOFF", BACKOFF),
+        ("RESTART_ONE_KEY", RESTART_ONE_KEY),
+        ("RESTART_TWO_KEYS", RESTART_TWO_KEYS),
+        ("RESTART_NO_CONTRACT", RESTART_NO_CONTRACT),
+        ("DEEP_RESTART_FOUR_JOBS", DEEP_RESTART_FOUR_JOBS),
+        ("DEEP_RESTART_TWO_KEYS", DEEP_RESTART_TWO_KEYS),
     ];
 }
 
@@ -251,6 +270,9 @@ pub fn shipped() -> Vec<PipelineConfig> {
             ..PipelineConfig::default()
         },
     ]
+    .into_iter()
+    .chain(super::restarts::shipped())
+    .collect()
 }
 
 /// The larger configurations `check --deep` adds (minutes each).
@@ -292,6 +314,9 @@ pub fn deep() -> Vec<PipelineConfig> {
             ..PipelineConfig::default()
         },
     ]
+    .into_iter()
+    .chain(super::restarts::deep())
+    .collect()
 }
 
 /// The shipped or deep configuration of that name.

@@ -1,6 +1,6 @@
 //! The bounds and settings of one pipeline model.
 
-use super::{Job, Key, Pipeline};
+use super::{Job, Key, Pipeline, RestartContract};
 use crate::reference::{RefConfig, Tick};
 use crate::Mutant;
 
@@ -42,6 +42,17 @@ pub struct PipelineConfig {
     /// Workers report the status `executing` before each send, a state the
     /// barrier does not take (R-STATE-SUPPORTED: an error, no effect).
     pub report_executing: bool,
+    /// Router restarts available (at most this many per run; see
+    /// `restart.rs`).
+    pub restarts: u8,
+    /// What the router does after a restart (the caller's contract).
+    pub contract: RestartContract,
+    /// Retry backoff: a job committed `failed` is left out of batches until an
+    /// environment step makes it due.
+    pub backoff: bool,
+    /// With restarts: a job sent again gets the terminal answer it got the
+    /// first time, or a retryable failure (`false`: any answer).
+    pub repeat_answers: bool,
     /// A deliberately broken barrier, if any.
     pub mutant: Option<Mutant>,
     /// Optional `sometimes` properties this configuration must reach (names from
@@ -72,6 +83,10 @@ impl Default for PipelineConfig {
             live_settings: Vec::new(),
             reconfigures: 0,
             report_executing: false,
+            restarts: 0,
+            contract: RestartContract::WarmStart,
+            backoff: false,
+            repeat_answers: true,
             mutant: None,
             paths: &[],
             expect_refuted: &[],

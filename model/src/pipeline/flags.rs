@@ -8,6 +8,9 @@ pub mod violation {
     pub const END_ORDER: u8 = 1;
     /// A job admitted after a refused job of its key in the same batch.
     pub const BATCH_ORDER: u8 = 4;
+    /// With restarts: a job delivered for the first time after a later job of
+    /// its key was (G-ORDER across restarts, from the delivery log).
+    pub const FIRST_DELIVERY: u8 = 2;
     /// A job sent while an earlier job of its key is failed.
     pub const BLOCK: u8 = 8;
     /// G-LIMIT: an admission at or above the threshold into a tracking record,
@@ -38,4 +41,15 @@ pub mod event {
     /// After the refusal of a job older than the key's failed job, the pickup
     /// loop offered a later job of the key (SPEC.md section 1's exception).
     pub const EXCEPTION: u16 = 256;
+    /// The router restarted.
+    pub const RESTART: u16 = 512;
+    /// A batch left out a job not yet due.
+    pub const NOT_DUE_LEFT_OUT: u16 = 1024;
+    /// A batch left out a key whose oldest pending job is not yet due
+    /// ([`crate::pipeline::RestartContract::SkipNotDue`]).
+    pub const KEY_SKIPPED_NOT_DUE: u16 = 2048;
+    /// A job was delivered again (at least once, after a restart).
+    pub const DUPLICATE: u16 = 4096;
+    /// A warm start reported a failed job to the new barrier.
+    pub const WARM_START_REPORTS: u16 = 8192;
 }

@@ -1,21 +1,66 @@
-//! The transition function of the pipeline model: one `match` over [`Action`].
+//! The initial state and the transition function of the pipeline model: one
+//! `match` over [`Action`].
 
 use super::*;
 
 impl Pipeline {
+    /// Every job pending, nothing else started.
+    pub(super) fn initial_state(&self) -> PipelineState {
+        let c = &self.config;
+        let job = JobState {
+            status: Status::Pending,
+            failures: 0,
+            in_window: false,
+            leftover: false,
+            in_flight: false,
+            tracked: false,
+            durable: Durable::default(),
+        };
+        PipelineState {
+            barrier: Mutated::new(c.barrier_config(), c.mutant),
+            jobs: vec![job; c.job_count()],
+            workers: vec![Vec::new(); c.worker_count()],
+            commits: vec![Vec::new(); c.keys],
+            pickup: Pickup {
+                batch: Vec::new(),
+                last_admitted: None,
+                refused: 0,
+                skipped: 0,
+                dirty: true,
+            },
+            leaves_left: c.leaves,
+            toggles_left: c.toggles,
+            reconfigures_left: if c.live_settings.is_empty() {
+                0
+            } else {
+                c.reconfigures
+            },
+            restarts_left: c.restarts,
+            warm_start_due: false,
+            keys: vec![KeyWatch::default(); c.keys],
+            violations: 0,
+            reported: None,
+            events: 0,
+        }
+    }
+
     /// Apply one action to the state (the guarantees' bookkeeping included).
     pub(super) fn apply(&self, s: &mut PipelineState, action: &Action) {
         let c = &self.config;
         match *action {
-            Action::Sync => {
+            Action::Sync | Action::DueSync(_) => {
+                if let Action::DueSync(mask) = *action {
+                    self.due(s, mask);
+                }
                 let outcome = s.barrier.sync();
                 note(s, outcome.illegal);
                 self.synced(s);
+                let batch = (0..c.job_count())
+                    .filter(|&j| s.jobs[j].status == Status::Pending && self.picks(s, j))
+                    .map(|j| j as Job)
+                    .collect();
                 s.pickup = Pickup {
-                    batch: (0..c.job_count())
-                        .filter(|&j| s.jobs[j].status == Status::Pending)
-                        .map(|j| j as Job)
-                        .collect(),
+                    batch,
                     last_admitted: None,
                     refused: 0,
                     skipped: 0,
@@ -30,6 +75,7 @@ impl Pipeline {
                 s.pickup.dirty = true;
                 s.jobs[usize::from(job)].status = Status::Draining;
                 s.workers[c.worker_of(c.key_of(job))].push(job);
+                self.answered(s, job, Sent::Drained);
             }
             Action::Leave(job) => {
                 let key = c.key_of(job);
@@ -76,6 +122,8 @@ impl Pipeline {
                 s.toggles_left -= 1;
                 s.pickup.dirty = true;
             }
+            Action::Restart => self.restart(s),
+            Action::WarmStart => self.warm_start(s),
         }
     }
 
@@ -128,6 +176,9 @@ impl Pipeline {
             }
             s.keys[k].last_ended = Some(job);
         }
+        if sent != Sent::Failed {
+            self.answered(s, job, sent);
+        }
         if sent == Sent::Failed {
             // Reported at once (R-STATE-QUEUE); outside `Disabled` it blocks the key.
             let had_record = s.barrier.records.contains_key(&key);
@@ -161,6 +212,7 @@ impl Pipeline {
             let outcome = s.barrier.state_changed(&key, id(job), state);
             note(s, outcome.illegal);
         }
+        self.persist(s, job, report);
         match report {
             Report::Failed | Report::Waiting => self.back_to_pending(s, job),
             Report::Succeeded | Report::Filtered | Report::Aborted | Report::Drained => {
@@ -246,6 +298,7 @@ impl Pipeline {
     /// The time abstraction (see the module docs): the pipeline's stamps, then
     /// the barrier's clock.
     pub(super) fn normalize_clock(&self, s: &mut PipelineState) {
+        self.forget_durable(s);
         let timers = self.config.longest_timers();
         let top = timers
             .disabled_for
@@ -264,5 +317,21 @@ impl Pipeline {
 pub(super) fn note(s: &mut PipelineState, illegal: Option<Illegal<Key>>) {
     if s.reported.is_none() {
         s.reported = illegal;
+    }
+}
+
+/// The mode of a key's barrier record; `Enabled` without a record.
+pub(crate) fn mode_of(s: &PipelineState, key: Key) -> Mode {
+    s.barrier.mode(&key)
+}
+
+/// The state name a report gives the barrier.
+pub(crate) fn reported_state(report: Report) -> Option<RefState> {
+    match report {
+        Report::Succeeded => Some(RefState::Succeeded),
+        Report::Filtered => Some(RefState::Filtered),
+        Report::Aborted | Report::Drained => Some(RefState::Aborted),
+        Report::Waiting => Some(RefState::Waiting),
+        Report::Failed => None,
     }
 }

@@ -1,7 +1,7 @@
 //! Readable descriptions of the model's steps and paths.
 
 use super::properties;
-use crate::pipeline::{id, violation, Action, PipelineConfig, PipelineState, Sent};
+use crate::pipeline::{id, violation, Action, PipelineConfig, PipelineState, Sent, Status};
 use stateright::Model;
 
 /// A job as people read it: `k0:j3` is job id 3 of key 0.
@@ -36,6 +36,20 @@ pub fn describe_action(c: &PipelineConfig, action: &Action) -> String {
             ),
             None => "reconfigure".to_string(),
         },
+        Action::Restart => {
+            "router restarts: barrier, batch, queues, unpersisted reports lost".to_string()
+        }
+        Action::WarmStart => "warm start: persisted failed jobs reported failed".to_string(),
+        Action::DueSync(mask) => {
+            let due: Vec<String> = (0..c.job_count() as u8)
+                .filter(|j| mask & 1 << j != 0)
+                .map(|j| name(&j))
+                .collect();
+            format!(
+                "backoff of {} runs out; pickup: sync, read the batch",
+                due.join(", ")
+            )
+        }
     }
 }
 
@@ -45,11 +59,11 @@ pub fn describe_step(c: &PipelineConfig, before: &PipelineState, action: &Action
     let after = model.next_state(before, action.clone()).expect("enabled");
     let mut text = describe_action(c, action);
     match action {
-        Action::Sync | Action::OtherSync => {
+        Action::Sync | Action::OtherSync | Action::DueSync(_) => {
             let applied = before.barrier.queue.len();
             text += &format!(" ({applied} effects applied)");
             text += &expired(c, before, &after);
-            if let Action::Sync = action {
+            if !matches!(action, Action::OtherSync) {
                 let batch: Vec<String> =
                     after.pickup.batch.iter().map(|&j| job_name(c, j)).collect();
                 text += &format!(", batch [{}]", batch.join(", "));
@@ -73,6 +87,13 @@ pub fn describe_step(c: &PipelineConfig, before: &PipelineState, action: &Action
                 c.key_of(*job),
                 mode.split_whitespace().next().unwrap_or_default()
             );
+        }
+        Action::Restart => text += &persisted(c, before),
+        Action::WarmStart => {
+            let reported: Vec<String> = (0..c.keys as u8)
+                .filter_map(|key| after.barrier.peek(&key).map(|f| format!("k{key}:j{f}")))
+                .collect();
+            text += &format!(" (barrier's failed jobs [{}])", reported.join(", "));
         }
         _ => {}
     }
@@ -126,9 +147,44 @@ fn expired(c: &PipelineConfig, before: &PipelineState, after: &PipelineState) ->
     text
 }
 
+/// What survives a restart from the state before it: the jobs pending again,
+/// with their persisted status, and those committed terminal, e.g. `; pending
+/// [k0:j1 (failed, not due), k0:j2], committed terminal []`.
+fn persisted(c: &PipelineConfig, s: &PipelineState) -> String {
+    let jobs = |done: bool| -> Vec<String> {
+        s.jobs
+            .iter()
+            .enumerate()
+            .filter(|(_, job)| (job.status == Status::Done) == done)
+            .map(|(j, job)| {
+                let name = job_name(c, j as u8);
+                match (
+                    job.durable.failed,
+                    job.durable.not_due,
+                    job.durable.delivered,
+                ) {
+                    (true, true, _) => format!("{name} (failed, not due)"),
+                    (true, false, _) => format!("{name} (failed)"),
+                    (false, _, true) => format!("{name} (delivered)"),
+                    _ => name,
+                }
+            })
+            .collect()
+    };
+    format!(
+        "; pending [{}], committed terminal [{}]",
+        jobs(false).join(", "),
+        jobs(true).join(", ")
+    )
+}
+
 fn broken_names(flags: u8) -> String {
     let names = [
         (violation::END_ORDER, "delivery/commit order"),
+        (
+            violation::FIRST_DELIVERY,
+            "first-delivery order across restarts",
+        ),
         (violation::BATCH_ORDER, "batch order"),
         (violation::BLOCK, "blocking"),
         (violation::LIMIT, "concurrency limit"),
