@@ -37,10 +37,11 @@ enum Command {
         deep: bool,
     },
     /// Check the configurations with router restarts under a caller contract:
-    /// exit 0 if every guarantee holds, else print each shortest counterexample.
+    /// exit 0 if every configuration checks as expected, and print each shortest
+    /// counterexample.
     Restart {
         /// What the router does after a restart.
-        #[arg(long, value_enum, default_value_t = RestartContract::WarmStart)]
+        #[arg(long, value_enum, default_value_t = RestartContract::WarmStartOldest)]
         contract: RestartContract,
         /// A job sent again after a restart may get any answer (not only the one
         /// it got before, or a retryable failure).

@@ -36,12 +36,17 @@
 //!   leftover (SPEC.md section 6's definition, kept per job by the pipeline).
 //!
 //! With restarts (`pipeline/restart.rs`), what is kept per barrier lifetime (the
-//! ghosts of G-DRAIN and G-LIMIT, G-ORDER's `Enabled` period and batch clause,
-//! the leftovers) starts over with the new barrier; what the guarantees say of
-//! the persisted state holds across restarts:
+//! ghosts of G-DRAIN and G-LIMIT, G-ORDER's `Enabled` period and batch clause)
+//! starts over with the new barrier; a leftover stays one across a restart until
+//! it ends (the new barrier never learnt its order), and a job that was not one
+//! does not become one (an illegal sequence about it after the restart breaks
+//! G-QUIET); what the guarantees say of the persisted state holds across
+//! restarts:
 //! * **G-ORDER** also reads the destination's delivery log: per key, no job is
 //!   delivered for the first time after a later job of its key was (duplicates
-//!   ignored; a leftover, or a key not `Enabled`, exempt).
+//!   ignored; a leftover, or a key not `Enabled`, exempt, on either side: a
+//!   later job first delivered as a leftover or while its key was not `Enabled`
+//!   does not count, as within one barrier lifetime).
 //! * **G-BLOCK**'s failed job survives a restart when its `failed` status was
 //!   persisted (the key's first job whose last committed status is `failed`); a
 //!   failure whose commit was lost is forgotten, the job is pending again.
@@ -92,6 +97,14 @@ pub mod paths {
     /// later pending job (what a fresh barrier would let overtake it).
     pub const RESTART_NOT_DUE: &str =
         "a restart leaves a failed job not yet due before a pending job of its key";
+    /// The warm start blocks a key on a persisted failed job while an older job
+    /// of the key, not committed terminal, is not persisted `failed` (its next
+    /// `enter` is then an illegal sequence, unless the predicate holds): only
+    /// after ordering was off for the key before the restart. Reached under
+    /// [`crate::pipeline::RestartContract::WarmStart`], never under
+    /// [`crate::pipeline::RestartContract::WarmStartOldest`].
+    pub const WARM_START_BLOCKS_OLDER: &str =
+        "the warm start blocks a key on a failed job younger than a job not failed";
 }
 
 fn any_settings(c: &PipelineConfig, f: fn(&crate::reference::RefConfig) -> bool) -> bool {

@@ -50,6 +50,17 @@ pub mod names {
     pub const RESTART_ONE_KEY: &str = "restart x2: 1 key x 3 jobs x 2 failures, drain 1";
     /// A restart, two keys on one worker, warm start.
     pub const RESTART_TWO_KEYS: &str = "restart: 2 keys x 2 jobs, 1 worker, threshold 9";
+    /// `--deep`: a restart after a key went hot (threshold 1), warm start.
+    pub const RESTART_HOT: &str = "deep: restart, hot key: 1 key x 3 jobs, threshold 1";
+    /// A restart after a key went hot (threshold 2), warm start.
+    pub const RESTART_HOT_TWO: &str = "restart, hot key: 1 key x 3 jobs, threshold 2";
+    /// A restart after the predicate held for a key, warm start (refuted).
+    pub const RESTART_TOGGLE: &str = "restart, toggle: 1 key x 3 jobs, 2 toggles";
+    /// The hot-key restart under the shipped, oldest-only warm start.
+    pub const RESTART_HOT_TWO_OLDEST: &str =
+        "restart, hot key, oldest-only warm start: threshold 2";
+    /// The toggle restart under the shipped, oldest-only warm start.
+    pub const RESTART_TOGGLE_OLDEST: &str = "restart, toggle, oldest-only warm start: 2 toggles";
     /// A restart without a contract (an expected refutation).
     pub const RESTART_NO_CONTRACT: &str = "restart, no contract: 1 key x 2 jobs";
     /// `--deep`: two restarts, one key, four jobs, warm start.
@@ -80,6 +91,11 @@ pub mod names {
         ("BACKOFF", BACKOFF),
         ("RESTART_ONE_KEY", RESTART_ONE_KEY),
         ("RESTART_TWO_KEYS", RESTART_TWO_KEYS),
+        ("RESTART_HOT", RESTART_HOT),
+        ("RESTART_HOT_TWO", RESTART_HOT_TWO),
+        ("RESTART_TOGGLE", RESTART_TOGGLE),
+        ("RESTART_HOT_TWO_OLDEST", RESTART_HOT_TWO_OLDEST),
+        ("RESTART_TOGGLE_OLDEST", RESTART_TOGGLE_OLDEST),
         ("RESTART_NO_CONTRACT", RESTART_NO_CONTRACT),
         ("DEEP_RESTART_FOUR_JOBS", DEEP_RESTART_FOUR_JOBS),
         ("DEEP_RESTART_TWO_KEYS", DEEP_RESTART_TWO_KEYS),

@@ -9,7 +9,9 @@
 //! persisted (each job's last committed status: pending, `failed`, `waiting`, or
 //! terminal, [`Status::Done`]) and the destination's delivery log. A job that was
 //! admitted or sent but whose new status was not committed is pending again and
-//! may be delivered twice (at least once).
+//! may be delivered twice (at least once). The guarantees' bookkeeping keeps
+//! each job's leftover flag (SPEC.md section 6) across the restart: the barrier
+//! stopped tracking a leftover's order and the new one never learns it.
 //!
 //! **Retry backoff** ([`PipelineConfig::backoff`]): a job committed `failed` is
 //! not due until its backoff runs out, which happens, nondeterministically, right
@@ -38,7 +40,7 @@ use crate::Mutant;
 pub enum RestartContract {
     /// Nothing: the new barrier starts empty.
     None,
-    /// R-RESTART's warm start: after a restart, before the pickup loop's first
+    /// The first warm start (refuted after the predicate held, finding 9): after a restart, before the pickup loop's first
     /// `enter` (in the model, before it does anything), one atomic step reports
     /// every job whose persisted status is `failed` to the new barrier as
     /// `failed`, in ascending job id (what `Barrier::recover` does).
@@ -47,19 +49,31 @@ pub enum RestartContract {
     /// The pickup loop leaves out of its batch every key whose oldest pending job
     /// is not yet due (no warm start).
     SkipNotDue,
+    /// The shipped warm start (R-RESTART), refined after finding 9: as
+    /// [`RestartContract::WarmStart`], but per key it
+    /// reports only the key's oldest job not committed terminal, and only if its
+    /// persisted status is `failed` (nothing for a key whose oldest such job is
+    /// not failed). So the new barrier never holds a failed job younger than a
+    /// job the pickup loop will still `enter` (after ordering was off for a key,
+    /// a job can be persisted `failed` while an older one is not).
+    WarmStartOldest,
 }
 
 impl RestartContract {
     /// Every contract, the shipped one first.
-    pub const ALL: [RestartContract; 3] = [
+    pub const ALL: [RestartContract; 4] = [
         RestartContract::WarmStart,
         RestartContract::None,
         RestartContract::SkipNotDue,
+        RestartContract::WarmStartOldest,
     ];
 
     /// A restart is followed by a warm-start step ([`Action::WarmStart`]).
     pub fn warm_starts(self) -> bool {
-        self == RestartContract::WarmStart
+        matches!(
+            self,
+            RestartContract::WarmStart | RestartContract::WarmStartOldest
+        )
     }
 }
 
@@ -88,6 +102,10 @@ pub struct Durable {
     pub answer: Option<Sent>,
     /// Delivered at least once (the destination's log).
     pub delivered: bool,
+    /// Its first delivery was not ordered: it was a leftover, or its key was
+    /// not `Enabled` (G-ORDER says nothing of it, so an earlier job delivered
+    /// after it breaks no order, as within one barrier lifetime).
+    pub unordered: bool,
 }
 
 impl Pipeline {
@@ -180,15 +198,19 @@ impl Pipeline {
         let key = c.key_of(job);
         let j = usize::from(job);
         if sent == Sent::Succeeded {
+            let ordered = !s.jobs[j].leftover && mode_of(s, key) == Mode::Enabled;
             if s.jobs[j].durable.delivered {
                 s.events |= event::DUPLICATE;
-            } else if !s.jobs[j].leftover
-                && mode_of(s, key) == Mode::Enabled
-                && self
-                    .jobs_of(key)
-                    .any(|later| later > j && s.jobs[later].durable.delivered)
-            {
-                s.violations |= violation::FIRST_DELIVERY;
+            } else {
+                if ordered
+                    && self.jobs_of(key).any(|later| {
+                        let durable = &s.jobs[later].durable;
+                        later > j && durable.delivered && !durable.unordered
+                    })
+                {
+                    s.violations |= violation::FIRST_DELIVERY;
+                }
+                s.jobs[j].durable.unordered = !ordered;
             }
             s.jobs[j].durable.delivered = true;
         }
@@ -220,6 +242,7 @@ impl Pipeline {
                 if done {
                     job.durable.answer = None;
                     job.durable.delivered &= !earlier_done;
+                    job.durable.unordered &= job.durable.delivered;
                 }
                 earlier_done &= done;
             }
@@ -260,16 +283,22 @@ impl Pipeline {
                 job.status = Status::Pending;
             }
             job.in_window = false;
-            job.leftover = false;
+            // A leftover stays one across the restart (SPEC.md section 6: the
+            // barrier stopped tracking its order, and the new barrier never
+            // learnt it), until it ends; a job that was not one does not become
+            // one.
             job.in_flight = false;
             job.tracked = false;
         }
         // The watch starts over with the new barrier, except that a key's first
-        // persisted failed job still blocks it (G-BLOCK across restarts).
+        // persisted failed job still blocks it (G-BLOCK across restarts), unless
+        // it is a leftover: the old barrier had stopped tracking it (a failure
+        // while `Disabled` changes nothing, R-EFF-FAILED; a reset drops the
+        // failed job), so within one lifetime it blocks nothing either.
         for key in 0..c.keys as Key {
-            let blocker = self
-                .jobs_of(key)
-                .find(|&j| s.jobs[j].durable.failed && s.jobs[j].status != Status::Done);
+            let blocker = self.jobs_of(key).find(|&j| {
+                s.jobs[j].durable.failed && s.jobs[j].status != Status::Done && !s.jobs[j].leftover
+            });
             s.keys[usize::from(key)] = KeyWatch {
                 blocker: blocker.map(|j| j as Job),
                 ..KeyWatch::default()
@@ -279,7 +308,9 @@ impl Pipeline {
     }
 
     /// The warm start: every job whose persisted status is `failed` reported
-    /// `failed` to the new barrier, in ascending job id.
+    /// `failed` to the new barrier, in ascending job id (with
+    /// [`RestartContract::WarmStartOldest`], only each key's oldest job not
+    /// committed terminal, if it is persisted `failed`).
     pub(super) fn warm_start(&self, s: &mut PipelineState) {
         let c = &self.config;
         s.warm_start_due = false;
@@ -290,6 +321,14 @@ impl Pipeline {
                 c.mutant == Some(Mutant::WarmStartSkipsLastKey) && usize::from(key) + 1 == c.keys;
             let state = &s.jobs[usize::from(job)];
             if !state.durable.failed || state.status == Status::Done || skipped {
+                continue;
+            }
+            // The refined warm start: only the key's oldest job not committed
+            // terminal.
+            let oldest = self
+                .jobs_of(key)
+                .find(|&j| s.jobs[j].status != Status::Done);
+            if c.contract == RestartContract::WarmStartOldest && oldest != Some(usize::from(job)) {
                 continue;
             }
             let had_record = s.barrier.records.contains_key(&key);

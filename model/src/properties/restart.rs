@@ -1,8 +1,8 @@
 //! The `sometimes` properties of restarts and retry backoff: the paths that make
 //! the restart guarantees mean something are reached.
 
-use super::{paths, Path};
-use crate::pipeline::{event, RestartContract, Status};
+use super::{opted, paths, Path};
+use crate::pipeline::{event, id, RestartContract, Status};
 
 /// The restart paths (with [`super::PATHS`], those a configuration must reach).
 pub(super) const PATHS: &[Path] = &[
@@ -32,6 +32,22 @@ pub(super) const PATHS: &[Path] = &[
         "a warm start reports a persisted failed job",
         |c| c.restarts > 0 && c.failures > 0 && c.contract.warm_starts(),
         |_, s| s.events & event::WARM_START_REPORTS != 0,
+    ),
+    (
+        paths::WARM_START_BLOCKS_OLDER,
+        |c| opted(c, paths::WARM_START_BLOCKS_OLDER) && c.contract.warm_starts(),
+        |m, s| {
+            s.events & event::WARM_START_REPORTS != 0
+                && (0..m.config.keys as u8).any(|key| {
+                    s.barrier.peek(&key).is_some_and(|failed| {
+                        m.jobs_of(key).any(|j| {
+                            id(j as u8) < failed
+                                && s.jobs[j].status != Status::Done
+                                && !s.jobs[j].durable.failed
+                        })
+                    })
+                })
+        },
     ),
     (
         "the pickup skips a key whose oldest pending job is not due",
