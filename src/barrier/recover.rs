@@ -4,29 +4,35 @@
 //! The barrier lives in memory, so a restarted router starts with an empty one.
 //! A key whose failed job is waiting out its retry backoff is then missing from
 //! the next batch, while its later jobs are in it, and an empty barrier would
-//! admit them ahead of the failed job. Reporting every persisted `failed` job
-//! before the first `enter` gives the new barrier back the one fact that matters
-//! for ordering: which job each key is blocked on. The model checks that this is
+//! admit them ahead of the failed job. Reporting, before the first `enter`, each
+//! key's oldest non-terminal job when it is persisted `failed` gives the new
+//! barrier back the one fact that matters for ordering: which job each key is
+//! blocked on. The model checks that this is
 //! enough (`cargo run --release -p eventorder-model -- restart`).
 
 use super::{Barrier, OrderingKey};
 use crate::{machine::bug, Clock, Error, JobId, Result};
 
 impl<K: OrderingKey, C: Clock> Barrier<K, C> {
-    /// The warm start after a restart (R-RESTART): reports every job whose
-    /// persisted status is `failed` as `failed`, in ascending job-id order, and
-    /// returns how many keys now hold a failed job.
+    /// The warm start after a restart (R-RESTART): reports the given jobs as
+    /// `failed`, in ascending job-id order, and returns how many keys now hold a
+    /// failed job.
     ///
     /// Call it once, on the new barrier, before the pickup loop's first
-    /// [`enter`](Barrier::enter), with every job of the job store whose last
-    /// persisted status is `failed` (retryable, not terminal), in any order: it
-    /// sorts them. Each key is then blocked on its oldest failed job, as it was
-    /// before the restart, so its later jobs are refused until that job ends,
-    /// whether or not the job is due for a retry in the next batch. Persisted
-    /// `waiting` and in-flight jobs need nothing: they are pending again and the
-    /// pickup loop offers them in job-id order. A key for which
-    /// `ordering_disabled` holds is reset at its next `enter`, as it would be
-    /// without a restart (R-MODE).
+    /// [`enter`](Barrier::enter), with, **for each key whose oldest job not
+    /// persisted as terminal has the persisted status `failed`, that job** (in
+    /// any order: it sorts them). Each such key is then blocked on its failed job,
+    /// as it was before the restart, so its later jobs are refused until that
+    /// job ends, whether or not the job is due for a retry in the next batch.
+    /// Leave out a key whose oldest non-terminal job is not failed: after a
+    /// period with its ordering off (hot, or the predicate), a younger job can be
+    /// persisted `failed` while an older one is pending, and blocking the key on
+    /// the younger one would make the older one's `enter` an illegal sequence
+    /// (the model's finding 9, in `docs/verification.md`). Persisted `waiting`
+    /// and in-flight jobs need nothing: they are pending again and the pickup
+    /// loop offers them in job-id order. A key for which `ordering_disabled`
+    /// holds is reset at its next `enter`, as it would be without a restart
+    /// (R-MODE). Given several jobs of one key, `recover` keeps the oldest.
     ///
     /// Without it, a restart can deliver a key's later job before its failed one:
     /// the model's shortest counterexample is in the README, section "Restarts".
@@ -42,8 +48,8 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// use eventorder::{Barrier, JobId};
     ///
     /// let barrier: Barrier<&str> = Barrier::builder().key_threshold(200).build();
-    /// // From the job store: jobs whose persisted status is `failed`.
-    /// let persisted_failed = [("user-b", JobId(9)), ("user-a", JobId(7)), ("user-a", JobId(3))];
+    /// // From the job store: per key, its oldest non-terminal job, if failed.
+    /// let persisted_failed = [("user-b", JobId(9)), ("user-a", JobId(3))];
     /// assert_eq!(barrier.recover(persisted_failed), Ok(2));
     ///
     /// barrier.sync();

@@ -42,7 +42,9 @@ pub struct Opened {
     pub db: Db,
     /// The jobs, job `i + 1` at index `i`, for the in-memory store.
     pub rows: Vec<JobRow>,
-    /// Jobs whose persisted status is `failed`: (key, job), in ascending job id.
+    /// The warm start's jobs (R-RESTART): per key, its oldest non-terminal job
+    /// if that job's persisted status is `failed`, as (key, job), in ascending
+    /// job id.
     pub failed: Vec<(u32, i64)>,
     /// Keys with a failed job in its backoff and a later non-terminal job: the
     /// keys whose order a restart without the warm start can break.
@@ -172,6 +174,9 @@ fn load(conn: &Connection, path: &Path, keys: usize, wall_start_ms: i64) -> Resu
     // Per key: its oldest failed job still in backoff, and its newest
     // non-terminal job.
     let mut backoff: Vec<Option<i64>> = vec![None; keys];
+    // Per key: whether a non-terminal job was seen (only the oldest one counts
+    // for the warm start).
+    let mut seen: Vec<bool> = vec![false; keys];
     let mut newest: Vec<i64> = vec![0; keys];
     let now_ms = wall_ms();
     let mut query = sql(path, stmt.query([]))?;
@@ -189,8 +194,13 @@ fn load(conn: &Connection, path: &Path, keys: usize, wall_start_ms: i64) -> Resu
         }
         let k = key as usize;
         let terminal = schema::is_terminal(&status);
-        let retry_at = if status == FAILED {
+        if status == FAILED && !seen[k] {
             failed.push((key as u32, id));
+        }
+        if !terminal {
+            seen[k] = true;
+        }
+        let retry_at = if status == FAILED {
             if retry_at_ms > now_ms && backoff[k].is_none() {
                 backoff[k] = Some(id);
             }

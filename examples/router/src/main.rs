@@ -195,10 +195,12 @@ fn start_up<P: PickupOps>(
     Ok(())
 }
 
-/// The warm start (SPEC.md section 1; R-RESTART): every job whose persisted
-/// status is `failed` is reported to the new barrier as failed, in ascending job
-/// id, before the first `enter`, so that each such key is blocked on its failed
-/// job again even while that job waits out its backoff. Returns how many keys it
+/// The warm start (SPEC.md section 1; R-RESTART): before the first `enter`, each
+/// key whose oldest non-terminal job is persisted `failed` is blocked on that job
+/// again (`recover`), even while it waits out its backoff. A key whose oldest
+/// non-terminal job is not failed gets nothing: after a period with ordering
+/// off, its younger failed jobs are leftovers, and blocking on one would make
+/// the older job's `enter` an illegal sequence. Returns how many keys it
 /// blocked.
 fn warm_start<P: PickupOps>(
     pickup: &P,
