@@ -8,7 +8,7 @@ use crate::properties::paths;
 /// The configurations with restarts that `check` runs under the first warm start
 /// ([`RestartContract::WarmStart`], every persisted failed job); `check` also
 /// runs the last two under the shipped, oldest-only one
-/// ([`RestartContract::WarmStartOldest`], see [`shipped`]).
+/// ([`RestartContract::WarmStartOldest`], see `shipped`).
 /// `restart --contract …` runs them under another contract. In the first two,
 /// keys never go hot (a `key_threshold` of 0, or above the jobs of a key, like
 /// production's 200) and the predicate never holds, so there are no leftovers;
