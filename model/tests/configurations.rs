@@ -8,32 +8,10 @@
 //! `check --deep` are `#[ignore]`d here (`cargo test --release -p
 //! eventorder-model -- --ignored` runs them).
 
-use eventorder_model::check::{configuration, names, run_check, CheckReport};
+#[macro_use]
+mod support;
 
-fn check(name: &str, pinned: usize) -> CheckReport {
-    let config = configuration(name).unwrap_or_else(|| panic!("no configuration {name:?}"));
-    let report = run_check(&config, 2, false);
-    assert!(
-        report.as_expected(),
-        "{name}: refuted or unreached {:?}, expected exactly {:?} refuted",
-        report.failed(),
-        config.expect_refuted
-    );
-    assert_eq!(report.unique_states, pinned, "{name}: unique states");
-    report
-}
-
-macro_rules! pinned {
-    ($($(#[$attr:meta])* $test:ident: $name:expr => $states:expr;)*) => {
-        $(
-            $(#[$attr])*
-            #[test]
-            fn $test() {
-                check($name, $states);
-            }
-        )*
-    };
-}
+use eventorder_model::check::names;
 
 // Pinned unique state counts (depth-first, complete runs).
 pinned! {

@@ -8,44 +8,16 @@
 //! younger than a job the pickup loop enters next (an illegal sequence about a
 //! leftover that survived the restart, or, after the predicate held, about a
 //! job that is not one: G-QUIET and G-ORDER refuted); the refined warm start
-//! (`WarmStartOldest`) never does, at the price of G-BLOCK for leftovers
-//! persisted `failed`.
+//! (`WarmStartOldest`, the shipped one) never does, and every guarantee holds.
 
-use eventorder_model::check::{
-    check_mutant, configuration, counterexample, format_path, names, run_check, under, CheckReport,
-};
+#[macro_use]
+mod support;
+
+use eventorder_model::check::{check_mutant, counterexample, format_path, names, run_check, under};
 use eventorder_model::pipeline::{Action, PipelineConfig, RestartContract, Status};
 use eventorder_model::properties::paths;
 use eventorder_model::Mutant;
-
-fn config(name: &str) -> PipelineConfig {
-    configuration(name).unwrap_or_else(|| panic!("no configuration {name:?}"))
-}
-
-fn check(name: &str, pinned: usize) -> CheckReport {
-    let config = config(name);
-    let report = run_check(&config, 2, false);
-    assert!(
-        report.as_expected(),
-        "{name}: refuted or unreached {:?}, expected exactly {:?} refuted",
-        report.failed(),
-        config.expect_refuted
-    );
-    assert_eq!(report.unique_states, pinned, "{name}: unique states");
-    report
-}
-
-macro_rules! pinned {
-    ($($(#[$attr:meta])* $test:ident: $name:expr => $states:expr;)*) => {
-        $(
-            $(#[$attr])*
-            #[test]
-            fn $test() {
-                check($name, $states);
-            }
-        )*
-    };
-}
+use support::config;
 
 // Pinned unique state counts (depth-first, complete runs), under the warm start
 // unless the configuration says otherwise.
