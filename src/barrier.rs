@@ -61,7 +61,7 @@ pub use handles::{PickupHandle, WorkerHandle};
 
 use crate::{
     hashing::KeyHasher,
-    machine::{transitions, Applied, Nanos, Notes, Now, Rules, Violation},
+    machine::{transitions, Applied, Nanos, Notes, Now, Rules},
     padded::Padded,
     shard::{Shard, ShardCell},
     store::{fast, Stored},
@@ -113,8 +113,15 @@ pub struct Barrier<K = BarrierKey, C = SystemClock> {
     hasher: KeyHasher,
     clock: C,
     origin: Instant,
-    config: Mutex<Config>,
+    /// The settings in force, and a change `reconfigure` left for the next
+    /// `sync` (R-CONFIG).
+    config: Mutex<live::Settings>,
+    /// Whether `config` holds a pending change (read by `sync` without the lock).
+    config_pending: AtomicBool,
     ordering_disabled: Option<Predicate<K>>,
+    /// R-ILLEGAL: SPEC v3 reports no illegal sequence, so the observer is never
+    /// called; it is kept so that a later version's checks need no API change.
+    #[allow(dead_code)]
     observer: Option<Observer<K>>,
 }
 
@@ -181,7 +188,11 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             hasher,
             origin: clock.now(),
             clock,
-            config: Mutex::new(config),
+            config: Mutex::new(live::Settings {
+                current: config,
+                pending: None,
+            }),
+            config_pending: AtomicBool::new(false),
             ordering_disabled,
             observer,
         }
@@ -255,10 +266,9 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         } else {
             shard.stats.rejected += 1;
         }
-        let location = shard.count(&step);
-        let panic = shard.panic_on_illegal_sequence;
+        shard.count(&step);
         drop(shard);
-        self.after(key, step.notes, location.and(step.illegal), panic);
+        trace_notes(key, step.notes);
         step.answer
     }
 
@@ -273,7 +283,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         // R-WAIT without a lock: no record holds workers, so the answer is the
         // one for no record.
         if !cell.presence.may_block(hash) {
-            return transitions::wait(None, job).0;
+            return transitions::wait(None, job);
         }
         self.wait_locked(cell, hash, key, job)
     }
@@ -282,16 +292,10 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     #[inline(never)]
     fn wait_locked(&self, cell: &ShardCell<K>, hash: u64, key: &K, job: JobId) -> Hold {
         let mut shard = cell.lock.lock();
-        let (hold, illegal) = shard.read(hash, key, |record| transitions::wait(record, job));
+        let hold = shard.read(hash, key, |record| transitions::wait(record, job));
         if hold.wait {
             shard.stats.waits_told += 1;
         }
-        if let Some(v) = illegal {
-            shard.stats.illegal(v.location);
-        }
-        let panic = shard.panic_on_illegal_sequence;
-        drop(shard);
-        self.after(key, Notes::default(), illegal, panic);
         hold
     }
 
@@ -329,6 +333,34 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     }
 
     /// R-EFF-FAILED, immediately.
+    /// Many reports at once, in the order given (the commit loop persists a
+    /// batch, then reports it): the same effects and errors as
+    /// [`state_changed`](Barrier::state_changed) one by one. Items are
+    /// borrowed, so a batch is reported without cloning its keys.
+    ///
+    /// ```
+    /// use eventorder::{Barrier, JobId, JobState};
+    ///
+    /// let barrier: Barrier<&str> = Barrier::new();
+    /// let results = barrier.report_all([
+    ///     (&"a", JobId(1), JobState::Failed),
+    ///     (&"b", JobId(2), JobState::Executing),
+    /// ]);
+    /// assert!(results[0].is_ok());
+    /// assert!(results[1].is_err(), "executing is not taken by the barrier");
+    /// assert_eq!(barrier.peek(&"a"), Some(JobId(1)));
+    /// ```
+    pub fn report_all<'k, I>(&self, reports: I) -> Vec<Result<()>>
+    where
+        I: IntoIterator<Item = (&'k K, JobId, JobState)>,
+        K: 'k,
+    {
+        reports
+            .into_iter()
+            .map(|(key, job, state)| self.state_changed(key, job, state))
+            .collect()
+    }
+
     #[inline(never)]
     fn record_failure(&self, key: &K, job: JobId) {
         let hash = self.hasher.hash_one(key);
@@ -339,10 +371,9 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         let step = shard.transition(&cell.presence, hash, key, |record, rules| {
             transitions::apply(record, job, Applied::Fail, &now, rules)
         });
-        let location = shard.count(&step);
-        let panic = shard.panic_on_illegal_sequence;
+        shard.count(&step);
         drop(shard);
-        self.after(key, step.notes, location.and(step.illegal), panic);
+        trace_notes(key, step.notes);
     }
 
     /// Undoes an `enter`, immediately (R-LEAVE): `job` leaves the in-flight set and
@@ -380,6 +411,11 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// timers ran out: it never scans the records. Reads the clock at most once, and
     /// only if some record has a timer.
     pub fn sync(&self) -> usize {
+        // R-CONFIG: a pending change of the settings takes effect first, in every
+        // shard, before any queued effect is applied.
+        if self.config_pending.load(Ordering::Acquire) {
+            self.install_pending_config();
+        }
         let read = || self.nanos_now();
         let now = Now::lazy(&read);
         let mut total = 0;
@@ -471,32 +507,6 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     #[inline]
     fn cell(&self, hash: u64) -> &ShardCell<K> {
         &self.shards[(hash >> 32) as usize & self.shard_mask].0
-    }
-
-    /// Runs after the shard lock is released: tracing, then the illegal-sequence
-    /// report (observer) or panic (R-ILLEGAL).
-    fn after(&self, key: &K, notes: Notes, illegal: Option<Violation>, panic: bool) {
-        trace_notes(key, notes);
-        let Some(v) = illegal else { return };
-        let event = IllegalSequence {
-            location: v.location,
-            key: key.clone(),
-            failed: v.failed,
-            job: v.job,
-        };
-        #[cfg(feature = "tracing")]
-        tracing::error!(
-            key = ?event.key,
-            location = %event.location,
-            failed = event.failed.0,
-            job = event.job.0,
-            "eventorder: illegal sequence"
-        );
-        if panic {
-            panic!("{event}");
-        } else if let Some(observer) = &self.observer {
-            observer(&event);
-        }
     }
 }
 

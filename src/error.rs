@@ -4,7 +4,7 @@
 
 use std::str::FromStr;
 
-use crate::JobState;
+use crate::{JobId, JobState};
 
 /// Everything that can go wrong when talking to the barrier.
 ///
@@ -44,6 +44,19 @@ pub enum Error {
         entered: u64,
         /// Records it held.
         records: usize,
+    },
+
+    /// R-OFFER: a job offered to a round that is not greater than the last job
+    /// offered for the same key in that round. The offer has no effect.
+    #[error(
+        "job {job} offered after job {last} of the same key in one round: offer each key's \
+         jobs in ascending job id (read the batch in job-id order); nothing was changed"
+    )]
+    OutOfOrder {
+        /// The last job offered for the key in the round.
+        last: JobId,
+        /// The job offered out of order.
+        job: JobId,
     },
 }
 

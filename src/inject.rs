@@ -15,8 +15,8 @@ use std::sync::{
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum Bug {
-    /// R-WAIT: `wait` compares with `>` where it must compare with `!=`, so a job
-    /// older than the failed one is not held back.
+    /// R-WAIT: `wait` compares with `!=` where it must compare with `>` (SPEC v2's
+    /// rule), so a job older than the failed one is held back.
     WaitWrongComparison = 1,
     /// R-EFF-ABORT: the abort of the failed job opens no drain window.
     NoDrainWindow,
@@ -58,16 +58,25 @@ pub enum Bug {
     /// entry vacant and the slab is compacted at once, as outside `sync`, so the
     /// positions that the rest of the queue names move under it.
     CompactsInSync,
-    /// R-RESTART, in `Barrier::recover`: the persisted failed jobs are reported in
-    /// the order they are given instead of in job-id order, so a key whose newer
-    /// failed job comes first stays blocked on it (and its older one is an illegal
-    /// sequence).
-    RecoverKeepsInputOrder,
+    /// R-RESTART: `recover` keeps only each key's oldest failed job (SPEC v2's
+    /// warm start), so a failed job behind an older one is forgotten.
+    RecoverOldestOnly,
+    /// R-ENTER-FAILED: only the failed job itself is admitted (SPEC v2's rule),
+    /// so a job older than the key's failed job is refused.
+    EnterRefusesOlder,
+    /// R-EFF-FAILED: the key keeps one failed job, the oldest, instead of the
+    /// set, so a younger failed job is forgotten once the oldest ends.
+    FailedSingleSlot,
+    /// R-OFFER: a refused offer does not skip the key for the rest of the round.
+    RoundForgetsSkip,
+    /// R-CONFIG: `reconfigure` installs the new settings at once instead of at
+    /// the next `sync`.
+    ReconfigureAtOnce,
 }
 
 impl Bug {
     /// Every bug, in a fixed order.
-    pub const ALL: [Bug; 14] = [
+    pub const ALL: [Bug; 18] = [
         Bug::WaitWrongComparison,
         Bug::NoDrainWindow,
         Bug::SyncSkipsLastShard,
@@ -81,7 +90,11 @@ impl Bug {
         Bug::StaleBucketHintTrusted,
         Bug::SyncSkipsOrphans,
         Bug::CompactsInSync,
-        Bug::RecoverKeepsInputOrder,
+        Bug::RecoverOldestOnly,
+        Bug::EnterRefusesOlder,
+        Bug::FailedSingleSlot,
+        Bug::RoundForgetsSkip,
+        Bug::ReconfigureAtOnce,
     ];
 
     /// The name `EVENTORDER_INJECT` takes (the variant name).
@@ -100,7 +113,11 @@ impl Bug {
             Bug::StaleBucketHintTrusted => "StaleBucketHintTrusted",
             Bug::SyncSkipsOrphans => "SyncSkipsOrphans",
             Bug::CompactsInSync => "CompactsInSync",
-            Bug::RecoverKeepsInputOrder => "RecoverKeepsInputOrder",
+            Bug::RecoverOldestOnly => "RecoverOldestOnly",
+            Bug::EnterRefusesOlder => "EnterRefusesOlder",
+            Bug::FailedSingleSlot => "FailedSingleSlot",
+            Bug::RoundForgetsSkip => "RoundForgetsSkip",
+            Bug::ReconfigureAtOnce => "ReconfigureAtOnce",
         }
     }
 

@@ -32,7 +32,7 @@ use crate::{
         Removal, Slot, Store, Stored,
     },
     sync::Mutex,
-    JobId, Location,
+    JobId,
 };
 
 /// An effect waiting for the next `sync` (R-STATE-QUEUE).
@@ -449,17 +449,12 @@ impl<K: Hash + Eq + Clone> Shard<K> {
         true
     }
 
-    /// Counts what a step did; returns its illegal-sequence location, if any.
+    /// Counts what a step did.
     #[inline]
-    pub(crate) fn count<A>(&mut self, step: &Step<A>) -> Option<Location> {
+    pub(crate) fn count<A>(&mut self, step: &Step<A>) {
         if !step.notes.is_empty() {
             self.stats.note(step.notes);
         }
-        let location = step.illegal.map(|v| v.location);
-        if let Some(location) = location {
-            self.stats.illegal(location);
-        }
-        location
     }
 }
 

@@ -49,8 +49,13 @@ pub struct RecordSnapshot<K> {
     pub key: K,
     /// Whether ordering is on, and for how long the key has been in that mode.
     pub mode: KeyMode,
-    /// The failed job holding later jobs back, if any.
+    /// The failed job holding later jobs back, if any: the oldest of
+    /// `failed_jobs`.
     pub failed: Option<JobId>,
+    /// Every failed job of the key, ascending (R-EFF-FAILED): almost always
+    /// one, or none.
+    #[serde(default)]
+    pub failed_jobs: Vec<JobId>,
     /// Jobs admitted and not yet reported, when counted (`None`: not counted).
     pub inflight: Option<Vec<JobId>>,
     /// The drain window's jobs, when a window is open.
@@ -119,6 +124,7 @@ impl<K> RecordSnapshot<K> {
                 },
             },
             failed: record.failed(),
+            failed_jobs: record.failed_jobs().map(|set| set.to_vec()).unwrap_or_default(),
             inflight: record.tracked(),
             drain: record.window().map(Window::jobs),
             drain_idle: idle_since.map(elapsed),
@@ -150,6 +156,12 @@ impl<K: fmt::Debug> fmt::Display for RecordSnapshot<K> {
         }
         if let Some(failed) = self.failed {
             write!(f, "; BLOCKED by failed job {failed}: later jobs wait until it succeeds, is filtered or aborted")?;
+            if let [_, more @ ..] = self.failed_jobs.as_slice() {
+                if !more.is_empty() {
+                    let more: Vec<String> = more.iter().map(ToString::to_string).collect();
+                    write!(f, " (then by failed jobs {})", more.join(", "))?;
+                }
+            }
         }
         match (&self.drain, self.drain_idle, self.drain_closes_in) {
             (Some(_), Some(idle), Some(closes_in)) if closes_in.is_zero() => write!(

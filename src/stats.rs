@@ -2,8 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Location;
-
 /// Cumulative counts since the barrier was built, from [`Barrier::stats`](crate::Barrier::stats).
 ///
 /// Counted per shard under the shard lock the call holds anyway (and, for the
@@ -44,17 +42,10 @@ pub struct Stats {
 }
 
 impl Stats {
-    /// All illegal sequences, wherever seen.
+    /// All illegal sequences, wherever seen: always 0 under SPEC v3, which
+    /// reports none (R-ILLEGAL); the counters stay for a later version's checks.
     pub fn illegal_sequences(&self) -> u64 {
         self.illegal_enter + self.illegal_wait + self.illegal_job_failed
-    }
-
-    pub(crate) fn illegal(&mut self, location: Location) {
-        match location {
-            Location::Enter => self.illegal_enter += 1,
-            Location::Wait => self.illegal_wait += 1,
-            Location::JobFailed => self.illegal_job_failed += 1,
-        }
     }
 
     pub(crate) fn add(&mut self, other: &Stats) {

@@ -483,40 +483,11 @@ fn spec_copy_is_current() {
     };
     let copy = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("spec/SPEC.md"))
         .expect("spec/SPEC.md");
-    let copy = without_project_additions(&copy);
     assert!(
         copy == authoritative,
         "spec/SPEC.md differs from {}: copy it over",
         shared.display()
     );
-}
-
-/// The spec without the project's own additions: each is a block of lines from
-/// `<!-- project addition` to `<!-- end of project addition -->`, both included
-/// (R-RESTART, issue 14). Everything else must equal the shared spec.
-fn without_project_additions(spec: &str) -> String {
-    let mut out = String::with_capacity(spec.len());
-    let mut inside = false;
-    for line in spec.split_inclusive('\n') {
-        if line.starts_with("<!-- project addition") {
-            inside = true;
-        } else if line.starts_with("<!-- end of project addition") {
-            assert!(inside, "an end of a project addition with no start");
-            inside = false;
-        } else if !inside {
-            out.push_str(line);
-        }
-    }
-    assert!(!inside, "a project addition with no end");
-    out
-}
-
-#[test]
-fn project_additions_are_stripped_exactly() {
-    let spec =
-        "a\n<!-- project addition (x) -->\n- **R-X** new\n<!-- end of project addition -->\nb\n";
-    assert_eq!(without_project_additions(spec), "a\nb\n");
-    assert_eq!(without_project_additions("a\nb\n"), "a\nb\n");
 }
 
 fn rule_ids(spec: &str) -> BTreeSet<String> {

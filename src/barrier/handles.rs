@@ -1,23 +1,27 @@
 //! The owner/handle split that makes "one `sync` caller" a property of the types
-//! (R-SYNC): [`PickupHandle`] and [`WorkerHandle`].
+//! (R-SYNC, R-ROUND): [`PickupHandle`] and [`WorkerHandle`].
 
 use std::{fmt, sync::Arc};
 
 use crate::{
-    barrier::OrderingKey, Admission, Barrier, Clock, Hold, JobId, JobState, Result, Snapshot, Stats,
+    barrier::OrderingKey, round::RoundKeys, Admission, Barrier, BarrierKey, Clock, Hold, JobId,
+    JobState, Result, Round, Snapshot, Stats, SystemClock,
 };
 
-/// The pickup loop's handle: the only way to call [`sync`](PickupHandle::sync) once
-/// a barrier is [split](Barrier::split). It is not `Clone`, so a router cannot hand
-/// it to a second pickup loop by accident (two loops calling `sync` on one barrier
-/// break ordering: a known production failure).
-pub struct PickupHandle<K, C> {
+/// The pickup loop's handle: the only way to start a [round](PickupHandle::round)
+/// or call [`sync`](PickupHandle::sync) once a barrier is [split](Barrier::split).
+/// It is not `Clone`, and both take `&mut self`, so even a handle shared through
+/// an `Arc` cannot run two rounds or two syncs at once (two loops calling `sync`
+/// on one barrier break ordering: a known production failure).
+pub struct PickupHandle<K = BarrierKey, C = SystemClock> {
     barrier: Arc<Barrier<K, C>>,
+    round: RoundKeys<K>,
 }
 
-/// The handle for workers and the commit loop: `wait`, `state_changed`, `peek`,
-/// `is_disabled` and introspection. `Clone`, and `Send + Sync`.
-pub struct WorkerHandle<K, C> {
+/// The handle for workers and the commit loop: `wait`, `state_changed`,
+/// `report_all`, `peek`, `is_disabled` and introspection. `Clone`, and `Send +
+/// Sync`.
+pub struct WorkerHandle<K = BarrierKey, C = SystemClock> {
     barrier: Arc<Barrier<K, C>>,
 }
 
@@ -25,6 +29,7 @@ pub(crate) fn split<K, C>(barrier: Arc<Barrier<K, C>>) -> (PickupHandle<K, C>, W
     (
         PickupHandle {
             barrier: Arc::clone(&barrier),
+            round: RoundKeys::new(),
         },
         WorkerHandle { barrier },
     )
@@ -39,7 +44,21 @@ impl<K, C> Clone for WorkerHandle<K, C> {
 }
 
 impl<K: OrderingKey, C: Clock> PickupHandle<K, C> {
-    /// [`Barrier::enter`].
+    /// Starts the pickup loop's next round (R-ROUND): runs
+    /// [`sync`](PickupHandle::sync), then returns the [`Round`] to offer the batch
+    /// to. The round borrows the handle until it is dropped.
+    pub fn round(&mut self) -> Round<'_, K, C> {
+        Round::start(&self.barrier, &mut self.round).0
+    }
+
+    /// [`PickupHandle::round`], also returning how many queued effects its `sync`
+    /// applied.
+    pub fn round_counted(&mut self) -> (Round<'_, K, C>, usize) {
+        Round::start(&self.barrier, &mut self.round)
+    }
+
+    /// [`Barrier::enter`], outside a round (a pickup loop that calls it must keep
+    /// SPEC.md section 1's skip rule by hand; a round does it itself).
     pub fn enter(&self, key: &K, job: JobId) -> Admission {
         self.barrier.enter(key, job)
     }
@@ -49,8 +68,8 @@ impl<K: OrderingKey, C: Clock> PickupHandle<K, C> {
         self.barrier.leave(key, job)
     }
 
-    /// [`Barrier::sync`]: only this handle can call it.
-    pub fn sync(&self) -> usize {
+    /// [`Barrier::sync`]: only this handle can call it (a round runs it too).
+    pub fn sync(&mut self) -> usize {
         self.barrier.sync()
     }
 
@@ -107,6 +126,15 @@ impl<K: OrderingKey, C: Clock> WorkerHandle<K, C> {
     /// As [`Barrier::state_changed`].
     pub fn state_changed(&self, key: &K, job: JobId, state: JobState) -> Result<()> {
         self.barrier.state_changed(key, job, state)
+    }
+
+    /// [`Barrier::report_all`]: many reports at once (the commit loop's batch).
+    pub fn report_all<'k, I>(&self, reports: I) -> Vec<Result<()>>
+    where
+        I: IntoIterator<Item = (&'k K, JobId, JobState)>,
+        K: 'k,
+    {
+        self.barrier.report_all(reports)
     }
 
     /// [`Barrier::peek`].

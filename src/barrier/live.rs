@@ -1,20 +1,24 @@
 //! Live settings: [`Barrier::reconfigure`] and [`Barrier::config`] (R-CONFIG).
 
+use std::sync::atomic::Ordering;
+
 use super::{Barrier, OrderingKey};
-use crate::{Clock, Config};
+use crate::{machine::bug, Clock, Config};
 
 /// Live settings.
 impl<K: OrderingKey, C: Clock> Barrier<K, C> {
-    /// Replaces the settings; every call that starts after this returns uses them
-    /// (R-CONFIG). Records and queued effects are kept: a `key_threshold` changed
+    /// Replaces the settings from the next [`sync`](Barrier::sync) on (R-CONFIG):
+    /// that `sync`, the start of the next round, installs them in every shard
+    /// before it applies its queued effects, so settings never change within a
+    /// round. A second call before that `sync` replaces the first. Records and queued effects are kept: a `key_threshold` changed
     /// to 0 means no key goes hot any more, a `drain_limit` changed to 0 means open
     /// windows refuse nothing any more, and changed timers are compared with the
     /// time existing modes began and existing windows became idle (so a shorter
     /// timer can make them due at the next [`sync`](crate::Barrier::sync)).
     /// Timers longer than [`crate::config::MAX_TIMER`] saturate (see [`Config::validate`]).
     ///
-    /// Locks the shards one at a time. A change of timers reschedules every
-    /// record's R-EXPIRE deadline: O(records), once.
+    /// The `sync` that installs them locks the shards one at a time. A change of
+    /// timers reschedules every record's R-EXPIRE deadline: O(records), once.
     ///
     /// ```
     /// use std::time::Duration;
@@ -39,11 +43,36 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// # Ok::<(), eventorder::Error>(())
     /// ```
     pub fn reconfigure(&self, config: Config) {
+        if bug!(ReconfigureAtOnce) {
+            self.install(config);
+            return;
+        }
+        let mut settings = self.config.lock();
+        settings.pending = Some(config);
+        self.config_pending.store(true, Ordering::Release);
+    }
+
+    /// R-CONFIG at `sync`: installs the pending change, if any, in every shard.
+    pub(super) fn install_pending_config(&self) {
+        let pending = {
+            let mut settings = self.config.lock();
+            self.config_pending.store(false, Ordering::Release);
+            settings.pending.take()
+        };
+        if let Some(config) = pending {
+            self.install(config);
+        }
+    }
+
+    /// New settings in every shard, one shard at a time (`sync` runs on the
+    /// pickup loop's thread, and so does every reader of the settings: none sees
+    /// two settings within one round).
+    fn install(&self, config: Config) {
         let rules = config.rules();
         let panic = config.panic_on_illegal_sequence;
-        let mut current = self.config.lock();
+        let mut settings = self.config.lock();
         let timers_changed = {
-            let old = current.rules();
+            let old = settings.current.rules();
             (old.disabled_for, old.half_enabled_for, old.drain_idle_for)
                 != (
                     rules.disabled_for,
@@ -63,13 +92,27 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         }
         self.untracked_enter.store(
             !crate::machine::transitions::creates_record_on_enter(&rules),
-            std::sync::atomic::Ordering::Release,
+            Ordering::Release,
         );
-        *current = config;
+        settings.current = config;
     }
 
-    /// The settings in force.
+    /// The settings in force (a change left by
+    /// [`reconfigure`](Barrier::reconfigure) is in force from the next
+    /// [`sync`](Barrier::sync) on; see [`pending_config`](Barrier::pending_config)).
     pub fn config(&self) -> Config {
-        self.config.lock().clone()
+        self.config.lock().current.clone()
     }
+
+    /// The change [`reconfigure`](Barrier::reconfigure) left for the next
+    /// [`sync`](Barrier::sync), if any (R-CONFIG).
+    pub fn pending_config(&self) -> Option<Config> {
+        self.config.lock().pending.clone()
+    }
+}
+
+/// The settings in force and a pending change (R-CONFIG).
+pub(super) struct Settings {
+    pub(super) current: Config,
+    pub(super) pending: Option<Config>,
 }

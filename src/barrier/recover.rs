@@ -69,11 +69,14 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         if entered > 0 || records > 0 {
             return Err(Error::RecoverTooLate { entered, records });
         }
+        // R-RESTART: every failed job, in any order (a key keeps the set of its
+        // failed jobs, R-EFF-FAILED).
         let mut jobs: Vec<(K, JobId)> = failed.into_iter().collect();
-        // R-RESTART: in ascending job-id order, so that each key keeps its oldest
-        // failed job (R-EFF-FAILED keeps the first one it is told of).
-        if !bug!(RecoverKeepsInputOrder) {
+        if bug!(RecoverOldestOnly) {
+            // SPEC v2's warm start: each key's oldest failed job only.
             jobs.sort_by_key(|(_, job)| *job);
+            let mut seen = std::collections::HashSet::new();
+            jobs.retain(|(key, _)| seen.insert(key.clone()));
         }
         for (key, job) in &jobs {
             self.record_failure(key, *job);

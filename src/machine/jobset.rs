@@ -125,6 +125,12 @@ impl JobSet {
         }
     }
 
+    /// The oldest (smallest) job, if any.
+    #[inline]
+    pub(crate) fn first(&self) -> Option<JobId> {
+        self.as_slice().first().copied()
+    }
+
     #[inline]
     pub(crate) fn len(&self) -> usize {
         self.as_slice().len()
@@ -153,6 +159,7 @@ mod tests {
         }
         assert_eq!(s.to_vec(), [1, 3, 5, 7, 9].map(JobId));
         assert!(s.contains(JobId(7)) && !s.contains(JobId(8)) && !s.contains(JobId(10)));
+        assert_eq!(s.first(), Some(JobId(1)));
         assert!(s.remove(JobId(3)) && !s.remove(JobId(3)));
         assert_eq!(s.len(), 4);
         for j in [1, 5, 7, 9] {
@@ -185,6 +192,7 @@ mod tests {
             assert_eq!(set.to_vec(), model);
             assert_eq!(set.len(), model.len());
             assert_eq!(set.is_empty(), model.is_empty());
+            assert_eq!(set.first(), model.first().copied());
             assert_eq!(matches!(set.jobs, Jobs::Spilled(_)), model.len() >= 3);
             let mut rebuilt = JobSet::new();
             for &j in model.iter().rev() {

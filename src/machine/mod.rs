@@ -13,11 +13,12 @@
 //!                 └── enter or sync, now-since > half_enabled_for ── HalfEnabled{since}
 //!              (any record ──(ordering_disabled(key) at enter: reset)──▶ Disabled{now})
 //!
-//!   blocker:   Clear ──failed(j)──▶ Failed(j) ──aborted(j), drain_limit>0──▶ Drain(Idle{now})
+//!   blocker:   Clear ──failed(j)──▶ Failed{j} ──aborted(j), drain_limit>0──▶ Drain(Idle{now})
 //!                ▲                     │ succeeded/filtered/aborted(j)          │
 //!                └─────────────────────┴──── any succeeded/filtered/aborted ────┤
 //!                └───────── sync, idle for longer than drain_idle_for ──────────┘
-//!                                            (failed(k) turns a Drain into Failed(k))
+//!              (failed(k) turns a Drain into Failed{k} and adds k to a Failed set;
+//!               a set of several loses a job at its end, and blocks by its oldest)
 //!   window:    Idle{since} ──enter(j)──▶ Holding{j,..} ──last job leaves──▶ Idle{now}
 //!
 //!   inflight:  Untracked | Tracked(set)   (tracked only for records `enter` made,
@@ -32,7 +33,7 @@
 //! Every transition in [`transitions`] is a pure function of the record (or its
 //! absence), the input, the time `now` (nanoseconds on the barrier's own timeline)
 //! and the [`Rules`]. It returns the new record (`None` means "remove it": R-GC),
-//! the answer, and the illegal sequence to report, if any. Nothing here locks,
+//! the answer, and notes worth counting. Nothing here locks,
 //! reads a clock or calls back into user code: the `ordering_disabled` predicate
 //! reaches [`transitions::enter`] as its answer, a `bool`.
 //!
@@ -61,9 +62,10 @@
 //! | R-DISABLED | [`transitions::is_disabled`] | `Barrier::is_disabled` |
 //! | R-SIZE | (the number of records) | `Barrier::size` |
 //! | R-GC | [`Record::is_inactive`], [`Step::collect`] | every transition's `Step` says whether the record stays |
-//! | R-ILLEGAL | [`Violation`] in each [`Step`] | `Barrier::after`, after the lock is released |
-//! | R-CONFIG | [`Rules`] (read by every transition at its call) | `Barrier::reconfigure`: new rules in every shard, deadlines rescheduled |
-//! | R-RESTART (section 1, the caller's warm start) | R-EFF-FAILED's [`transitions::apply`], in job-id order | `Barrier::recover` sorts the persisted failed jobs and reports each |
+//! | R-ILLEGAL | (v3 reports none: no transition produces one) | the observer and the panic policy are kept, never called |
+//! | R-CONFIG | [`Rules`] (read by every transition at its call) | `Barrier::reconfigure` leaves a pending change; the next `Barrier::sync` installs it in every shard before it applies anything, deadlines rescheduled |
+//! | R-RESTART (section 1, the caller's warm start) | R-EFF-FAILED's [`transitions::apply`], in any order | `Barrier::recover` reports each persisted failed job |
+//! | R-ROUND, R-OFFER | `round` (the skip set and the last offer per key; `enter`, `leave` above) | `PickupHandle::round`, `Round` |
 //!
 //! The fast paths of `store::fast` restate R-ENTER-1, R-ENTER-TRACK, R-LEAVE,
 //! R-EFF-RELEASE and R-EFF-ABORT for the two unboxed record shapes; their tests
@@ -94,7 +96,7 @@ mod tests;
 pub(crate) use jobset::JobSet;
 pub(crate) use record::{Blocker, Inflight, Mode, Ordered, Record, Window};
 
-use crate::{JobId, Location};
+
 
 /// Nanoseconds on the barrier's own timeline (0 = when the barrier was built).
 pub(crate) type Nanos = u64;
@@ -196,14 +198,6 @@ pub(crate) struct Rules {
     pub(crate) drain_idle_for: Nanos,
 }
 
-/// An illegal sequence (R-ILLEGAL) before the key is attached to it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Violation {
-    pub(crate) location: Location,
-    pub(crate) failed: JobId,
-    pub(crate) job: JobId,
-}
-
 /// The effects `state_changed` applies (all but `Fail` are queued until `sync`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Applied {
@@ -248,36 +242,30 @@ impl Applied {
     }
 }
 
-/// A transition's result: the record to keep (`None`: no record), the answer, and
-/// the illegal sequence to report after the state change.
+/// A transition's result: the record to keep (`None`: no record), the answer and
+/// what is worth counting. (SPEC v3 reports no illegal sequence, R-ILLEGAL, so a
+/// step carries none.)
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Step<A> {
     pub(crate) record: Option<Record>,
     pub(crate) answer: A,
-    pub(crate) illegal: Option<Violation>,
     pub(crate) notes: Notes,
 }
 
 impl<A> Step<A> {
     /// R-GC: an inactive record is removed at the end of the operation.
     #[inline]
-    pub(crate) fn collect(record: Record, answer: A, illegal: Option<Violation>) -> Self {
-        Self::collect_unless(false, record, answer, illegal)
+    pub(crate) fn collect(record: Record, answer: A) -> Self {
+        Self::collect_unless(false, record, answer)
     }
 
     /// [`Step::collect`], or, if `keep`, the record kept even when inactive (only
     /// for an injected bug).
     #[inline]
-    pub(crate) fn collect_unless(
-        keep: bool,
-        record: Record,
-        answer: A,
-        illegal: Option<Violation>,
-    ) -> Self {
+    pub(crate) fn collect_unless(keep: bool, record: Record, answer: A) -> Self {
         Step {
             record: (keep || !record.is_inactive()).then_some(record),
             answer,
-            illegal,
             notes: Notes::default(),
         }
     }
@@ -288,7 +276,6 @@ impl<A> Step<A> {
         Step {
             record: None,
             answer,
-            illegal: None,
             notes: Notes::default(),
         }
     }

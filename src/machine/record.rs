@@ -19,7 +19,8 @@ pub(crate) enum Mode {
     Enabled,
     /// Ordering off (the key went hot, or the caller's predicate said so) since `since`.
     Disabled { since: Nanos },
-    /// Ordering on but lenient (no illegal-sequence reports) since `since`.
+    /// Ordering on again since `since`, while the key's jobs still count as
+    /// leftovers (SPEC.md section 6).
     HalfEnabled { since: Nanos },
 }
 
@@ -58,8 +59,10 @@ pub(crate) enum Blocker {
     /// Nothing.
     #[default]
     Clear,
-    /// The failed job every later job waits for.
-    Failed(JobId),
+    /// The key's failed jobs (R-EFF-FAILED), never empty: every later job than
+    /// the oldest waits for it. Nearly always one job, kept inline by [`JobSet`];
+    /// more only when a leftover fails beside a failed job.
+    Failed(JobSet),
     /// The drain window opened by the abort of a failed job.
     Drain(Window),
 }
@@ -87,6 +90,14 @@ impl Default for Record {
     /// An inactive record: `Enabled`, nothing blocking, nothing tracked.
     fn default() -> Self {
         Record::On(Ordered::default())
+    }
+}
+
+impl Blocker {
+    /// One failed job.
+    #[inline]
+    pub(crate) const fn failed(job: JobId) -> Blocker {
+        Blocker::Failed(JobSet::one(job))
     }
 }
 
@@ -183,7 +194,7 @@ impl Record {
     #[inline]
     pub(crate) fn blocker_after_disabled(&self) -> Blocker {
         match self.failed_or_kept() {
-            Some(kept) if matches!(self, Record::Disabled { .. }) => Blocker::Failed(kept),
+            Some(kept) if matches!(self, Record::Disabled { .. }) => Blocker::failed(kept),
             _ => Blocker::Clear,
         }
     }
@@ -217,14 +228,20 @@ impl Record {
         }
     }
 
-    /// The blocking failed job (R-PEEK).
+    /// The blocking failed job: the oldest of the key's failed jobs (R-PEEK).
     #[inline]
     pub(crate) fn failed(&self) -> Option<JobId> {
+        self.failed_jobs().and_then(JobSet::first)
+    }
+
+    /// The key's failed jobs, if it has any.
+    #[inline]
+    pub(crate) fn failed_jobs(&self) -> Option<&JobSet> {
         match self {
             Record::On(Ordered {
-                blocker: Blocker::Failed(f),
+                blocker: Blocker::Failed(set),
                 ..
-            }) => Some(*f),
+            }) => Some(set),
             _ => None,
         }
     }

@@ -1,7 +1,7 @@
 //! Unit tests of every transition, rule by rule.
 
 use super::{transitions::*, *};
-use crate::{Admission, Hold, JobId, Location};
+use crate::{Admission, Hold, JobId};
 
 const T: Nanos = 1_000;
 
@@ -57,7 +57,7 @@ fn on(record: Record) -> Ordered {
 }
 
 fn failed_rec(f: i64) -> Record {
-    rec(Mode::Enabled, Blocker::Failed(j(f)), Inflight::Untracked)
+    rec(Mode::Enabled, Blocker::failed(j(f)), Inflight::Untracked)
 }
 
 fn enter_at(record: Option<Record>, job: i64, now: Nanos, r: Rules, off: bool) -> Step<Admission> {
@@ -107,7 +107,7 @@ fn r_mode_predicate_resets_then_one_timer_step_strictly() {
     // predicate: a fresh Disabled record since now, whatever the record held.
     let blocked = rec(
         Mode::Enabled,
-        Blocker::Failed(j(3)),
+        Blocker::failed(j(3)),
         Inflight::Tracked(set(&[3, 4])),
     );
     let (reset, notes) = refresh_at(blocked, 0, &rules(0, 2), true);
@@ -148,14 +148,14 @@ fn r_mode_predicate_resets_then_one_timer_step_strictly() {
     );
     let half = rec(
         Mode::HalfEnabled { since: 0 },
-        Blocker::Failed(j(2)),
+        Blocker::failed(j(2)),
         Inflight::Untracked,
     );
     assert_eq!(refresh_at(half.clone(), 5 * T, &r, false).0, half);
     assert_eq!(
         refresh_at(half, 5 * T + 1, &r, false),
         (
-            rec(Mode::Enabled, Blocker::Failed(j(2)), Inflight::Untracked),
+            rec(Mode::Enabled, Blocker::failed(j(2)), Inflight::Untracked),
             Notes::RE_ENABLED
         )
     );
@@ -170,7 +170,7 @@ fn r_mode_predicate_resets_then_one_timer_step_strictly() {
 fn r_mode_enabled_never_reads_the_clock() {
     let read = || panic!("clock read");
     let n = Now::lazy(&read);
-    let blocked = rec(Mode::Enabled, Blocker::Failed(j(1)), Inflight::Untracked);
+    let blocked = rec(Mode::Enabled, Blocker::failed(j(1)), Inflight::Untracked);
     assert_eq!(
         refresh_mode(blocked.clone(), &n, &rules(0, 0), false).0,
         blocked
@@ -210,7 +210,7 @@ fn r_enter_disabled_accepts_and_tracks_nothing() {
 fn r_enter_hot_replaces_the_record() {
     let before = rec(
         Mode::Enabled,
-        Blocker::Failed(j(1)),
+        Blocker::failed(j(1)),
         Inflight::Tracked(set(&[1, 2])),
     );
     let s = enter_at(Some(before.clone()), 3, 7, rules(0, 2), false);
@@ -242,7 +242,7 @@ fn r_enter_drain_rejects_beyond_the_limit() {
 }
 
 #[test]
-fn r_enter_failed_admits_only_the_failed_job() {
+fn r_enter_failed_admits_the_failed_job_and_older_ones() {
     let s = enter_at(Some(failed_rec(3)), 4, 0, rules(0, 0), false);
     assert_eq!(
         s.answer,
@@ -251,27 +251,28 @@ fn r_enter_failed_admits_only_the_failed_job() {
             previous_failed: Some(j(3))
         }
     );
-    assert_eq!(s.illegal, None);
     let s = enter_at(Some(failed_rec(3)), 3, 0, rules(0, 0), false);
     assert!(s.answer.accepted);
-    // Older than the failed job while Enabled: illegal at enter, still rejected.
-    let s = enter_at(Some(failed_rec(3)), 2, 0, rules(0, 0), false);
-    assert!(!s.answer.accepted);
-    assert_eq!(
-        s.illegal,
-        Some(Violation {
-            location: Location::Enter,
-            failed: j(3),
-            job: j(2)
-        })
-    );
-    // HalfEnabled is lenient: no report.
-    let half = rec(
-        Mode::HalfEnabled { since: 0 },
-        Blocker::Failed(j(3)),
-        Inflight::Untracked,
-    );
-    assert_eq!(enter_at(Some(half), 2, 0, rules(0, 0), false).illegal, None);
+    // Older than the failed job: it goes first (SPEC v3), in every mode.
+    for mode in [Mode::Enabled, Mode::HalfEnabled { since: 0 }] {
+        let blocked = rec(mode, Blocker::failed(j(3)), Inflight::Tracked(set(&[])));
+        let s = enter_at(Some(blocked), 2, 0, rules(0, 5), false);
+        assert_eq!(
+            s.answer,
+            Admission {
+                accepted: true,
+                previous_failed: Some(j(3))
+            }
+        );
+        assert_eq!(on(s.record.unwrap()).inflight, Inflight::Tracked(set(&[2])));
+    }
+    // A set of failed jobs blocks by its oldest.
+    let two = rec(Mode::Enabled, Blocker::Failed(set(&[3, 7])), Inflight::Untracked);
+    for (job, accepted) in [(2, true), (3, true), (4, false), (7, false), (8, false)] {
+        let s = enter_at(Some(two.clone()), job, 0, rules(0, 0), false);
+        assert_eq!(s.answer.accepted, accepted, "job {job}");
+        assert_eq!(s.answer.previous_failed, Some(j(3)));
+    }
 }
 
 #[test]
@@ -299,37 +300,30 @@ fn r_gc_enter_removes_a_record_it_leaves_inactive() {
 
 #[test]
 fn r_wait_holds_later_jobs_behind_the_failed_one() {
-    assert_eq!(wait(None, j(1)), (Hold::GO, None));
+    assert_eq!(wait(None, j(1)), Hold::GO);
     let f = failed_rec(3);
     assert_eq!(
-        wait(Some(&f), j(4)).0,
+        wait(Some(&f), j(4)),
         Hold {
             wait: true,
             previous_failed: Some(j(3))
         }
     );
-    assert_eq!(
-        wait(Some(&f), j(3)).0,
-        Hold {
-            wait: false,
-            previous_failed: Some(j(3))
-        }
-    );
-    let (h, illegal) = wait(Some(&f), j(2));
-    assert!(h.wait);
-    assert_eq!(illegal.map(|v| v.location), Some(Location::Wait));
-    let half = rec(
-        Mode::HalfEnabled { since: 0 },
-        Blocker::Failed(j(3)),
-        Inflight::Untracked,
-    );
-    assert_eq!(wait(Some(&half), j(2)).1, None, "lenient");
-    assert_eq!(
-        wait(Some(&Record::disabled(0, true)), j(4)),
-        (Hold::GO, None)
-    );
+    for older_or_same in [3, 2] {
+        assert_eq!(
+            wait(Some(&f), j(older_or_same)),
+            Hold {
+                wait: false,
+                previous_failed: Some(j(3))
+            }
+        );
+    }
+    let two = rec(Mode::HalfEnabled { since: 0 }, Blocker::Failed(set(&[3, 7])), Inflight::Untracked);
+    assert!(wait(Some(&two), j(5)).wait);
+    assert!(!wait(Some(&two), j(3)).wait);
+    assert_eq!(wait(Some(&Record::disabled(0, true)), j(4)), Hold::GO);
     let drain = rec(Mode::Enabled, holding(&[9]), Inflight::Untracked);
-    assert_eq!(wait(Some(&drain), j(4)), (Hold::GO, None));
+    assert_eq!(wait(Some(&drain), j(4)), Hold::GO);
 }
 
 #[test]
@@ -366,31 +360,27 @@ fn r_eff_leave_and_r_leave_forget_the_job_and_collect() {
 }
 
 #[test]
-fn r_eff_failed_blocks_keeps_the_oldest_and_closes_the_window() {
+fn r_eff_failed_blocks_keeps_every_failed_job_and_closes_the_window() {
     let r = rules(1, 0);
     assert_eq!(
         apply_to(None, 5, Applied::Fail, r).record,
         Some(failed_rec(5))
     );
+    let both = rec(Mode::Enabled, Blocker::Failed(set(&[3, 5])), Inflight::Untracked);
     let s = apply_to(Some(failed_rec(5)), 3, Applied::Fail, r);
-    assert_eq!(s.record, Some(failed_rec(5)));
-    assert_eq!(
-        s.illegal,
-        Some(Violation {
-            location: Location::JobFailed,
-            failed: j(5),
-            job: j(3)
-        })
-    );
-    let s = apply_to(Some(failed_rec(5)), 7, Applied::Fail, r);
-    assert_eq!((s.record, s.illegal), (Some(failed_rec(5)), None));
+    assert_eq!(s.record, Some(both.clone()));
+    assert_eq!(s.record.as_ref().and_then(Record::failed), Some(j(3)));
+    let s = apply_to(Some(failed_rec(3)), 5, Applied::Fail, r);
+    assert_eq!(s.record, Some(both));
+    let s = apply_to(Some(failed_rec(5)), 5, Applied::Fail, r);
+    assert_eq!(s.record, Some(failed_rec(5)), "the same job twice is one");
     let drain = rec(Mode::Enabled, holding(&[6]), Inflight::Tracked(set(&[6])));
     let s = apply_to(Some(drain), 6, Applied::Fail, r);
     assert_eq!(
         s.record,
         Some(rec(
             Mode::Enabled,
-            Blocker::Failed(j(6)),
+            Blocker::failed(j(6)),
             Inflight::Tracked(JobSet::new())
         ))
     );
@@ -431,6 +421,17 @@ fn r_eff_release_unblocks_ignores_stale_reports_and_collects() {
         apply_to(Some(off.clone()), 5, Applied::Release, r).record,
         Some(off)
     );
+    // Of several failed jobs, a release ends one; the next oldest blocks.
+    let two = rec(Mode::Enabled, Blocker::Failed(set(&[3, 7])), Inflight::Untracked);
+    for (job, left) in [(3, 7), (7, 3)] {
+        let s = apply_to(Some(two.clone()), job, Applied::Release, r);
+        assert_eq!(s.record, Some(failed_rec(left)), "release {job}");
+    }
+    assert_eq!(
+        apply_to(Some(two.clone()), 5, Applied::Release, r).record,
+        Some(two),
+        "stale"
+    );
 }
 
 #[test]
@@ -454,6 +455,11 @@ fn r_eff_abort_opens_an_idle_drain_window_only_for_the_failed_job() {
         apply_to(Some(failed_rec(5)), 6, Applied::Abort, rules(1, 0)).record,
         Some(failed_rec(5))
     );
+    // An abort that leaves another failed job opens no window.
+    let two = rec(Mode::Enabled, Blocker::Failed(set(&[3, 7])), Inflight::Untracked);
+    let s = apply_at(Some(two), 3, Applied::Abort, 9, rules(1, 0));
+    assert_eq!(s.record, Some(failed_rec(7)));
+    assert!(!s.notes.contains(Notes::DRAIN_OPENED));
 }
 
 #[test]
@@ -483,7 +489,7 @@ fn r_expire_takes_one_timer_step_strictly_and_collects() {
     // HalfEnabled with a failed job: Enabled, the failed job kept.
     let blocked = rec(
         Mode::HalfEnabled { since: 0 },
-        Blocker::Failed(j(4)),
+        Blocker::failed(j(4)),
         Inflight::Untracked,
     );
     assert_eq!(expire(blocked, 6 * T, &r).record, Some(failed_rec(4)));
@@ -537,7 +543,7 @@ fn a_deadline_is_the_earliest_timer() {
     assert_eq!(Record::disabled(3, true).deadline(&r), Some(3 + 10 * T));
     let half = rec(
         Mode::HalfEnabled { since: 3 },
-        Blocker::Failed(j(1)),
+        Blocker::failed(j(1)),
         Inflight::Untracked,
     );
     assert_eq!(half.deadline(&r), Some(3 + 5 * T));

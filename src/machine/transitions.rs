@@ -5,11 +5,8 @@
 //! in as a lazily read [`Now`]), no callbacks (the `ordering_disabled` predicate
 //! comes in as its answer).
 
-use super::{
-    Applied, Blocker, Inflight, JobSet, Nanos, Notes, Now, Ordered, Record, Rules, Step, Violation,
-    Window,
-};
-use crate::{Admission, Hold, JobId, Location};
+use super::{Applied, Blocker, Inflight, JobSet, Nanos, Notes, Now, Ordered, Record, Rules, Step, Window};
+use crate::{Admission, Hold, JobId};
 
 /// R-ENTER-1: whether `enter` on a key with no record makes one (only under a
 /// key threshold: the record tracks the in-flight jobs). When it does not, the
@@ -63,7 +60,7 @@ pub(crate) fn enter(
     let (record, notes) = refresh_mode(record, now, rules, ordering_disabled);
     // R-ENTER-DISABLED: ordering is off: accept, track nothing.
     let Record::On(mut on) = record else {
-        return Step::collect(record, Admission::ACCEPTED, None).noting(notes);
+        return Step::collect(record, Admission::ACCEPTED).noting(notes);
     };
 
     // R-ENTER-HOT: too many jobs in flight: the key turns hot (a fresh Disabled record).
@@ -71,13 +68,11 @@ pub(crate) fn enter(
         if let Inflight::Tracked(set) = &on.inflight {
             if !set.contains(job) && set.len() >= rules.key_threshold {
                 let hot = Record::disabled(now.get(), true);
-                return Step::collect(hot, Admission::ACCEPTED, None)
-                    .noting(notes | Notes::WENT_HOT);
+                return Step::collect(hot, Admission::ACCEPTED).noting(notes | Notes::WENT_HOT);
             }
         }
     }
 
-    let mut illegal = None;
     let answer = match &on.blocker {
         // R-ENTER-DRAIN: the drain window is full: reject.
         Blocker::Drain(window)
@@ -85,19 +80,19 @@ pub(crate) fn enter(
                 && !window.contains(job)
                 && window.len() >= rules.drain_limit =>
         {
-            return Step::collect(Record::On(on), Admission::REJECTED, None).noting(notes);
+            return Step::collect(Record::On(on), Admission::REJECTED).noting(notes);
         }
-        // R-ENTER-FAILED: only the failed job itself may pass.
-        &Blocker::Failed(failed) => {
-            if failed > job && on.half_enabled_since.is_none() {
-                illegal = Some(Violation {
-                    location: Location::Enter,
-                    failed,
-                    job,
-                });
-            }
+        // R-ENTER-FAILED: the oldest failed job and older jobs pass (older jobs go
+        // first); later ones are refused (bug EnterRefusesOlder: v2's rule, only the
+        // failed job itself passes).
+        Blocker::Failed(set) => {
+            let failed = oldest(set);
             Admission {
-                accepted: job == failed,
+                accepted: if bug!(EnterRefusesOlder) {
+                    job == failed
+                } else {
+                    job <= failed
+                },
                 previous_failed: Some(failed),
             }
         }
@@ -115,7 +110,7 @@ pub(crate) fn enter(
         }
     }
     // R-GC (the Go version keeps the inactive record: bug EnterKeepsInactive).
-    Step::collect_unless(bug!(EnterKeepsInactive), Record::On(on), answer, illegal).noting(notes)
+    Step::collect_unless(bug!(EnterKeepsInactive), Record::On(on), answer).noting(notes)
 }
 
 /// R-MODE at `enter`: if the predicate holds, the record is reset (a fresh
@@ -204,36 +199,31 @@ pub(crate) fn expire(record: Record, now: Nanos, rules: &Rules) -> Step<()> {
             on.blocker.clone()
         };
     }
-    Step::collect(record, (), None).noting(notes)
+    Step::collect(record, ()).noting(notes)
 }
 
-/// R-WAIT: `wait(key, job) → (wait, previous_failed)`. Read-only; never refreshes
-/// the mode.
+/// The oldest job of a key's (never empty) failed set.
 #[inline]
-pub(crate) fn wait(record: Option<&Record>, job: JobId) -> (Hold, Option<Violation>) {
+fn oldest(failed: &JobSet) -> JobId {
+    failed.first().expect("a failed set is never empty")
+}
+
+/// R-WAIT: `wait(key, job) → (wait, previous_failed)`: jobs later than the oldest
+/// failed job wait; it and older jobs do not. Read-only; never refreshes the mode.
+#[inline]
+pub(crate) fn wait(record: Option<&Record>, job: JobId) -> Hold {
     // No record, or mode Disabled (which holds no failed job): do not wait.
-    let Some(Record::On(on)) = record else {
-        return (Hold::GO, None);
-    };
-    match on.blocker {
-        Blocker::Failed(failed) => {
-            let illegal = (failed > job && on.half_enabled_since.is_none()).then_some(Violation {
-                location: Location::Wait,
-                failed,
-                job,
-            });
-            let hold = Hold {
-                // Bug WaitWrongComparison compares with `>`.
-                wait: if bug!(WaitWrongComparison) {
-                    job > failed
-                } else {
-                    job != failed
-                },
-                previous_failed: Some(failed),
-            };
-            (hold, illegal)
-        }
-        _ => (Hold::GO, None),
+    match record.and_then(Record::failed) {
+        Some(failed) => Hold {
+            // Bug WaitWrongComparison compares with `!=` (v2's rule: older jobs wait).
+            wait: if bug!(WaitWrongComparison) {
+                job != failed
+            } else {
+                job > failed
+            },
+            previous_failed: Some(failed),
+        },
+        None => Hold::GO,
     }
 }
 
@@ -275,13 +265,14 @@ fn leave(record: Option<Record>, job: JobId, now: &Now<'_>) -> Step<()> {
         // A Disabled record holds no job.
         Some(Record::On(mut on)) => {
             on.forget(job, || now.get());
-            Step::collect(Record::On(on), (), None)
+            Step::collect(Record::On(on), ())
         }
-        Some(disabled) => Step::collect(disabled, (), None),
+        Some(disabled) => Step::collect(disabled, ()),
     }
 }
 
-/// R-EFF-FAILED (`failed`): the job blocks its key.
+/// R-EFF-FAILED (`failed`): the job joins its key's failed jobs (the oldest
+/// blocks the key) and any drain window closes.
 #[inline]
 fn failed(record: Option<Record>, job: JobId) -> Step<()> {
     // No record: an Enabled one with an untracked in-flight set (bug
@@ -293,31 +284,29 @@ fn failed(record: Option<Record>, job: JobId) -> Step<()> {
     let mut on = match record {
         Record::On(on) => on,
         // Mode Disabled: no effect.
-        disabled => return Step::collect(disabled, (), None),
+        disabled => return Step::collect(disabled, ()),
     };
     // The window closes below, so its idle time does not matter.
     on.forget(job, || 0);
-    let mut illegal = None;
     let mut notes = Notes::FAILURE_RECORDED;
-    // The failed job stays the oldest one; a drain window closes in every case.
     on.blocker = match on.blocker {
-        Blocker::Failed(f) => {
-            if f > job && on.half_enabled_since.is_none() {
-                illegal = Some(Violation {
-                    location: Location::JobFailed,
-                    failed: f,
-                    job,
-                });
+        // Bug FailedSingleSlot keeps one slot, the older of the two (the set's
+        // reason to exist: the younger failed job is forgotten).
+        Blocker::Failed(mut set) => {
+            if bug!(FailedSingleSlot) {
+                Blocker::failed(oldest(&set).min(job))
+            } else {
+                set.insert(job);
+                Blocker::Failed(set)
             }
-            Blocker::Failed(f)
         }
-        Blocker::Clear => Blocker::Failed(job),
+        Blocker::Clear => Blocker::failed(job),
         Blocker::Drain(_) => {
             notes |= Notes::DRAIN_CLOSED;
-            Blocker::Failed(job)
+            Blocker::failed(job)
         }
     };
-    Step::collect(Record::On(on), (), illegal).noting(notes)
+    Step::collect(Record::On(on), ()).noting(notes)
 }
 
 /// R-EFF-RELEASE (`succeeded`, `filtered`) and, with `abort`, R-EFF-ABORT (`aborted`).
@@ -334,28 +323,35 @@ fn release(
         None => return Step::absent(()),
         Some(Record::On(on)) => on,
         // Mode Disabled: no effect.
-        Some(disabled) => return Step::collect(disabled, (), None),
+        Some(disabled) => return Step::collect(disabled, ()),
     };
     // A window left open below is the failed job's (none was open), so the idle
     // time of a window this removes from does not matter: it closes.
     on.forget(job, || 0);
     let mut notes = Notes::default();
     on.blocker = match on.blocker {
-        // A failed job other than this one: a stale report, stop (bug
-        // StaleReleaseClearsFailed takes it for the failed job's own).
-        Blocker::Failed(f) if f != job && !bug!(StaleReleaseClearsFailed) => Blocker::Failed(f),
-        // R-EFF-ABORT: the failed job was aborted: a new, empty drain window (bug
-        // NoDrainWindow opens none).
+        // Failed jobs, and this is not one of them: a stale report, stop (bug
+        // StaleReleaseClearsFailed takes it for the failed jobs' own).
+        Blocker::Failed(set) if !set.contains(job) && !bug!(StaleReleaseClearsFailed) => {
+            Blocker::Failed(set)
+        }
+        // One of several failed jobs ended: the others still block the key.
+        Blocker::Failed(mut set) if set.len() > 1 && !bug!(StaleReleaseClearsFailed) => {
+            set.remove(job);
+            Blocker::Failed(set)
+        }
+        // R-EFF-ABORT: the last failed job was aborted: a new, empty drain window
+        // (bug NoDrainWindow opens none).
         Blocker::Failed(_) if abort && rules.drain_limit > 0 && !bug!(NoDrainWindow) => {
             notes |= Notes::DRAIN_OPENED;
             Blocker::Drain(Window::Idle { since: now.get() })
         }
-        // Otherwise the failed job is cleared and any drain window closes.
+        // Otherwise the last failed job is cleared and any drain window closes.
         Blocker::Drain(_) => {
             notes |= Notes::DRAIN_CLOSED;
             Blocker::Clear
         }
         Blocker::Failed(_) | Blocker::Clear => Blocker::Clear,
     };
-    Step::collect(Record::On(on), (), None).noting(notes)
+    Step::collect(Record::On(on), ()).noting(notes)
 }

@@ -497,7 +497,7 @@ mod tests {
 
     fn failed(job: i64) -> Record {
         Record::On(Ordered {
-            blocker: Blocker::Failed(JobId(job)),
+            blocker: Blocker::failed(JobId(job)),
             ..Ordered::default()
         })
     }

@@ -52,7 +52,7 @@ fn shape(record: &Record) -> Option<Stored> {
         return None;
     };
     match (blocker, inflight) {
-        (Blocker::Failed(job), Inflight::Untracked) => Some(Stored::Failed(*job)),
+        (Blocker::Failed(set), Inflight::Untracked) => set.single().map(Stored::Failed),
         (Blocker::Clear, Inflight::Tracked(set)) => set.single().map(Stored::Tracked),
         _ => None,
     }
@@ -92,7 +92,7 @@ impl Stored {
         match self {
             Stored::Failed(job) => Record::On(Ordered {
                 half_enabled_since: None,
-                blocker: Blocker::Failed(*job),
+                blocker: Blocker::failed(*job),
                 inflight: Inflight::Untracked,
             }),
             Stored::Tracked(job) => Record::On(Ordered {
@@ -158,7 +158,8 @@ mod tests {
     fn every_record_round_trips() {
         let blockers = [
             Blocker::Clear,
-            Blocker::Failed(JobId(3)),
+            Blocker::failed(JobId(3)),
+            Blocker::Failed(set(&[3, 5])),
             Blocker::Drain(Window::Idle { since: 2 }),
             Blocker::Drain(Window::Holding(set(&[4]))),
             Blocker::Drain(Window::Holding(set(&[4, 6, 8]))),
