@@ -466,17 +466,19 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         self.shards.len()
     }
 
-    /// Splits the barrier into the pickup loop's handle (the only one that can call
-    /// `sync`, and not `Clone`) and a cloneable handle for workers and the commit
-    /// loop, so that a router built on them cannot have two `sync` callers (R-SYNC).
+    /// Splits the barrier into the pickup loop's handle (the only one that can
+    /// start a round or call `sync`, not `Clone`, both `&mut self`) and a
+    /// cloneable handle for workers and the commit loop, so that a router built on
+    /// them cannot have two `sync` callers (R-SYNC, R-ROUND).
     ///
     /// ```
     /// use eventorder::{Barrier, BarrierKey, JobId, JobState};
     ///
-    /// let (pickup, workers) = Barrier::<BarrierKey>::new().split();
+    /// let (mut pickup, workers) = Barrier::<BarrierKey>::new().split();
     /// let key = BarrierKey::new("ws", "dest", "user");
-    /// pickup.sync();
-    /// assert!(pickup.enter(&key, JobId(1)).accepted);
+    /// let mut round = pickup.round();
+    /// assert!(round.offer(&key, JobId(1))?.is_admitted());
+    /// drop(round);
     /// let worker = workers.clone();
     /// std::thread::spawn(move || {
     ///     assert!(!worker.wait(&key, JobId(1)).wait);
@@ -484,6 +486,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// })
     /// .join()
     /// .unwrap();
+    /// # Ok::<(), eventorder::Error>(())
     /// ```
     pub fn split(self) -> (crate::PickupHandle<K, C>, crate::WorkerHandle<K, C>) {
         handles::split(Arc::new(self))

@@ -1,9 +1,9 @@
-//! Snapshot, Display, stats, the observer's freedom to call back, and the
+//! Snapshot, Display, stats, R-ILLEGAL (no report in v3), and the
 //! pickup/worker split.
 
 use std::{
     panic::{catch_unwind, AssertUnwindSafe},
-    sync::{Arc, Mutex, OnceLock},
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
@@ -83,71 +83,56 @@ fn stats_count_decisions() {
     assert!(!b.enter(&k, JobId(6)).accepted);
     assert!(b.enter(&k, JobId(5)).accepted);
     assert!(b.wait(&k, JobId(6)).wait);
-    assert!(!b.enter(&k, JobId(4)).accepted); // illegal at enter
+    assert!(b.enter(&k, JobId(4)).accepted); // older jobs go first (v3)
     b.state_changed(&k, JobId(5), JobState::Succeeded).unwrap();
     b.sync();
     let s = b.stats();
-    assert_eq!((s.entered, s.rejected, s.waits_told), (1, 2, 1));
+    assert_eq!((s.entered, s.rejected, s.waits_told), (2, 1, 1));
     assert_eq!((s.failures_recorded, s.effects_applied), (1, 1));
-    assert_eq!((s.illegal_enter, s.illegal_sequences()), (1, 1));
+    assert_eq!((s.illegal_enter, s.illegal_sequences()), (0, 0));
 }
 
+/// R-ILLEGAL (v3): every sequence that v2 reported as illegal (a job older than
+/// the key's failed job at `enter`, `wait` or `failed`, while `Enabled`) now
+/// goes first: the observer is never called, and the panic policy never panics.
 #[test]
-fn the_observer_runs_after_the_change_and_may_call_back() {
-    type Seen = Vec<(IllegalSequence<String>, Option<JobId>, usize)>;
-    let seen: Arc<Mutex<Seen>> = Arc::default();
-    let cell: Arc<OnceLock<Arc<Barrier<String>>>> = Arc::default();
-    let b = {
-        let seen = Arc::clone(&seen);
-        let cell = Arc::clone(&cell);
-        Arc::new(
-            Barrier::builder()
-                .on_illegal_sequence(move |e: &IllegalSequence<String>| {
-                    // Calling back into the barrier from the observer must not deadlock,
-                    // and must see the state change already made.
-                    let b = cell.get().expect("set");
-                    seen.lock()
-                        .unwrap()
-                        .push((e.clone(), b.peek(&e.key), b.size()));
-                })
-                .build(),
-        )
-    };
-    cell.set(Arc::clone(&b)).ok().unwrap();
-    let k = "k".to_string();
-    b.state_changed(&k, JobId(5), JobState::Failed).unwrap();
-    b.state_changed(&k, JobId(3), JobState::Failed).unwrap();
-    let seen = seen.lock().unwrap();
-    assert_eq!(seen.len(), 1);
-    let (event, peeked, size) = &seen[0];
-    assert_eq!(event.location, Location::JobFailed);
-    assert_eq!((event.failed, event.job), (JobId(5), JobId(3)));
-    assert_eq!((*peeked, *size), (Some(JobId(5)), 1));
-}
-
-#[test]
-fn a_panic_leaves_every_shard_usable() {
-    let b: Barrier<String> = Barrier::builder()
-        .panic_on_illegal_sequence(true)
-        .shards(1)
-        .build();
-    let k = "k".to_string();
-    b.state_changed(&k, JobId(5), JobState::Failed).unwrap();
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let result = catch_unwind(AssertUnwindSafe(|| b.wait(&k, JobId(4))));
-    std::panic::set_hook(hook);
-    let message = *result.unwrap_err().downcast::<String>().unwrap();
-    assert!(message.contains("illegal sequence at wait"), "{message}");
-    // Same shard, same key: no poisoned or held lock.
-    assert_eq!(b.peek(&k), Some(JobId(5)));
-    assert!(b.enter(&k, JobId(5)).accepted);
-    assert_eq!(b.size(), 1);
+fn no_operation_reports_an_illegal_sequence() {
+    for panic in [false, true] {
+        let seen: Arc<Mutex<Vec<IllegalSequence<String>>>> = Arc::default();
+        let b: Barrier<String> = Barrier::builder()
+            .key_threshold(200)
+            .panic_on_illegal_sequence(panic)
+            .on_illegal_sequence({
+                let seen = Arc::clone(&seen);
+                move |e: &IllegalSequence<String>| seen.lock().unwrap().push(e.clone())
+            })
+            .build();
+        let k = "k".to_string();
+        b.state_changed(&k, JobId(5), JobState::Failed).unwrap();
+        let calls = catch_unwind(AssertUnwindSafe(|| {
+            assert!(b.enter(&k, JobId(4)).accepted, "older than the failed job");
+            assert!(!b.wait(&k, JobId(3)).wait);
+            b.state_changed(&k, JobId(3), JobState::Failed).unwrap();
+            assert_eq!(b.peek(&k), Some(JobId(3)), "blocked by the oldest");
+            assert!(!b.enter(&k, JobId(4)).accepted, "now later than job 3");
+        }));
+        assert!(calls.is_ok(), "panic policy {panic}: a call panicked");
+        assert!(seen.lock().unwrap().is_empty(), "panic policy {panic}");
+        assert_eq!(b.stats().illegal_sequences(), 0);
+        // The failed set: job 3 ends, job 5 blocks again.
+        b.state_changed(&k, JobId(3), JobState::Succeeded).unwrap();
+        b.sync();
+        assert_eq!(b.peek(&k), Some(JobId(5)));
+        let snap = b.snapshot();
+        assert_eq!(snap.record(&k).unwrap().failed_jobs, [JobId(5)]);
+    }
+    // Location stays in the API for a later version's checks.
+    assert_eq!(Location::Enter.to_string(), "enter");
 }
 
 #[test]
 fn split_handles_share_one_barrier() {
-    let (pickup, workers) = Barrier::<String>::builder()
+    let (mut pickup, workers) = Barrier::<String>::builder()
         .key_threshold(10)
         .build()
         .split();
