@@ -2,8 +2,9 @@
 //! barrier, and fails if any rule id (`R-…`) of SPEC.md has no scenario.
 //!
 //! A scenario is a config and a list of steps; each step is one call with its
-//! expected answer and the illegal-sequence event (or panic) it must produce. See
-//! `spec/scenarios/README.md` for the format.
+//! expected answer (a `round` step is a whole round: its offers, undos and skips).
+//! No step may report an illegal sequence or panic (R-ILLEGAL: v3 reports none,
+//! under either policy). See `spec/scenarios/README.md` for the format.
 
 #[path = "support/panics.rs"]
 mod panics;
@@ -18,7 +19,8 @@ use std::{
 };
 
 use eventorder::{
-    Barrier, Config, Error, IllegalSequence, JobId, JobState, KeyMode, Location, ManualClock,
+    Barrier, Config, Error, IllegalSequence, JobId, JobState, KeyMode, ManualClock, Offer,
+    WorkerHandle,
 };
 use serde::Deserialize;
 
@@ -41,29 +43,12 @@ struct Scenario {
     step: Vec<Step>,
 }
 
-/// One call: the operation with its expected answer, and the illegal sequence it
-/// must report (or panic with, under the panic policy); absent: none. Unknown
-/// fields are errors, so a misspelt expectation cannot pass silently.
+/// One call with its expected answer. Unknown fields are errors, so a misspelt
+/// expectation cannot pass silently.
 #[derive(Deserialize)]
-#[serde(try_from = "toml::Table")]
+#[serde(transparent)]
 struct Step {
     op: Op,
-    illegal: Option<ExpectedIllegal>,
-}
-
-impl TryFrom<toml::Table> for Step {
-    type Error = String;
-
-    fn try_from(mut table: toml::Table) -> Result<Self, String> {
-        let illegal = match table.remove("illegal") {
-            Some(v) => Some(v.try_into().map_err(|e: toml::de::Error| e.to_string())?),
-            None => None,
-        };
-        let op = toml::Value::Table(table)
-            .try_into()
-            .map_err(|e: toml::de::Error| e.to_string())?;
-        Ok(Step { op, illegal })
-    }
 }
 
 #[derive(Deserialize, Debug)]
@@ -139,7 +124,60 @@ enum Op {
         inflight: Option<Jobs>,
         /// The drain window's jobs, or "closed" (no window).
         drain: Option<Jobs>,
+        /// The key's failed jobs (R-EFF-FAILED's set), `[]` for none.
+        failed: Option<Vec<i64>>,
     },
+    /// A round (R-ROUND): starts it (its `sync` applies `applied` effects, when
+    /// given), runs its actions in order, and ends it.
+    Round {
+        applied: Option<usize>,
+        #[serde(default)]
+        actions: Vec<Action>,
+    },
+    /// `report_all` (the commit loop's batch): `(key, job, state)` triples; each
+    /// result must be Ok.
+    Reports {
+        reports: Vec<(String, i64, String)>,
+    },
+}
+
+/// One action inside a round.
+#[derive(Deserialize, Debug)]
+#[serde(tag = "do", rename_all = "snake_case", deny_unknown_fields)]
+enum Action {
+    /// `offer`: `answer` is "admitted", "refused", "skipped" or "out_of_order".
+    Offer {
+        key: String,
+        job: i64,
+        answer: String,
+        previous_failed: Option<i64>,
+    },
+    /// `offer_all` over `(key, job)` pairs: `answers` as for `offer`, one each
+    /// (without the previous failed job).
+    OfferAll {
+        jobs: Vec<(String, i64)>,
+        answers: Vec<String>,
+    },
+    Undo {
+        key: String,
+        job: i64,
+    },
+    Skip {
+        key: String,
+    },
+}
+
+/// An offer's answer in a scenario's words, with its previous failed job.
+fn offer_words(offer: &Result<Offer, Error>) -> (String, Option<i64>) {
+    match offer {
+        Ok(Offer::Admitted { previous_failed }) => {
+            ("admitted".into(), previous_failed.map(|j| j.0))
+        }
+        Ok(Offer::Refused { previous_failed }) => ("refused".into(), previous_failed.map(|j| j.0)),
+        Ok(Offer::Skipped) => ("skipped".into(), None),
+        Err(Error::OutOfOrder { .. }) => ("out_of_order".into(), None),
+        Err(e) => (format!("other: {e}"), None),
+    }
 }
 
 /// A set of jobs, or a word for its absence ("untracked", "closed").
@@ -163,15 +201,6 @@ impl Jobs {
             Jobs::Word(w) => Err(format!("expected a list of jobs or {absent:?}, not {w:?}")),
         }
     }
-}
-
-#[derive(Deserialize, Debug, Clone, PartialEq)]
-#[serde(deny_unknown_fields)]
-struct ExpectedIllegal {
-    location: Location,
-    key: String,
-    failed: i64,
-    job: i64,
 }
 
 fn scenario_dir() -> PathBuf {
@@ -217,7 +246,8 @@ fn run(scenario: &Scenario) -> Result<(), String> {
             .try_build()
             .map_err(|e| e.to_string())?
     };
-    let mut panic_policy = scenario.config.panic_on_illegal_sequence;
+    // Rounds need the pickup handle; every other call goes through either handle.
+    let (mut pickup, workers) = barrier.split();
 
     for (n, step) in scenario.step.iter().enumerate() {
         let at = |msg: String| format!("step {} ({:?}): {msg}", n + 1, step.op);
@@ -229,7 +259,7 @@ fn run(scenario: &Scenario) -> Result<(), String> {
                     accepted,
                     previous_failed,
                 } => {
-                    let a = barrier.enter(key, JobId(*job));
+                    let a = pickup.enter(key, JobId(*job));
                     expect_eq(
                         (a.accepted, a.previous_failed.map(|j| j.0)),
                         (*accepted, *previous_failed),
@@ -241,7 +271,7 @@ fn run(scenario: &Scenario) -> Result<(), String> {
                     wait,
                     previous_failed,
                 } => {
-                    let h = barrier.wait(key, JobId(*job));
+                    let h = workers.wait(key, JobId(*job));
                     expect_eq(
                         (h.wait, h.previous_failed.map(|j| j.0)),
                         (*wait, *previous_failed),
@@ -255,7 +285,7 @@ fn run(scenario: &Scenario) -> Result<(), String> {
                 } => {
                     let got = state
                         .parse::<JobState>()
-                        .and_then(|s| barrier.state_changed(key, JobId(*job), s));
+                        .and_then(|s| workers.state_changed(key, JobId(*job), s));
                     let got = match got {
                         Ok(()) => None,
                         Err(Error::UnknownState(_)) => Some("unknown".to_owned()),
@@ -265,7 +295,7 @@ fn run(scenario: &Scenario) -> Result<(), String> {
                     expect_eq(got, error.clone())
                 }
                 Op::Leave { key, job } => {
-                    barrier.leave(key, JobId(*job));
+                    pickup.leave(key, JobId(*job));
                     Ok(())
                 }
                 Op::Recover {
@@ -273,7 +303,7 @@ fn run(scenario: &Scenario) -> Result<(), String> {
                     keys,
                     error,
                 } => {
-                    let got = barrier.recover(failed.iter().map(|(k, j)| (k.clone(), JobId(*j))));
+                    let got = pickup.recover(failed.iter().map(|(k, j)| (k.clone(), JobId(*j))));
                     let got = match got {
                         Ok(n) => (Some(n), None),
                         Err(Error::RecoverTooLate { .. }) => (None, Some("too_late".to_owned())),
@@ -281,10 +311,10 @@ fn run(scenario: &Scenario) -> Result<(), String> {
                     };
                     expect_eq(got, (*keys, error.clone()))
                 }
-                Op::Peek { key, failed } => expect_eq(barrier.peek(key).map(|j| j.0), *failed),
-                Op::Disabled { key, disabled } => expect_eq(barrier.is_disabled(key), *disabled),
-                Op::Sync { applied } => expect_eq(barrier.sync(), *applied),
-                Op::Size { size } => expect_eq(barrier.size(), *size),
+                Op::Peek { key, failed } => expect_eq(workers.peek(key).map(|j| j.0), *failed),
+                Op::Disabled { key, disabled } => expect_eq(workers.is_disabled(key), *disabled),
+                Op::Sync { applied } => expect_eq(pickup.sync(), *applied),
+                Op::Size { size } => expect_eq(workers.size(), *size),
                 Op::Advance { by } => {
                     let by: Duration = humantime::parse_duration(by)
                         .map_err(|e| format!("bad duration {by:?}: {e}"))?;
@@ -304,7 +334,9 @@ fn run(scenario: &Scenario) -> Result<(), String> {
                     let config = match (config, set) {
                         (Some(config), None) => config.clone(),
                         (None, Some(changes)) => {
-                            let mut current = toml::Table::try_from(barrier.config())
+                            let mut current = toml::Table::try_from(
+                                workers.pending_config().unwrap_or_else(|| workers.config()),
+                            )
                                 .map_err(|e| e.to_string())?;
                             current.extend(changes.clone());
                             toml::Value::Table(current)
@@ -313,7 +345,7 @@ fn run(scenario: &Scenario) -> Result<(), String> {
                         }
                         _ => return Err("reconfigure takes one of config and set".into()),
                     };
-                    barrier.reconfigure(config);
+                    workers.reconfigure(config);
                     Ok(())
                 }
                 Op::Record {
@@ -321,72 +353,85 @@ fn run(scenario: &Scenario) -> Result<(), String> {
                     mode,
                     inflight,
                     drain,
-                } => check_record(&barrier, key, mode, inflight, drain),
+                    failed,
+                } => check_record(&workers, key, mode, inflight, drain, failed),
+                Op::Round { applied, actions } => {
+                    let (mut round, synced) = pickup.round_counted();
+                    if let Some(applied) = applied {
+                        expect_eq(synced, *applied).map_err(|e| format!("sync: {e}"))?;
+                    }
+                    for (i, action) in actions.iter().enumerate() {
+                        let at = |e: String| format!("action {} ({action:?}): {e}", i + 1);
+                        match action {
+                            Action::Offer {
+                                key,
+                                job,
+                                answer,
+                                previous_failed,
+                            } => {
+                                let got = offer_words(&round.offer(key, JobId(*job)));
+                                expect_eq(got, (answer.clone(), *previous_failed)).map_err(at)?;
+                            }
+                            Action::OfferAll { jobs, answers } => {
+                                let got: Vec<String> = round
+                                    .offer_all(jobs.iter().map(|(k, j)| (k, JobId(*j))))
+                                    .iter()
+                                    .map(|o| offer_words(o).0)
+                                    .collect();
+                                expect_eq(&got, answers).map_err(at)?;
+                            }
+                            Action::Undo { key, job } => round.undo(key, JobId(*job)),
+                            Action::Skip { key } => round.skip(key),
+                        }
+                    }
+                    Ok(())
+                }
+                Op::Reports { reports } => {
+                    let parsed: Vec<(&String, JobId, JobState)> = reports
+                        .iter()
+                        .map(|(k, j, s)| Ok((k, JobId(*j), s.parse::<JobState>()?)))
+                        .collect::<Result<_, Error>>()
+                        .map_err(|e| e.to_string())?;
+                    let results = workers.report_all(parsed);
+                    expect_eq(results.iter().all(Result::is_ok), true)
+                }
             }
         }));
         let reported = std::mem::take(&mut *events.lock().unwrap());
-        let seen: Option<ExpectedIllegal> = match outcome {
-            Ok(result) => {
-                result.map_err(at)?;
-                if reported.len() > 1 {
-                    return Err(at(format!("more than one report: {reported:?}")));
-                }
-                reported.into_iter().next().map(|e| ExpectedIllegal {
-                    location: e.location,
-                    key: e.key,
-                    failed: e.failed.0,
-                    job: e.job.0,
-                })
-            }
+        match outcome {
+            Ok(result) => result.map_err(at)?,
             Err(panic) => {
                 let msg = panic
                     .downcast_ref::<String>()
                     .cloned()
                     .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                     .unwrap_or_default();
-                if !panic_policy {
-                    return Err(at(format!("panicked under the report policy: {msg}")));
-                }
-                if !reported.is_empty() {
-                    return Err(at("both panicked and reported".into()));
-                }
-                // The panic message names the event; parse it back from what we expect.
-                let expected = step
-                    .illegal
-                    .as_ref()
-                    .ok_or_else(|| at(format!("unexpected panic: {msg}")))?;
-                let needle = format!(
-                    "illegal sequence at {} for key {:?}: job {} is older than the failed job {}",
-                    expected.location, expected.key, expected.job, expected.failed
-                );
-                if !msg.contains(&needle) {
-                    return Err(at(format!("panic {msg:?} does not say {needle:?}")));
-                }
-                Some(expected.clone())
+                return Err(at(format!("panicked: {msg}")));
             }
-        };
-        if seen != step.illegal {
-            return Err(at(format!(
-                "illegal sequence: expected {:?}, got {seen:?}",
-                step.illegal
-            )));
         }
-        if let Op::Reconfigure { .. } = &step.op {
-            panic_policy = barrier.config().panic_on_illegal_sequence;
+        if !reported.is_empty() {
+            return Err(at(format!(
+                "R-ILLEGAL: v3 reports no illegal sequence, got {reported:?}"
+            )));
         }
     }
     Ok(())
 }
 
 fn check_record(
-    barrier: &Barrier<String, ManualClock>,
+    barrier: &WorkerHandle<String, ManualClock>,
     key: &String,
     mode: &Option<String>,
     inflight: &Option<Jobs>,
     drain: &Option<Jobs>,
+    failed: &Option<Vec<i64>>,
 ) -> Result<(), String> {
     let snapshot = barrier.snapshot();
     let record = snapshot.record(key);
+    if let Some(failed) = failed {
+        let got: Vec<i64> = record.map_or(Vec::new(), |r| r.failed_jobs.iter().map(|j| j.0).collect());
+        expect_eq(&got, failed).map_err(|e| format!("failed: {e}"))?;
+    }
     if let Some(mode) = mode {
         let got = match record.map(|r| r.mode) {
             None => "none",

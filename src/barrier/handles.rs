@@ -171,6 +171,11 @@ impl<K: OrderingKey, C: Clock> WorkerHandle<K, C> {
     pub fn config(&self) -> crate::Config {
         self.barrier.config()
     }
+
+    /// [`Barrier::pending_config`].
+    pub fn pending_config(&self) -> Option<crate::Config> {
+        self.barrier.pending_config()
+    }
 }
 
 impl<K: OrderingKey, C: Clock> fmt::Debug for WorkerHandle<K, C> {
