@@ -17,6 +17,8 @@ mod docs {
     mod job_states {}
     #[doc = include_str!("../docs/performance.md")]
     mod performance {}
+    #[doc = include_str!("../docs/restarts.md")]
+    mod restarts {}
     #[doc = include_str!("../docs/simulation.md")]
     mod simulation {}
     #[doc = include_str!("../docs/verification.md")]
