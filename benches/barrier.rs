@@ -113,7 +113,7 @@ impl<'a> Workload<'a> {
     /// (g): counts a job sent; whether it is one of the jobs that fail.
     fn fails(&mut self) -> bool {
         self.sent += 1;
-        self.sent % FAIL_EVERY == 0
+        self.sent.is_multiple_of(FAIL_EVERY)
     }
 
     fn run(&mut self, jobs: u64) {

@@ -267,7 +267,6 @@ mod tests {
                 previous_failed: None
             })
         );
-        drop(round);
         let mut round = pickup.round();
         assert!(!round.is_skipped(&1));
         assert_eq!(
@@ -314,7 +313,6 @@ mod tests {
         assert_eq!(round.offer(&1, JobId(2)), Ok(Offer::Skipped));
         round.skip(&3);
         assert_eq!(round.offer(&3, JobId(1)), Ok(Offer::Skipped));
-        drop(round);
         // The undone job is no longer in flight.
         let snap = workers.snapshot();
         assert!(snap.records.is_empty(), "{snap:?}");
@@ -348,7 +346,6 @@ mod tests {
         let (mut pickup, workers) = barrier().split();
         let mut round = pickup.round();
         assert!(round.offer(&1, JobId(1)).unwrap().is_admitted());
-        drop(round);
         workers
             .state_changed(&1, JobId(1), JobState::Succeeded)
             .unwrap();

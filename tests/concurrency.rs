@@ -385,7 +385,6 @@ fn run(setup: Setup) -> Outcome {
                 .expect("worker alive");
             admitted += 1;
         }
-        drop(round);
         if admitted == 0 {
             thread::sleep(Duration::from_micros(200));
         }

@@ -177,7 +177,7 @@ mod tests {
         for _ in 0..2000 {
             x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
             let job = JobId(i64::from((x >> 16) % 6));
-            if (x >> 8) % 3 == 0 {
+            if (x >> 8).is_multiple_of(3) {
                 let was = model.contains(&job);
                 model.retain(|&j| j != job);
                 assert_eq!(set.remove(job), was);
