@@ -88,11 +88,9 @@ impl<K: OrderingKey> RoundKeys<K> {
     fn entry(&mut self, key: &K) -> &mut KeyInRound {
         let hasher = &self.hasher;
         let hash = hasher.hash_one(key);
-        let entry = self.keys.entry(
-            hash,
-            |(k, _)| k == key,
-            |(k, _)| hasher.hash_one(k),
-        );
+        let entry = self
+            .keys
+            .entry(hash, |(k, _)| k == key, |(k, _)| hasher.hash_one(k));
         &mut entry
             .or_insert_with(|| (key.clone(), KeyInRound::default()))
             .into_mut()
@@ -148,10 +146,7 @@ pub struct Round<'a, K: OrderingKey = BarrierKey, C: Clock = SystemClock> {
 
 impl<'a, K: OrderingKey, C: Clock> Round<'a, K, C> {
     /// R-ROUND: runs `sync` and starts a round over `keys` (cleared).
-    pub(crate) fn start(
-        barrier: &'a Barrier<K, C>,
-        keys: &'a mut RoundKeys<K>,
-    ) -> (Self, usize) {
+    pub(crate) fn start(barrier: &'a Barrier<K, C>, keys: &'a mut RoundKeys<K>) -> (Self, usize) {
         keys.clear();
         let applied = barrier.sync();
         (Round { barrier, keys }, applied)
@@ -250,7 +245,9 @@ mod tests {
     #[test]
     fn a_refusal_skips_the_key_for_the_rest_of_the_round_only() {
         let (mut pickup, workers) = barrier().split();
-        workers.state_changed(&1, JobId(5), JobState::Failed).unwrap();
+        workers
+            .state_changed(&1, JobId(5), JobState::Failed)
+            .unwrap();
         let mut round = pickup.round();
         assert_eq!(
             round.offer(&1, JobId(6)),

@@ -124,7 +124,10 @@ impl<K> RecordSnapshot<K> {
                 },
             },
             failed: record.failed(),
-            failed_jobs: record.failed_jobs().map(|set| set.to_vec()).unwrap_or_default(),
+            failed_jobs: record
+                .failed_jobs()
+                .map(|set| set.to_vec())
+                .unwrap_or_default(),
             inflight: record.tracked(),
             drain: record.window().map(Window::jobs),
             drain_idle: idle_since.map(elapsed),

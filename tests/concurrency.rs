@@ -360,7 +360,10 @@ fn run(setup: Setup) -> Outcome {
         for job in batch {
             let script = scripts[(job - 1) as usize];
             let key = script.key;
-            match round.offer(&key, JobId(job)).expect("the batch is in job-id order") {
+            match round
+                .offer(&key, JobId(job))
+                .expect("the batch is in job-id order")
+            {
                 Offer::Admitted { .. } => {}
                 Offer::Refused { .. } => {
                     refused.insert(key);

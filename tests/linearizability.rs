@@ -88,7 +88,7 @@ fn run_round(sut: &Sut, scripts: &[Vec<Call>], jitter: u64) -> Vec<Event> {
                     let mut spins = 0u32;
                     while ready.load(Ordering::SeqCst) < scripts.len() {
                         spins += 1;
-                        if spins % 1024 == 0 {
+                        if spins.is_multiple_of(1024) {
                             thread::yield_now();
                         }
                         std::hint::spin_loop();

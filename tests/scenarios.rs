@@ -337,7 +337,7 @@ fn run(scenario: &Scenario) -> Result<(), String> {
                             let mut current = toml::Table::try_from(
                                 workers.pending_config().unwrap_or_else(|| workers.config()),
                             )
-                                .map_err(|e| e.to_string())?;
+                            .map_err(|e| e.to_string())?;
                             current.extend(changes.clone());
                             toml::Value::Table(current)
                                 .try_into()
@@ -429,7 +429,8 @@ fn check_record(
     let snapshot = barrier.snapshot();
     let record = snapshot.record(key);
     if let Some(failed) = failed {
-        let got: Vec<i64> = record.map_or(Vec::new(), |r| r.failed_jobs.iter().map(|j| j.0).collect());
+        let got: Vec<i64> =
+            record.map_or(Vec::new(), |r| r.failed_jobs.iter().map(|j| j.0).collect());
         expect_eq(&got, failed).map_err(|e| format!("failed: {e}"))?;
     }
     if let Some(mode) = mode {

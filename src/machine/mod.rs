@@ -96,8 +96,6 @@ mod tests;
 pub(crate) use jobset::JobSet;
 pub(crate) use record::{Blocker, Inflight, Mode, Ordered, Record, Window};
 
-
-
 /// Nanoseconds on the barrier's own timeline (0 = when the barrier was built).
 pub(crate) type Nanos = u64;
 

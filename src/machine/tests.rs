@@ -267,7 +267,11 @@ fn r_enter_failed_admits_the_failed_job_and_older_ones() {
         assert_eq!(on(s.record.unwrap()).inflight, Inflight::Tracked(set(&[2])));
     }
     // A set of failed jobs blocks by its oldest.
-    let two = rec(Mode::Enabled, Blocker::Failed(set(&[3, 7])), Inflight::Untracked);
+    let two = rec(
+        Mode::Enabled,
+        Blocker::Failed(set(&[3, 7])),
+        Inflight::Untracked,
+    );
     for (job, accepted) in [(2, true), (3, true), (4, false), (7, false), (8, false)] {
         let s = enter_at(Some(two.clone()), job, 0, rules(0, 0), false);
         assert_eq!(s.answer.accepted, accepted, "job {job}");
@@ -318,7 +322,11 @@ fn r_wait_holds_later_jobs_behind_the_failed_one() {
             }
         );
     }
-    let two = rec(Mode::HalfEnabled { since: 0 }, Blocker::Failed(set(&[3, 7])), Inflight::Untracked);
+    let two = rec(
+        Mode::HalfEnabled { since: 0 },
+        Blocker::Failed(set(&[3, 7])),
+        Inflight::Untracked,
+    );
     assert!(wait(Some(&two), j(5)).wait);
     assert!(!wait(Some(&two), j(3)).wait);
     assert_eq!(wait(Some(&Record::disabled(0, true)), j(4)), Hold::GO);
@@ -366,7 +374,11 @@ fn r_eff_failed_blocks_keeps_every_failed_job_and_closes_the_window() {
         apply_to(None, 5, Applied::Fail, r).record,
         Some(failed_rec(5))
     );
-    let both = rec(Mode::Enabled, Blocker::Failed(set(&[3, 5])), Inflight::Untracked);
+    let both = rec(
+        Mode::Enabled,
+        Blocker::Failed(set(&[3, 5])),
+        Inflight::Untracked,
+    );
     let s = apply_to(Some(failed_rec(5)), 3, Applied::Fail, r);
     assert_eq!(s.record, Some(both.clone()));
     assert_eq!(s.record.as_ref().and_then(Record::failed), Some(j(3)));
@@ -422,7 +434,11 @@ fn r_eff_release_unblocks_ignores_stale_reports_and_collects() {
         Some(off)
     );
     // Of several failed jobs, a release ends one; the next oldest blocks.
-    let two = rec(Mode::Enabled, Blocker::Failed(set(&[3, 7])), Inflight::Untracked);
+    let two = rec(
+        Mode::Enabled,
+        Blocker::Failed(set(&[3, 7])),
+        Inflight::Untracked,
+    );
     for (job, left) in [(3, 7), (7, 3)] {
         let s = apply_to(Some(two.clone()), job, Applied::Release, r);
         assert_eq!(s.record, Some(failed_rec(left)), "release {job}");
@@ -456,7 +472,11 @@ fn r_eff_abort_opens_an_idle_drain_window_only_for_the_failed_job() {
         Some(failed_rec(5))
     );
     // An abort that leaves another failed job opens no window.
-    let two = rec(Mode::Enabled, Blocker::Failed(set(&[3, 7])), Inflight::Untracked);
+    let two = rec(
+        Mode::Enabled,
+        Blocker::Failed(set(&[3, 7])),
+        Inflight::Untracked,
+    );
     let s = apply_at(Some(two), 3, Applied::Abort, 9, rules(1, 0));
     assert_eq!(s.record, Some(failed_rec(7)));
     assert!(!s.notes.contains(Notes::DRAIN_OPENED));

@@ -5,7 +5,9 @@
 //! in as a lazily read [`Now`]), no callbacks (the `ordering_disabled` predicate
 //! comes in as its answer).
 
-use super::{Applied, Blocker, Inflight, JobSet, Nanos, Notes, Now, Ordered, Record, Rules, Step, Window};
+use super::{
+    Applied, Blocker, Inflight, JobSet, Nanos, Notes, Now, Ordered, Record, Rules, Step, Window,
+};
 use crate::{Admission, Hold, JobId};
 
 /// R-ENTER-1: whether `enter` on a key with no record makes one (only under a
