@@ -291,10 +291,10 @@ impl Mutant {
             | Mutant::HotOneEarly
             | Mutant::HotOneLate
             | Mutant::WaitingKeepsInflight => HOT,
-            Mutant::OlderJobsHeldLikeV2 | Mutant::FailedSlotMin | Mutant::FailedSlotKeepsFirst => {
-                HOT_BATCH_1
-            }
-            Mutant::LeaveIgnored | Mutant::UndoWithoutSkip => HOT_LEAVE,
+            Mutant::OlderJobsHeldLikeV2 | Mutant::FailedSlotKeepsFirst => HOT_BATCH_1,
+            Mutant::FailedSlotMin => HOT_BATCH_2,
+            Mutant::LeaveIgnored => HOT_LEAVE,
+            Mutant::UndoWithoutSkip => LEAVE_DRAIN,
             Mutant::OutOfOrderAccepted => MISORDERED,
             Mutant::ThresholdZeroMakesHot => LIVE_OFF,
             Mutant::WarmStartRaces | Mutant::WarmStartSkipsLastKey => RESTART_TWO_KEYS,
