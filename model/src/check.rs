@@ -247,3 +247,75 @@ pub fn check_mutant(mutant: Mutant) -> MutantReport {
         seconds: start.elapsed().as_secs_f64(),
     }
 }
+
+/// Whether the state graph of a configuration is acyclic (G-LIVE's end-state
+/// check is then complete: every maximal path ends in a state without an
+/// enabled action, where G-LIVE requires every job committed; see
+/// [`crate::properties`]). A depth-first search over the whole graph (states
+/// deduplicated by a 64-bit fingerprint, as stateright does) that keeps the
+/// states of the current path: an action leading back to one of them closes a
+/// cycle. `Ok` with the number of states, or `Err` with a lasso: the actions
+/// from the initial state to the second visit of a state.
+pub fn find_cycle(config: &PipelineConfig) -> Result<usize, Vec<Action>> {
+    struct Frame {
+        state: PipelineState,
+        print: u64,
+        into: Option<Action>,
+        actions: Vec<Action>,
+        next: usize,
+    }
+    let model = config.model();
+    let fingerprint = |s: &PipelineState| {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        s.hash(&mut hasher);
+        hasher.finish()
+    };
+    let frame = |state: PipelineState, print: u64, into: Option<Action>| {
+        let mut actions = Vec::new();
+        model.actions(&state, &mut actions);
+        Frame {
+            state,
+            print,
+            into,
+            actions,
+            next: 0,
+        }
+    };
+    // `true`: on the current path; `false`: fully explored.
+    let mut on_path: HashMap<u64, bool> = HashMap::new();
+    for init in model.init_states() {
+        let print = fingerprint(&init);
+        if on_path.contains_key(&print) {
+            continue;
+        }
+        on_path.insert(print, true);
+        let mut stack = vec![frame(init, print, None)];
+        while let Some(top) = stack.last_mut() {
+            if top.next == top.actions.len() {
+                on_path.insert(top.print, false);
+                stack.pop();
+                continue;
+            }
+            let action = top.actions[top.next].clone();
+            top.next += 1;
+            let Some(after) = model.next_state(&top.state, action.clone()) else {
+                continue;
+            };
+            let print = fingerprint(&after);
+            match on_path.get(&print) {
+                Some(true) => {
+                    let mut lasso: Vec<Action> =
+                        stack.iter().filter_map(|f| f.into.clone()).collect();
+                    lasso.push(action);
+                    return Err(lasso);
+                }
+                Some(false) => {}
+                None => {
+                    on_path.insert(print, true);
+                    stack.push(frame(after, print, Some(action)));
+                }
+            }
+        }
+    }
+    Ok(on_path.len())
+}

@@ -12,9 +12,8 @@
 //! has no defect switch, so the conformance tests of the real barrier, which use
 //! [`crate::reference::Reference`] as their oracle, never run mutated code.
 //!
-//! One mutant, [`Mutant::LeftoverWithoutFailedAtReset`], breaks no rule of the
-//! barrier but SPEC.md section 6's definition of a leftover: it shows that the
-//! clause "or the key's failed job at that reset" is needed for G-QUIET to hold.
+//! The R-RESTART mutants break the caller's warm start, not the barrier (the
+//! barrier they run is the reference).
 
 mod barrier;
 #[cfg(test)]
@@ -95,14 +94,30 @@ pub enum Mutant {
     /// `key_threshold` to 0, a key with tracked jobs in flight turns hot at its
     /// next `enter`.
     ThresholdZeroMakesHot,
-    /// R-ILLEGAL broken: a job refused because of a failed job reports an illegal
-    /// sequence whenever it is not the failed job (`f != job` instead of
-    /// `f > job`), later jobs included.
-    IllegalOnLaterJobs,
-    /// Not a barrier defect: SPEC.md section 6's definition of a leftover without
-    /// its clause "or the key's failed job at that reset". The barrier is the
-    /// reference; G-QUIET, checked with this narrower definition, is refuted.
-    LeftoverWithoutFailedAtReset,
+    /// R-ILLEGAL broken as in v2: an `enter` of a job older than the key's
+    /// failed job while the key is `Enabled` reports an illegal sequence (a
+    /// panic under the production policy); the answer stays v3's.
+    ReportsIllegalLikeV2,
+    /// R-ENTER-FAILED and R-WAIT broken as in v2: only the failed job itself
+    /// passes; an older job is refused by `enter` and told to wait by `wait`.
+    /// With a bounded batch, refused leftovers older than the failed job fill
+    /// every batch and the failed job is never read again (the v2 livelock).
+    OlderJobsHeldLikeV2,
+    /// R-EFF-FAILED broken: a single failed slot that becomes `min(f, job)`
+    /// (the scratch fix of issue 18): the key forgets its younger failed job.
+    FailedSlotMin,
+    /// R-EFF-FAILED broken as in v2: a single failed slot that keeps `f`: the
+    /// key forgets an older job that fails beside it.
+    FailedSlotKeepsFirst,
+    /// R-ROUND broken: starting a round keeps the previous round's skipped keys.
+    RoundKeepsSkips,
+    /// R-OFFER broken: a refusal does not skip the key for the rest of the round.
+    NoSkipAfterRefusal,
+    /// R-OFFER broken: `undo` leaves the job but does not skip the key.
+    UndoWithoutSkip,
+    /// R-OFFER broken: a job not greater than the key's last offered job is
+    /// entered (no `OutOfOrder` error).
+    OutOfOrderAccepted,
     /// Not a barrier defect: R-RESTART's warm start broken, run as a step that
     /// may come at any moment after the restart, racing with the pickup loop
     /// (e.g. after its first `enter`), instead of before it.
@@ -110,6 +125,9 @@ pub enum Mutant {
     /// Not a barrier defect: R-RESTART's warm start broken, reporting no failed
     /// job of the last key.
     WarmStartSkipsLastKey,
+    /// Not a barrier defect: v2's warm start, which reports per key only the
+    /// oldest job not committed terminal, and only if it is persisted `failed`.
+    WarmStartOldestOnly,
 }
 
 /// Rules of SPEC.md that only read the state, so that no mutant of them changes
@@ -119,7 +137,7 @@ pub const READ_ONLY_RULES: [&str; 3] = ["R-PEEK", "R-DISABLED", "R-SIZE"];
 
 impl Mutant {
     /// Every mutant, in a fixed order.
-    pub const ALL: [Mutant; 28] = [
+    pub const ALL: [Mutant; 35] = [
         Mutant::WaitIgnoresFailed,
         Mutant::AbortOpensNoDrainWindow,
         Mutant::DrainLimitOffByOne,
@@ -144,14 +162,20 @@ impl Mutant {
         Mutant::LeaveIgnored,
         Mutant::SyncDropsLastEffect,
         Mutant::ThresholdZeroMakesHot,
-        Mutant::IllegalOnLaterJobs,
-        Mutant::LeftoverWithoutFailedAtReset,
+        Mutant::ReportsIllegalLikeV2,
+        Mutant::OlderJobsHeldLikeV2,
+        Mutant::FailedSlotMin,
+        Mutant::FailedSlotKeepsFirst,
+        Mutant::RoundKeepsSkips,
+        Mutant::NoSkipAfterRefusal,
+        Mutant::UndoWithoutSkip,
+        Mutant::OutOfOrderAccepted,
         Mutant::WarmStartRaces,
         Mutant::WarmStartSkipsLastKey,
+        Mutant::WarmStartOldestOnly,
     ];
 
-    /// The rule of SPEC.md this mutant breaks (or the definition, for
-    /// [`Mutant::LeftoverWithoutFailedAtReset`]).
+    /// The rule of SPEC.md this mutant breaks.
     pub fn rule(self) -> &'static str {
         match self {
             Mutant::WaitIgnoresFailed => "R-WAIT",
@@ -160,7 +184,7 @@ impl Mutant {
             Mutant::EffectsAppliedImmediately | Mutant::FailedQueued => "R-STATE-QUEUE",
             Mutant::StaleReleaseClearsFailed => "R-EFF-RELEASE",
             Mutant::NeverCollectInactive => "R-GC",
-            Mutant::EnterRefusesFailedJob => "R-ENTER-FAILED",
+            Mutant::EnterRefusesFailedJob | Mutant::OlderJobsHeldLikeV2 => "R-ENTER-FAILED",
             Mutant::PredicateOnlySwitchesMode | Mutant::HalfEnabledFallsBack => "R-MODE",
             Mutant::SyncNeverExpires | Mutant::IdleWindowClosesEarly => "R-EXPIRE",
             Mutant::TrackKeepsWindowIdle | Mutant::TrackSkipsInflight => "R-ENTER-TRACK",
@@ -169,24 +193,29 @@ impl Mutant {
             Mutant::HotOneEarly | Mutant::HotOneLate => "R-ENTER-HOT",
             Mutant::UnsupportedStateReleases => "R-STATE-SUPPORTED",
             Mutant::WaitingKeepsInflight => "R-EFF-LEAVE",
-            Mutant::FailedWithoutRecordDropped => "R-EFF-FAILED",
+            Mutant::FailedWithoutRecordDropped
+            | Mutant::FailedSlotMin
+            | Mutant::FailedSlotKeepsFirst => "R-EFF-FAILED",
             Mutant::LeaveIgnored => "R-LEAVE",
             Mutant::SyncDropsLastEffect => "R-SYNC",
             Mutant::ThresholdZeroMakesHot => "R-CONFIG",
-            Mutant::IllegalOnLaterJobs => "R-ILLEGAL",
-            Mutant::LeftoverWithoutFailedAtReset => "section 6: leftover",
-            Mutant::WarmStartRaces | Mutant::WarmStartSkipsLastKey => "R-RESTART",
+            Mutant::ReportsIllegalLikeV2 => "R-ILLEGAL",
+            Mutant::RoundKeepsSkips => "R-ROUND",
+            Mutant::NoSkipAfterRefusal | Mutant::UndoWithoutSkip | Mutant::OutOfOrderAccepted => {
+                "R-OFFER"
+            }
+            Mutant::WarmStartRaces
+            | Mutant::WarmStartSkipsLastKey
+            | Mutant::WarmStartOldestOnly => "R-RESTART",
         }
     }
 
-    /// Whether this mutant breaks the barrier (all but the definition mutant
-    /// and the warm-start mutants, which break the caller).
+    /// Whether this mutant breaks the barrier (all but the warm-start mutants,
+    /// which break the caller).
     pub fn breaks_barrier(self) -> bool {
         !matches!(
             self,
-            Mutant::LeftoverWithoutFailedAtReset
-                | Mutant::WarmStartRaces
-                | Mutant::WarmStartSkipsLastKey
+            Mutant::WarmStartRaces | Mutant::WarmStartSkipsLastKey | Mutant::WarmStartOldestOnly
         )
     }
 
@@ -196,19 +225,27 @@ impl Mutant {
             Mutant::WaitIgnoresFailed
             | Mutant::FailedQueued
             | Mutant::FailedWithoutRecordDropped
-            | Mutant::UnsupportedStateReleases => "G-BLOCK",
+            | Mutant::UnsupportedStateReleases
+            | Mutant::FailedSlotMin
+            | Mutant::FailedSlotKeepsFirst
+            | Mutant::WarmStartOldestOnly => "G-BLOCK",
             Mutant::AbortOpensNoDrainWindow
             | Mutant::DrainLimitOffByOne
             | Mutant::IdleWindowClosesEarly
             | Mutant::TrackKeepsWindowIdle => "G-DRAIN",
             Mutant::EffectsAppliedImmediately
             | Mutant::StaleReleaseClearsFailed
+            | Mutant::NoSkipAfterRefusal
+            | Mutant::UndoWithoutSkip
+            | Mutant::OutOfOrderAccepted
             | Mutant::WarmStartRaces
             | Mutant::WarmStartSkipsLastKey => "G-ORDER",
             Mutant::NeverCollectInactive | Mutant::SyncNeverExpires => "G-GC",
             Mutant::EnterRefusesFailedJob
             | Mutant::PredicateOnlySwitchesMode
-            | Mutant::SyncDropsLastEffect => "G-LIVE",
+            | Mutant::SyncDropsLastEffect
+            | Mutant::OlderJobsHeldLikeV2
+            | Mutant::RoundKeepsSkips => "G-LIVE",
             Mutant::HalfEnabledFallsBack
             | Mutant::TrackSkipsInflight
             | Mutant::FreshRecordUntracked
@@ -218,7 +255,7 @@ impl Mutant {
             | Mutant::WaitingKeepsInflight
             | Mutant::LeaveIgnored
             | Mutant::ThresholdZeroMakesHot => "G-LIMIT",
-            Mutant::IllegalOnLaterJobs | Mutant::LeftoverWithoutFailedAtReset => "G-QUIET",
+            Mutant::ReportsIllegalLikeV2 => "G-QUIET",
         }
     }
 
@@ -238,14 +275,15 @@ impl Mutant {
             | Mutant::FailedWithoutRecordDropped
             | Mutant::UnsupportedStateReleases
             | Mutant::SyncDropsLastEffect
-            | Mutant::IllegalOnLaterJobs => BASE,
+            | Mutant::RoundKeepsSkips => BASE,
             Mutant::AbortOpensNoDrainWindow
             | Mutant::DrainLimitOffByOne
             | Mutant::IdleWindowClosesEarly
             | Mutant::TrackKeepsWindowIdle => DRAIN_2,
             Mutant::PredicateOnlySwitchesMode
             | Mutant::SyncNeverExpires
-            | Mutant::LeftoverWithoutFailedAtReset => TOGGLE,
+            | Mutant::ReportsIllegalLikeV2
+            | Mutant::NoSkipAfterRefusal => TOGGLE,
             Mutant::HalfEnabledFallsBack
             | Mutant::TrackSkipsInflight
             | Mutant::FreshRecordUntracked
@@ -253,9 +291,14 @@ impl Mutant {
             | Mutant::HotOneEarly
             | Mutant::HotOneLate
             | Mutant::WaitingKeepsInflight => HOT,
+            Mutant::OlderJobsHeldLikeV2 | Mutant::FailedSlotKeepsFirst => HOT_BATCH_1,
+            Mutant::FailedSlotMin => HOT_BATCH_2,
             Mutant::LeaveIgnored => HOT_LEAVE,
+            Mutant::UndoWithoutSkip => LEAVE_DRAIN,
+            Mutant::OutOfOrderAccepted => MISORDERED,
             Mutant::ThresholdZeroMakesHot => LIVE_OFF,
             Mutant::WarmStartRaces | Mutant::WarmStartSkipsLastKey => RESTART_TWO_KEYS,
+            Mutant::WarmStartOldestOnly => RESTART_HOT_TWO,
         }
     }
 }

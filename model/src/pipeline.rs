@@ -9,19 +9,20 @@
 //! variant), and every step below is one atomic action, so the checker explores
 //! every interleaving:
 //!
-//! * **pickup loop**, following SPEC.md section 1: `sync`, which also reads the
-//!   batch (the pending jobs at that moment, in id order); then, for the batch's
-//!   next job, `enter` (accepted → the key's worker queue; refused → stays
-//!   pending) or, when the key has a failed job, *drain* it, as the router does for
-//!   jobs past their retry limit: the job is not entered but handed to its key's
-//!   worker, which aborts it without sending when it reaches the head of its
-//!   queue. After a refusal the rest of the batch skips the key's later jobs,
-//!   **except** while the refused job is older than the key's failed job
-//!   (`previous_failed > job`). Right after an admission it may `leave` that job
-//!   (throttled after all): the job goes back to pending and the rest of the
-//!   batch skips its key. A new `sync` starts only when the batch is done and
-//!   something changed since the last one (an unchanged state would give the same
-//!   batch and the same answers).
+//! * **pickup loop**, following SPEC.md section 1 through a **round** of the
+//!   barrier (R-ROUND, R-OFFER): starting the round runs `sync`; then the loop
+//!   reads its batch, the **oldest due pending jobs**, at most
+//!   [`PipelineConfig::batch`] of them (0: all), in id order, and offers each
+//!   (admitted → the key's worker queue; refused, skipped → stays pending);
+//!   the skip after a refusal is the round's, not the pipeline's. When the
+//!   key has a failed job the loop may instead *drain* the job, as the router
+//!   does for jobs past their retry limit: the job is not offered but handed
+//!   to its key's worker, which aborts it without sending when it reaches the
+//!   head of its queue. Right after an admission it may `undo` that job
+//!   (throttled after all): the job goes back to pending and the round skips
+//!   its key. A new round starts only when the batch is done and something
+//!   changed since the last one (an unchanged state would give the same batch
+//!   and the same answers).
 //! * **a second pickup loop** (only with `pickup_loops = 2`): another caller of
 //!   `sync` that may run at any moment while effects are queued (its own keys do
 //!   not matter). This is the misuse R-SYNC forbids.
@@ -40,7 +41,9 @@
 //! * **environment**: clock ticks, toggles of the `ordering_disabled` predicate
 //!   (at most `toggles`) and live changes of the settings (R-CONFIG: at most
 //!   `reconfigures`, each to one of the configured settings, the initial ones
-//!   included, so settings can go back and forth). A tick is possible only while
+//!   included, so settings can go back and forth); a change takes effect at the
+//!   next `sync` (R-CONFIG), for the barrier and for the pipeline's own record
+//!   of the settings in force alike. A tick is possible only while
 //!   some record's timer can still run out ([`crate::reference::Reference::timers_running`]), so
 //!   every end state (no action possible) has let every timer run out, and a
 //!   `sync` has run since (a tick that makes a timer due marks the pickup loop
@@ -133,8 +136,8 @@ pub struct JobState {
     pub status: Status,
     /// Failures used.
     pub failures: u8,
-    /// Admitted while a drain window of its key is open, and still in flight
-    /// (G-DRAIN).
+    /// Admitted into its key's current drain window, as the pipeline counts
+    /// it (G-DRAIN: in the window's count while also [`JobState::in_flight`]).
     pub in_window: bool,
     /// A leftover (SPEC.md section 6): admitted while its key was not `Enabled`,
     /// in flight when its key's record was reset, or the key's failed job at that
@@ -160,12 +163,9 @@ pub struct Pickup {
     pub batch: Vec<Job>,
     /// The job admitted by the last step, which it may still `leave`.
     pub last_admitted: Option<Job>,
-    /// Keys (bit per key) with a job that is not a leftover refused in this
-    /// batch while the key was `Enabled` (G-ORDER's batch clause).
+    /// Keys (bit per key) with an offer refused in this round (G-ORDER's
+    /// batch clause: no later job of the key may be admitted in the round).
     pub refused: u32,
-    /// Jobs (bit per job) of this batch the loop skipped after a refusal of an
-    /// earlier job of their key (G-ORDER's batch clause probes them).
-    pub skipped: u32,
     /// Something changed since the last `sync`.
     pub dirty: bool,
 }
@@ -177,11 +177,13 @@ pub struct KeyWatch {
     /// (succeeded, filtered or aborted after a send) while the key was `Enabled`,
     /// in the current `Enabled` period (G-ORDER).
     pub last_ended: Option<Job>,
-    /// The key's first failed job not yet ended (G-BLOCK).
-    pub blocker: Option<Job>,
-    /// A drain window is open: the blocker was aborted with `drain_limit > 0`
-    /// and no terminal or failed report of the key came since, nor a `sync` that
-    /// found it idle for longer than `drain_idle_for` (G-DRAIN).
+    /// The key's failed jobs (bit per job): reported `failed` while the key was
+    /// not `Disabled` and not yet ended, nor dropped by a reset (G-BLOCK).
+    pub failed: u32,
+    /// A drain window is open: a sync applied the abort of a failed job that
+    /// left no failed job, with `drain_limit > 0` in force, and no terminal or
+    /// failed report of the key was applied since, nor a `sync` that found it
+    /// idle for longer than `drain_idle_for` (G-DRAIN).
     pub window: bool,
     /// While the window is open and none of its jobs is in flight: since when,
     /// by the pipeline's own count.
@@ -210,6 +212,18 @@ pub struct PipelineState {
     pub toggles_left: u8,
     /// Live changes of the settings left.
     pub reconfigures_left: u8,
+    /// The settings in force, as the pipeline knows them: an index into
+    /// [`PipelineConfig::settings`] (R-CONFIG: changed at a `sync`).
+    pub settings: u8,
+    /// A live change made since the last `sync`, which the next one installs.
+    pub pending_settings: Option<u8>,
+    /// Terminal reports committed and not yet applied by a `sync` (for the
+    /// drain windows of G-DRAIN, which open and close when the barrier applies
+    /// them): the job, and whether it was one of its key's failed jobs and is
+    /// reported aborted (a window may then open).
+    pub unapplied: Vec<(Job, bool)>,
+    /// Repeated batch reads left ([`PipelineConfig::repeated_reads`]).
+    pub repeats_left: u8,
     /// Restarts left.
     pub restarts_left: u8,
     /// A restart happened and its warm start has not run yet.
@@ -221,19 +235,23 @@ pub struct PipelineState {
     /// The illegal-sequence report (R-ILLEGAL) of the last step, if any (G-QUIET).
     pub reported: Option<Illegal<Key>>,
     /// What the last step did ([`event`] flags).
-    pub events: u16,
+    pub events: u32,
 }
 
 /// One atomic step.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Action {
-    /// Pickup loop: `sync`, then read the batch.
+    /// Pickup loop: start a round (`sync`), then read the batch.
     Sync,
-    /// Pickup loop: `enter` the batch's next job.
+    /// Pickup loop: start a round, then read a batch that repeats its first job
+    /// at its end (a job store that returns a job twice;
+    /// [`PipelineConfig::repeated_reads`]).
+    SyncRepeating,
+    /// Pickup loop: offer the batch's next job to the round.
     Enter(Job),
     /// Pickup loop: abort the batch's next job without sending it.
     Drain(Job),
-    /// Pickup loop: `leave` the job it just admitted.
+    /// Pickup loop: `undo` the job it just admitted (leave, and skip its key).
     Leave(Job),
     /// The second pickup loop calls `sync`.
     OtherSync,
@@ -294,16 +312,25 @@ impl Model for Pipeline {
         // After a restart, the pickup loop may have to wait for the warm start.
         let pickup = !(s.warm_start_due && c.pickup_waits_for_warm_start());
         if let (true, Some(&job)) = (pickup, s.pickup.batch.first()) {
+            let key = c.key_of(job);
             let drains_again = self.drains_again(s, job);
-            if !drains_again {
+            let pending = s.jobs[usize::from(job)].status == Status::Pending;
+            let skipped = s.barrier.round.skipped.contains(&key);
+            // A job the loop must drain again is not offered, unless its key is
+            // skipped in the round (the offer then answers `Skipped`).
+            if !drains_again || skipped {
                 actions.push(Action::Enter(job));
             }
-            if drains_again || s.barrier.peek(&c.key_of(job)).is_some() {
+            let failed = s.barrier.peek(&key).is_some();
+            if pending && !skipped && (drains_again || failed) {
                 actions.push(Action::Drain(job));
             }
         } else if pickup {
             if s.pickup.dirty {
                 actions.push(Action::Sync);
+                if s.repeats_left > 0 {
+                    actions.push(Action::SyncRepeating);
+                }
             }
             self.due_syncs(s, actions);
         }
@@ -346,9 +373,10 @@ impl Model for Pipeline {
             actions.extend((0..c.keys).map(|k| Action::Toggle(k as Key)));
         }
         if s.reconfigures_left > 0 {
-            for (i, settings) in c.settings().iter().enumerate() {
-                if *settings != s.barrier.config {
-                    actions.push(Action::Reconfigure(i as u8));
+            let next = s.pending_settings.unwrap_or(s.settings);
+            for i in 0..c.settings().len() as u8 {
+                if i != next {
+                    actions.push(Action::Reconfigure(i));
                 }
             }
         }

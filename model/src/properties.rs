@@ -8,32 +8,43 @@
 //!   (succeeded, filtered, aborted after a send) while its key was `Enabled`
 //!   after a later such job of the key in the same `Enabled` period (the key's
 //!   commit queue is FIFO, so this is also the commit order; drained jobs are
-//!   excluded); and, within one batch, once a job that is not a leftover was
-//!   refused while its key was `Enabled`, no later job of the key was admitted
-//!   with the key still `Enabled` (the jobs the pickup loop then skips are offered
-//!   to a copy of the barrier, so the clause does not rest on the caller).
-//! * **G-BLOCK**: no job later than the key's first failed job not yet ended is
-//!   sent (the pipeline's record, not the barrier's: reported while the key was not
+//!   excluded); and, within one round, once an offer of a key was refused, no
+//!   later job of the key was admitted in that round (v3's words: no
+//!   exception).
+//! * **G-BLOCK**: no job later than one of the key's failed jobs is sent (the
+//!   pipeline's set, not the barrier's: reported while the key was not
 //!   `Disabled`, until that job's terminal report or the key's reset).
-//! * **G-DRAIN**: while a window the pipeline opened (the failed job's abort
-//!   committed with `drain_limit > 0`) is open, at most `drain_limit` (in force;
-//!   0 limits nothing) of the jobs admitted in it are queued or committing. It
-//!   closes at the key's next terminal or failed report, at a reset, or at a
-//!   `sync` once none of its jobs was in flight for longer than `drain_idle_for`.
+//! * **G-DRAIN** (v3's words, at admission): a job is admitted into a window
+//!   the pipeline counts as open only while fewer than `drain_limit` (in force,
+//!   as the pipeline's own record of the settings says; 0 limits nothing) of
+//!   the jobs admitted in that window are in flight (admitted, and neither left
+//!   nor reported by a report a `sync` has applied). The window opens when a
+//!   `sync` applies the abort of a failed job that leaves the key no failed job,
+//!   with `drain_limit > 0` then; it closes when a `sync` applies the key's next
+//!   terminal report, at once at its next `failed` report, at a reset, or at a
+//!   `sync` once none of its jobs was in flight for longer than
+//!   `drain_idle_for`.
 //! * **G-LIMIT**: from the ghost count of jobs in flight in the key's current
 //!   tracking record (kept from the pipeline's admissions, leaves and applied
 //!   reports): no admission into a tracking record outside `Disabled` with
-//!   `key_threshold` or more of them in flight; the record's tracked set equals
-//!   the ghost set after every step; a key turns `Disabled` only at an `enter`
-//!   that found `key_threshold` in flight or at which the predicate held.
+//!   `key_threshold` (in force) or more of them in flight; the record's tracked
+//!   set equals the ghost set after every step; a key turns `Disabled` only at
+//!   an `enter` that found `key_threshold` in flight or at which the predicate
+//!   held.
 //! * **G-GC**: (1) in every state where every job is committed and the barrier's
 //!   queue is empty, every key that is `Enabled` with no drain window has no
 //!   record; (2) in every end state (no action possible: every timer ran out and
 //!   a `sync` ran since) in which every job is committed, there is no record.
-//! * **G-LIVE**: every state without an enabled action has every job committed
-//!   (stateright's `eventually` is unreliable on this model).
-//! * **G-QUIET**: the illegal-sequence report of the last step, if any, names a
-//!   leftover (SPEC.md section 6's definition, kept per job by the pipeline).
+//! * **G-LIVE**: every state without an enabled action has every job committed.
+//!   The model is finite and its pickup loop starts a round only after
+//!   something changed (an unchanged state gives the same batch and answers),
+//!   ticks only while a timer can still run out, and every environment step is
+//!   bounded: so a pickup loop that re-offers refused jobs for ever while
+//!   nothing else happens shows as a state with no enabled action, and if the
+//!   state graph is acyclic (checked by [`crate::check::find_cycle`] on the
+//!   shipped configurations) every maximal path ends in such a state, which
+//!   makes this check complete for liveness on the configuration.
+//! * **G-QUIET** (v3): no illegal sequence is ever reported.
 //!
 //! With restarts (`pipeline/restart.rs`), what is kept per barrier lifetime (the
 //! ghosts of G-DRAIN and G-LIMIT, G-ORDER's `Enabled` period and batch clause)
@@ -88,21 +99,21 @@ pub mod paths {
     pub const PREDICATE_DROPS_WINDOW: &str = "the predicate resets a record with an open window";
     /// A `leave` takes a job out of a tracked in-flight set.
     pub const LEAVE_TRACKED: &str = "a leave takes a job out of a tracked set";
-    /// An illegal sequence is reported (G-QUIET has something to check).
-    pub const ILLEGAL: &str = "an illegal sequence is reported";
-    /// Section 1's exception: a later job is offered after the refusal of a job
-    /// older than the key's failed job.
-    pub const EXCEPTION: &str = "the pickup offers a job past an older refused one";
+    /// A job older than its key's failed job is admitted: what v2 reported as
+    /// an illegal sequence (G-QUIET's antecedent).
+    pub const OLDER_THAN_FAILED: &str = "a job older than its key's failed job is admitted";
+    /// A bounded batch leaves out a due pending job.
+    pub const BATCH_FULL: &str = "a bounded batch leaves out a due pending job";
+    /// A repeated job is answered `OutOfOrder`.
+    pub const OUT_OF_ORDER: &str = "a repeated offer is answered OutOfOrder";
     /// A restart leaves a key with a persisted failed job not yet due and a
     /// later pending job (what a fresh barrier would let overtake it).
     pub const RESTART_NOT_DUE: &str =
         "a restart leaves a failed job not yet due before a pending job of its key";
     /// The warm start blocks a key on a persisted failed job while an older job
-    /// of the key, not committed terminal, is not persisted `failed` (its next
-    /// `enter` is then an illegal sequence, unless the predicate holds): only
-    /// after ordering was off for the key before the restart. Reached under
-    /// [`crate::pipeline::RestartContract::WarmStart`], never under
-    /// [`crate::pipeline::RestartContract::WarmStartOldest`].
+    /// of the key, not committed terminal, is not persisted `failed` (v3 lets
+    /// the older job go first; v2 reported it as an illegal sequence): only
+    /// after ordering was off for the key before the restart.
     pub const WARM_START_BLOCKS_OLDER: &str =
         "the warm start blocks a key on a failed job younger than a job not failed";
 }
@@ -139,22 +150,18 @@ const PATHS: &[Path] = &[
         },
     ),
     (
-        "the pickup skips a key's later jobs after a refusal",
-        |c| c.failures > 0 && c.jobs_per_key >= 3,
+        "the round skips a key's later jobs after a refusal",
+        |c| c.failures > 0 && c.jobs_per_key >= 3 && c.batch != 1,
         |_, s| s.events & event::SKIPPED != 0,
     ),
     (
         "a drain window opens and fills",
         |c| c.failures > 0 && any_settings(c, |r| r.drain_limit > 0),
-        |_, s| {
-            let limit = s.barrier.config.drain_limit;
+        |m, s| {
+            let limit = m.config.settings_at(s.settings).drain_limit;
             limit > 0
-                && s.barrier.records.values().any(|record| {
-                    record
-                        .drain
-                        .as_ref()
-                        .is_some_and(|drain| drain.jobs.len() >= limit)
-                })
+                && (0..m.config.keys as u8)
+                    .any(|key| s.keys[usize::from(key)].window && m.window_count(s, key) >= limit)
         },
     ),
     (
@@ -265,14 +272,29 @@ const PATHS: &[Path] = &[
         |_, s| s.events & event::LEAVE_TRACKED != 0,
     ),
     (
-        paths::ILLEGAL,
-        |c| opted(c, paths::ILLEGAL),
-        |_, s| s.reported.is_some(),
+        paths::OLDER_THAN_FAILED,
+        |c| opted(c, paths::OLDER_THAN_FAILED),
+        |_, s| s.events & event::OLDER_THAN_FAILED != 0,
     ),
     (
-        paths::EXCEPTION,
-        |c| opted(c, paths::EXCEPTION),
-        |_, s| s.events & event::EXCEPTION != 0,
+        paths::BATCH_FULL,
+        |c| c.batch > 0,
+        |_, s| s.events & event::BATCH_FULL != 0,
+    ),
+    (
+        paths::OUT_OF_ORDER,
+        |c| c.repeated_reads > 0,
+        |_, s| s.events & event::OUT_OF_ORDER != 0,
+    ),
+    (
+        "G-ORDER compares a job with an earlier one of its key",
+        |c| c.jobs_per_key >= 2 && c.settings().iter().all(|r| r.key_threshold != 1),
+        |_, s| s.events & event::ORDER_COMPARED != 0,
+    ),
+    (
+        "a job is admitted into an open drain window",
+        |c| c.failures > 0 && any_settings(c, |r| r.drain_limit > 0),
+        |_, s| s.events & event::WINDOW_ADMITS != 0,
     ),
 ];
 
@@ -285,7 +307,7 @@ pub fn properties(c: &PipelineConfig) -> Vec<Property<Pipeline>> {
             s.violations & order == 0
         }),
         Property::<Pipeline>::always("G-BLOCK", |_, s| s.violations & violation::BLOCK == 0),
-        Property::<Pipeline>::always("G-DRAIN", g_drain),
+        Property::<Pipeline>::always("G-DRAIN", |_, s| s.violations & violation::DRAIN == 0),
         Property::<Pipeline>::always("G-LIMIT", |_, s| s.violations & violation::LIMIT == 0),
         Property::<Pipeline>::always("G-GC", g_gc),
         Property::<Pipeline>::always("G-LIVE", g_live),
@@ -302,17 +324,6 @@ pub fn properties(c: &PipelineConfig) -> Vec<Property<Pipeline>> {
 /// Every job committed in a terminal state.
 pub fn all_done(s: &PipelineState) -> bool {
     s.jobs.iter().all(|job| job.status == Status::Done)
-}
-
-/// G-DRAIN: at most `drain_limit` jobs admitted in an open window are in flight
-/// (the limit in force; 0 limits nothing, R-CONFIG).
-fn g_drain(m: &Pipeline, s: &PipelineState) -> bool {
-    let limit = s.barrier.config.drain_limit;
-    (0..m.config.keys as u8).all(|key| {
-        limit == 0
-            || !s.keys[usize::from(key)].window
-            || m.jobs_of(key).filter(|&j| s.jobs[j].in_window).count() <= limit
-    })
 }
 
 /// G-GC: once everything is committed and synced, only keys that are not
@@ -335,14 +346,9 @@ fn g_live(m: &Pipeline, s: &PipelineState) -> bool {
     all_done(s) || can_step(m, s)
 }
 
-/// G-QUIET: an illegal sequence is reported only about a leftover.
+/// G-QUIET (v3): no illegal sequence is reported.
 fn g_quiet(_: &Pipeline, s: &PipelineState) -> bool {
-    s.reported.as_ref().is_none_or(|report| {
-        usize::try_from(report.job - 1)
-            .ok()
-            .and_then(|j| s.jobs.get(j))
-            .is_some_and(|job| job.leftover)
-    })
+    s.reported.is_none()
 }
 
 /// Some action is possible, a restart aside (a restart is a fault, not

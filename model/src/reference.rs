@@ -7,10 +7,16 @@
 //! the real barrier can run it side by side as an oracle.
 //!
 //! It does not read a clock: time moves only through [`Reference::advance`], and
-//! every call reads `now` once. It
-//! does not panic on an illegal sequence either: every operation returns an
-//! [`Outcome`] whose `illegal` field carries the event that R-ILLEGAL reports (under
-//! the panic policy it means "this call panics after its state change").
+//! every call reads `now` once. SPEC v3 reports no illegal sequence (R-ILLEGAL):
+//! every operation still returns an [`Outcome`] with an `illegal` field, kept for
+//! source compatibility with the v2 oracle, and it is always `None`.
+//!
+//! v3 adds the pickup loop's **round** (R-ROUND, R-OFFER: [`Reference::round`],
+//! [`Reference::offer`], [`Reference::undo`], [`Reference::skip`]), settings that
+//! take effect at the next `sync` (R-CONFIG: [`Reference::reconfigure`] leaves a
+//! pending change), a *set* of failed jobs per key (older jobs go first:
+//! R-ENTER-FAILED, R-WAIT, R-EFF-FAILED) and the warm start
+//! ([`Reference::recover`], R-RESTART).
 //!
 //! This type has no defect switches: it is the oracle of the conformance tests,
 //! and the model checker wraps it to build its deliberately broken variants
@@ -53,7 +59,7 @@ pub struct RefConfig {
     /// ticks (R-EXPIRE).
     pub drain_idle_for: Tick,
     /// Illegal-sequence policy: panic (true) or report (false). The reference only
-    /// records it; see [`Outcome::illegal`].
+    /// records it: v3 reports no illegal sequence ([`Outcome::illegal`]).
     pub panic_on_illegal_sequence: bool,
 }
 
@@ -83,14 +89,16 @@ pub enum Mode {
         /// When the mode was entered.
         since: Tick,
     },
-    /// Ordering on but lenient (no illegal sequences) since the given tick.
+    /// Ordering on again since the given tick, while the key's jobs still count
+    /// as leftovers (SPEC.md section 6).
     HalfEnabled {
         /// When the mode was entered.
         since: Tick,
     },
 }
 
-/// Where an illegal sequence was seen (R-ILLEGAL).
+/// Where an illegal sequence was seen (R-ILLEGAL). v3 reports none: kept for
+/// source compatibility.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Location {
     /// In `enter` (R-ENTER-FAILED).
@@ -101,7 +109,9 @@ pub enum Location {
     JobFailed,
 }
 
-/// An illegal-sequence event (R-ILLEGAL).
+/// An illegal-sequence event (R-ILLEGAL). v3 reports none, so no operation of
+/// the reference builds one: kept for source compatibility (and for the
+/// model's mutant that reports like v2).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Illegal<K> {
     /// Where it was seen.
@@ -170,10 +180,73 @@ pub enum Op<K> {
     Size,
     /// Move the logical clock forward.
     Advance(Tick),
-    /// Change the settings live (from the next call on).
+    /// Change the settings live: a pending change the next `sync` installs
+    /// (R-CONFIG).
     Reconfigure(RefConfig),
     /// Make the `ordering_disabled` predicate hold (true) or not for a key.
     SetOrderingDisabled(K, bool),
+    /// `round()`: start a round (R-ROUND): runs `sync` (answers
+    /// [`Ret::Applied`] as [`Op::Sync`]) and clears the round's skipped keys
+    /// and last offered jobs.
+    Round,
+    /// `offer(key, job)` in the current round (R-OFFER): answers [`Ret::Offer`].
+    Offer(K, JobId),
+    /// `undo(key, job)` in the current round: `leave`, and the key is skipped
+    /// (R-OFFER); answers [`Ret::Unit`].
+    Undo(K, JobId),
+    /// `skip(key)` in the current round (R-OFFER); answers [`Ret::Unit`].
+    Skip(K),
+}
+
+/// The answer of an offer in a round (R-OFFER).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Offered {
+    /// Entered and accepted.
+    Admitted {
+        /// The key's oldest failed job, when R-ENTER-FAILED applied.
+        previous_failed: Option<JobId>,
+    },
+    /// Entered and refused: the key is skipped for the rest of the round.
+    Refused {
+        /// The key's oldest failed job, when R-ENTER-FAILED refused it.
+        previous_failed: Option<JobId>,
+    },
+    /// The key is skipped in this round: not entered, no effect.
+    Skipped,
+    /// The library's `Err(Error::OutOfOrder)`: the job is not greater than the
+    /// last job offered for its key in this round; no effect.
+    OutOfOrder {
+        /// The last job offered for the key in this round.
+        last: JobId,
+        /// The job offered.
+        job: JobId,
+    },
+}
+
+/// The error of [`Reference::recover`]: the barrier has been entered or holds
+/// a record, so the warm start comes too late (R-RESTART); nothing changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RecoverTooLate;
+
+/// The state of the current round (R-ROUND, R-OFFER): cleared when a round
+/// starts.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RoundState<K: Ord> {
+    /// Keys skipped for the rest of the round (after a refusal, an `undo` or a
+    /// `skip`).
+    pub skipped: BTreeSet<K>,
+    /// The last job offered per key in this round (every offer that is not
+    /// an `OutOfOrder` error, `Skipped` ones included).
+    pub last_offered: BTreeMap<K, JobId>,
+}
+
+impl<K: Ord> Default for RoundState<K> {
+    fn default() -> Self {
+        RoundState {
+            skipped: BTreeSet::new(),
+            last_offered: BTreeMap::new(),
+        }
+    }
 }
 
 /// What a call returns (for [`Reference::invoke`]).
@@ -203,6 +276,8 @@ pub enum Ret {
     Disabled(bool),
     /// `size`.
     Size(usize),
+    /// `offer` (and [`Op::Offer`]).
+    Offer(Offered),
     /// Operations without an answer.
     Unit,
 }
@@ -212,8 +287,9 @@ pub enum Ret {
 pub struct Outcome<K> {
     /// The answer.
     pub ret: Ret,
-    /// The illegal-sequence event (R-ILLEGAL), reported after the state change;
-    /// under the panic policy it means "this call panics after its state change".
+    /// The illegal-sequence event (R-ILLEGAL). SPEC v3 reports none, so the
+    /// reference always leaves it `None`; the field stays for source
+    /// compatibility (a v2-like mutant of the model checker fills it).
     pub illegal: Option<Illegal<K>>,
 }
 
@@ -249,8 +325,10 @@ impl<K> Outcome<K> {
 /// inside; change them only through the operations.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Reference<K: Ord + Clone + Hash + Debug> {
-    /// The current settings.
+    /// The settings in force.
     pub config: RefConfig,
+    /// A change of the settings that the next `sync` installs first (R-CONFIG).
+    pub pending_config: Option<RefConfig>,
     /// The logical clock.
     pub now: Tick,
     /// One record per key that holds something (R-GC).
@@ -259,11 +337,18 @@ pub struct Reference<K: Ord + Clone + Hash + Debug> {
     pub queue: Vec<(K, JobId, Effect)>,
     /// Keys for which the `ordering_disabled` predicate holds.
     pub ordering_disabled: BTreeSet<K>,
+    /// The current round (R-ROUND); a plain `sync` does not reset it, only
+    /// [`Reference::round`] does.
+    pub round: RoundState<K>,
+    /// Some `enter` (or offer that entered) has run: [`Reference::recover`]
+    /// then comes too late (R-RESTART).
+    pub entered: bool,
 }
 
 mod clock;
 mod effects;
 mod record;
+mod round;
 mod rules;
 
 pub(crate) use effects::effect_of;

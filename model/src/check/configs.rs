@@ -41,6 +41,16 @@ pub mod names {
     pub const DEEP_HOT_LEAVE_FAILURES: &str = "deep: hot key + leave + drain 1, 4 jobs x 1 failure";
     /// `--deep`: live changes among three settings, 4 jobs.
     pub const DEEP_LIVE: &str = "deep: live changes, limits on and back, 4 jobs";
+    /// A hot key with a batch of one: the v2 livelock's configuration.
+    pub const HOT_BATCH_1: &str = "hot key, batch 1: 1 key x 3 jobs, threshold 2";
+    /// A hot key with a batch of two, four jobs.
+    pub const HOT_BATCH_2: &str = "hot key, batch 2: 1 key x 4 jobs, threshold 2";
+    /// Two keys, a batch of two.
+    pub const TWO_KEYS_BATCH_2: &str = "batch 2: 2 keys x 2 jobs x 2 failures, drain 1";
+    /// A batch that repeats a job (R-OFFER's `OutOfOrder`).
+    pub const MISORDERED: &str = "a batch repeats a job: 1 key x 3 jobs";
+    /// A live change of a positive `drain_limit` (2 -> 1 and 1 -> 2).
+    pub const LIVE_DRAIN: &str = "live change: drain 2 <-> 1, 1 key x 4 jobs";
     /// The misuse R-SYNC forbids.
     pub const TWO_LOOPS: &str = "two pickup loops, one barrier";
     /// Retry backoff without a restart (every restart configuration has
@@ -54,13 +64,8 @@ pub mod names {
     pub const RESTART_HOT: &str = "deep: restart, hot key: 1 key x 3 jobs, threshold 1";
     /// A restart after a key went hot (threshold 2), warm start.
     pub const RESTART_HOT_TWO: &str = "restart, hot key: 1 key x 3 jobs, threshold 2";
-    /// A restart after the predicate held for a key, warm start (refuted).
+    /// A restart after the predicate held for a key, warm start.
     pub const RESTART_TOGGLE: &str = "restart, toggle: 1 key x 3 jobs, 2 toggles";
-    /// The hot-key restart under the shipped, oldest-only warm start.
-    pub const RESTART_HOT_TWO_OLDEST: &str =
-        "restart, hot key, oldest-only warm start: threshold 2";
-    /// The toggle restart under the shipped, oldest-only warm start.
-    pub const RESTART_TOGGLE_OLDEST: &str = "restart, toggle, oldest-only warm start: 2 toggles";
     /// A restart without a contract (an expected refutation).
     pub const RESTART_NO_CONTRACT: &str = "restart, no contract: 1 key x 2 jobs";
     /// `--deep`: two restarts, one key, four jobs, warm start.
@@ -87,6 +92,11 @@ pub mod names {
         ("DEEP_TWO_KEYS_HOT_TOGGLE", DEEP_TWO_KEYS_HOT_TOGGLE),
         ("DEEP_HOT_LEAVE_FAILURES", DEEP_HOT_LEAVE_FAILURES),
         ("DEEP_LIVE", DEEP_LIVE),
+        ("HOT_BATCH_1", HOT_BATCH_1),
+        ("HOT_BATCH_2", HOT_BATCH_2),
+        ("TWO_KEYS_BATCH_2", TWO_KEYS_BATCH_2),
+        ("MISORDERED", MISORDERED),
+        ("LIVE_DRAIN", LIVE_DRAIN),
         ("TWO_LOOPS", TWO_LOOPS),
         ("BACKOFF", BACKOFF),
         ("RESTART_ONE_KEY", RESTART_ONE_KEY),
@@ -94,8 +104,6 @@ pub mod names {
         ("RESTART_HOT", RESTART_HOT),
         ("RESTART_HOT_TWO", RESTART_HOT_TWO),
         ("RESTART_TOGGLE", RESTART_TOGGLE),
-        ("RESTART_HOT_TWO_OLDEST", RESTART_HOT_TWO_OLDEST),
-        ("RESTART_TOGGLE_OLDEST", RESTART_TOGGLE_OLDEST),
         ("RESTART_NO_CONTRACT", RESTART_NO_CONTRACT),
         ("DEEP_RESTART_FOUR_JOBS", DEEP_RESTART_FOUR_JOBS),
         ("DEEP_RESTART_TWO_KEYS", DEEP_RESTART_TWO_KEYS),
@@ -115,9 +123,11 @@ fn settings(drain_limit: usize, key_threshold: usize, timers: [u64; 3]) -> RefCo
     }
 }
 
-/// The configurations `check` runs. One is an expected refutation: two pickup
-/// loops sharing a barrier break G-ORDER (R-SYNC). Every other configuration
-/// must satisfy every guarantee and reach every path it names.
+/// The configurations `check` runs. Two are expected refutations, deliberate
+/// misuse: two pickup loops sharing a barrier break G-ORDER (R-SYNC), and a
+/// restart without a contract breaks G-ORDER and G-BLOCK (R-RESTART). Every
+/// other configuration must satisfy every guarantee and reach every path it
+/// names.
 pub fn shipped() -> Vec<PipelineConfig> {
     vec![
         PipelineConfig {
@@ -171,7 +181,7 @@ pub fn shipped() -> Vec<PipelineConfig> {
             disabled_for: 0,
             half_enabled_for: 0,
             toggles: 2,
-            paths: &[paths::ILLEGAL, paths::EXCEPTION],
+            paths: &[paths::OLDER_THAN_FAILED],
             ..PipelineConfig::default()
         },
         PipelineConfig {
@@ -197,9 +207,8 @@ pub fn shipped() -> Vec<PipelineConfig> {
             toggles: 1,
             live_settings: vec![settings(0, 0, [0, 2, 0])],
             reconfigures: 2,
-            // Finding: a window filled while `drain_limit` was 0 holds more jobs
-            // than the limit once it is back (G-DRAIN as SPEC v2 states it).
-            expect_refuted: &["G-DRAIN"],
+            // Finding 4 (resolved by v3): G-DRAIN, stated at admission, holds
+            // across `drain_limit` 1 -> 0 -> 1.
             ..PipelineConfig::default()
         },
         PipelineConfig {
@@ -223,10 +232,8 @@ pub fn shipped() -> Vec<PipelineConfig> {
             drain_limit: 1,
             live_settings: vec![settings(0, 0, [1, 1, 1])],
             reconfigures: 1,
-            // Finding: a job refused by a full window, then, once `drain_limit`
-            // is 0, a later job of the same batch admitted (G-ORDER's batch
-            // clause as SPEC v2 states it).
-            expect_refuted: &["G-ORDER"],
+            // Finding 5 (resolved by v3): settings change at `sync` only, and
+            // the round skips the key after a refusal.
             ..PipelineConfig::default()
         },
         PipelineConfig {
@@ -264,11 +271,51 @@ pub fn shipped() -> Vec<PipelineConfig> {
             ..PipelineConfig::default()
         },
         PipelineConfig {
-            name: TWO_BY_THREE_TWO,
-            keys: 2,
+            name: HOT_BATCH_1,
+            keys: 1,
             jobs_per_key: 3,
+            failures: 1,
+            key_threshold: 2,
+            batch: 1,
+            paths: &[paths::OLDER_THAN_FAILED],
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: HOT_BATCH_2,
+            keys: 1,
+            jobs_per_key: 4,
+            failures: 1,
+            key_threshold: 2,
+            batch: 2,
+            paths: &[paths::OLDER_THAN_FAILED],
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: TWO_KEYS_BATCH_2,
+            keys: 2,
+            jobs_per_key: 2,
             failures: 2,
             drain_limit: 1,
+            batch: 2,
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: MISORDERED,
+            keys: 1,
+            jobs_per_key: 3,
+            failures: 1,
+            repeated_reads: 1,
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: LIVE_DRAIN,
+            keys: 1,
+            jobs_per_key: 4,
+            failures: 1,
+            drain_limit: 2,
+            drain_idle_for: 0,
+            live_settings: vec![settings(1, 0, [1, 1, 0])],
+            reconfigures: 2,
             ..PipelineConfig::default()
         },
         PipelineConfig {
@@ -278,11 +325,9 @@ pub fn shipped() -> Vec<PipelineConfig> {
             failures: 1,
             drain_limit: 1,
             pickup_loops: 2,
-            // The second loop's `sync` lands in the first one's batch: a later
-            // job overtakes an earlier one (G-ORDER), and the earlier one then
-            // meets it as a failed job, an illegal sequence about a job that is
-            // no leftover (G-QUIET, whose premise is one pickup loop).
-            expect_refuted: &["G-ORDER", "G-QUIET"],
+            // The second loop's `sync` lands in the first one's round: a later
+            // job overtakes an earlier one (G-ORDER).
+            expect_refuted: &["G-ORDER"],
             ..PipelineConfig::default()
         },
     ]
@@ -294,6 +339,14 @@ pub fn shipped() -> Vec<PipelineConfig> {
 /// The larger configurations `check --deep` adds (minutes each).
 pub fn deep() -> Vec<PipelineConfig> {
     vec![
+        PipelineConfig {
+            name: TWO_BY_THREE_TWO,
+            keys: 2,
+            jobs_per_key: 3,
+            failures: 2,
+            drain_limit: 1,
+            ..PipelineConfig::default()
+        },
         PipelineConfig {
             name: DEEP_TWO_KEYS_HOT_TOGGLE,
             keys: 2,

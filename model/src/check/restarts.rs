@@ -5,18 +5,16 @@ use super::names::*;
 use crate::pipeline::{PipelineConfig, RestartContract};
 use crate::properties::paths;
 
-/// The configurations with restarts that `check` runs under the first warm start
-/// ([`RestartContract::WarmStart`], every persisted failed job); `check` also
-/// runs the last two under the shipped, oldest-only one
-/// ([`RestartContract::WarmStartOldest`], see `shipped`).
+/// The configurations with restarts that `check` runs under v3's warm start
+/// ([`RestartContract::WarmStart`], every persisted failed job).
 /// `restart --contract …` runs them under another contract. In the first two,
 /// keys never go hot (a `key_threshold` of 0, or above the jobs of a key, like
 /// production's 200) and the predicate never holds, so there are no leftovers;
 /// in the last two a key goes hot or the predicate holds before a restart, so
 /// leftovers (SPEC.md section 6) survive it, and the warm start can block a key
 /// on a failed job younger than a job not failed
-/// ([`paths::WARM_START_BLOCKS_OLDER`], which they must reach): with two
-/// toggles the older job need not be a leftover, and the warm start is refuted.
+/// ([`paths::WARM_START_BLOCKS_OLDER`], which they must reach): v3 lets the
+/// older job go first, and every guarantee holds (finding 9 resolved).
 pub fn restart_configs() -> Vec<PipelineConfig> {
     vec![
         PipelineConfig {
@@ -61,22 +59,12 @@ pub fn restart_configs() -> Vec<PipelineConfig> {
             restarts: 1,
             backoff: true,
             paths: LEFTOVERS_ACROSS,
-            // Finding: the predicate resets the key while a job that is not a
-            // leftover is pending and a later one in flight; that one fails
-            // while `Disabled` (persisted `failed`), the predicate is switched
-            // off, the router restarts, and the warm start blocks the key on
-            // it: the older job's `enter` is an illegal sequence (G-QUIET) and
-            // section 1's exception then admits the failed job past it in the
-            // same batch (G-ORDER's batch clause).
-            expect_refuted: &["G-ORDER", "G-QUIET"],
             ..PipelineConfig::default()
         },
     ]
 }
 
-/// What the configurations with leftovers across a restart must reach (under
-/// [`RestartContract::WarmStart`]; under [`RestartContract::WarmStartOldest`] it
-/// must not be reached, see [`under`]).
+/// What the configurations with leftovers across a restart must reach.
 const LEFTOVERS_ACROSS: &[&str] = &[paths::WARM_START_BLOCKS_OLDER];
 
 /// The larger configurations with restarts (`check --deep`, `restart --deep`).
@@ -131,22 +119,6 @@ pub fn shipped() -> Vec<PipelineConfig> {
         ..PipelineConfig::default()
     }];
     all.extend(restart_configs());
-    // The shipped contract (R-RESTART, oldest-only) where ordering was off
-    // before the restart: every guarantee holds, and the warm start never blocks
-    // a key on a failed job younger than a job not failed.
-    for (name, oldest) in [
-        (RESTART_HOT_TWO, RESTART_HOT_TWO_OLDEST),
-        (RESTART_TOGGLE, RESTART_TOGGLE_OLDEST),
-    ] {
-        let config = restart_configs()
-            .into_iter()
-            .find(|c| c.name == name)
-            .expect("a restart configuration");
-        all.push(PipelineConfig {
-            name: oldest,
-            ..under(&config, RestartContract::WarmStartOldest, false)
-        });
-    }
     all.push(PipelineConfig {
         name: RESTART_NO_CONTRACT,
         keys: 1,
@@ -157,9 +129,8 @@ pub fn shipped() -> Vec<PipelineConfig> {
         backoff: true,
         contract: RestartContract::None,
         // Finding: a fresh barrier admits a key's later job while its failed
-        // job waits out its backoff (G-ORDER, G-BLOCK), and then meets the
-        // failed job as an illegal sequence (G-QUIET).
-        expect_refuted: &["G-ORDER", "G-BLOCK", "G-QUIET"],
+        // job waits out its backoff (G-ORDER, G-BLOCK).
+        expect_refuted: &["G-ORDER", "G-BLOCK"],
         ..PipelineConfig::default()
     });
     all
@@ -169,18 +140,14 @@ pub fn shipped() -> Vec<PipelineConfig> {
 /// [`PipelineConfig::repeat_answers`]): every guarantee is then expected to
 /// hold, so `restart` reports each refutation, with its shortest
 /// counterexample (under its own contract, a configuration keeps its expected
-/// refutations). Under [`RestartContract::WarmStartOldest`], the path
-/// [`paths::WARM_START_BLOCKS_OLDER`] is expected never to be reached.
+/// refutations). A contract without a warm start does not reach
+/// [`paths::WARM_START_BLOCKS_OLDER`] (the property is then not checked).
 pub fn under(
     config: &PipelineConfig,
     contract: RestartContract,
     any_answers: bool,
 ) -> PipelineConfig {
-    let oldest = contract == RestartContract::WarmStartOldest
-        && config.paths.contains(&paths::WARM_START_BLOCKS_OLDER);
-    let expect_refuted = if oldest {
-        LEFTOVERS_ACROSS
-    } else if contract == config.contract && !any_answers {
+    let expect_refuted = if contract == config.contract && !any_answers {
         config.expect_refuted
     } else {
         &[]

@@ -3,8 +3,8 @@
 
 use super::Mutant;
 use crate::reference::{
-    effect_of, Effect, Illegal, JobId, Location, Mode, Outcome, Record, RefConfig, RefState,
-    Reference, Ret, Tick, Unsupported,
+    effect_of, Effect, Illegal, JobId, Location, Mode, Offered, Outcome, Record, RecoverTooLate,
+    RefConfig, RefState, Reference, Ret, RoundState, Tick, Unsupported,
 };
 use std::fmt::Debug;
 use std::hash::Hash;
@@ -117,7 +117,8 @@ impl<K: Ord + Clone + Hash + Debug> Mutated<K> {
                 .and_then(|b| b.inflight.as_ref())
                 .is_some_and(|set| set.contains(&job));
             let disabled = matches!(record.mode, Mode::Disabled { .. });
-            let was_disabled = matches!(before.map(|b| b.mode), Some(Mode::Disabled { .. }));
+            let was_disabled =
+                matches!(before.as_ref().map(|b| b.mode), Some(Mode::Disabled { .. }));
             match mutant {
                 Mutant::ThresholdZeroMakesHot if bumped && disabled => record.inflight = None,
                 Mutant::EnterRefusesFailedJob if accepted && previous_failed == Some(job) => {
@@ -148,9 +149,9 @@ impl<K: Ord + Clone + Hash + Debug> Mutated<K> {
                         set.insert(job);
                     }
                 }
-                Mutant::IllegalOnLaterJobs if !accepted && outcome.illegal.is_none() => {
+                Mutant::ReportsIllegalLikeV2 => {
                     if let Some(failed) = previous_failed {
-                        if failed != job && record.mode == Mode::Enabled {
+                        if failed > job && record.mode == Mode::Enabled {
                             outcome.illegal = Some(Illegal {
                                 location: Location::Enter,
                                 key: key.clone(),
@@ -158,6 +159,29 @@ impl<K: Ord + Clone + Hash + Debug> Mutated<K> {
                                 job,
                             });
                         }
+                    }
+                }
+                Mutant::OlderJobsHeldLikeV2 if accepted => {
+                    // v2's R-ENTER-FAILED: only the failed job itself passes.
+                    if let Some(failed) = previous_failed.filter(|&f| job < f) {
+                        if let Some(set) = &mut record.inflight {
+                            if !was_tracked {
+                                set.remove(&job);
+                            }
+                        }
+                        let was_in_window = before
+                            .as_ref()
+                            .and_then(|b| b.drain.as_ref())
+                            .is_some_and(|w| w.jobs.contains(&job));
+                        if let Some(drain) = &mut record.drain {
+                            if !was_in_window {
+                                drain.jobs.remove(&job);
+                            }
+                        }
+                        outcome.ret = Ret::Admission {
+                            accepted: false,
+                            previous_failed: Some(failed),
+                        };
                     }
                 }
                 _ => {}
@@ -169,10 +193,15 @@ impl<K: Ord + Clone + Hash + Debug> Mutated<K> {
 
     /// R-WAIT as a pure function of the state (see [`Reference::hold`]).
     pub fn hold(&self, key: &K, job: JobId) -> (bool, Option<JobId>, Option<Illegal<K>>) {
-        if self.is(Mutant::WaitIgnoresFailed) {
-            if let Some(record) = self.reference.records.get(key) {
-                if record.failed.is_some() && !matches!(record.mode, Mode::Disabled { .. }) {
-                    return (false, None, None);
+        if let Some(record) = self.reference.records.get(key) {
+            let on = !matches!(record.mode, Mode::Disabled { .. });
+            if self.is(Mutant::WaitIgnoresFailed) && !record.failed.is_empty() && on {
+                return (false, None, None);
+            }
+            // v2's R-WAIT: every job but the failed one waits.
+            if let Some(failed) = record.oldest_failed().filter(|_| on) {
+                if self.is(Mutant::OlderJobsHeldLikeV2) && job < failed {
+                    return (true, Some(failed), None);
                 }
             }
         }
@@ -211,50 +240,63 @@ impl<K: Ord + Clone + Hash + Debug> Mutated<K> {
             Effect::Failed => mutant != Mutant::FailedQueued,
             _ => mutant == Mutant::EffectsAppliedImmediately,
         };
-        let mut illegal = None;
         if effect == Effect::Failed && mutant == Mutant::FailedWithoutRecordDropped && !has_record {
             // Dropped: no record is created.
         } else if immediate {
-            illegal = self.apply(key, job, effect);
+            self.apply(key, job, effect);
         } else if has_record || effect == Effect::Failed {
             self.reference.queue.push((key.clone(), job, effect));
         }
         self.collect();
         Outcome {
             ret: Ret::StateChanged(Ok(())),
-            illegal,
+            illegal: None,
         }
     }
 
     /// Apply one effect (immediately or at `sync`), with the effect rules'
     /// mutants.
-    fn apply(&mut self, key: &K, job: JobId, effect: Effect) -> Option<Illegal<K>> {
+    fn apply(&mut self, key: &K, job: JobId, effect: Effect) {
         let mutant = self.mutant;
         if mutant == Some(Mutant::WaitingKeepsInflight) && effect == Effect::Leave {
-            return None;
+            return;
         }
         let before = self.reference.records.get(key).cloned();
-        let illegal = self.reference.apply(key, job, effect);
+        self.reference.apply(key, job, effect);
         let releases = matches!(effect, Effect::Release | Effect::Abort);
         let off = matches!(before.as_ref().map(|b| b.mode), Some(Mode::Disabled { .. }));
-        let failed_before = before.and_then(|b| b.failed);
-        if let Some(record) = self.reference.records.get_mut(key) {
-            match mutant {
-                Some(Mutant::AbortOpensNoDrainWindow)
-                    if effect == Effect::Abort && !off && failed_before == Some(job) =>
-                {
-                    record.drain = None;
-                }
-                Some(Mutant::StaleReleaseClearsFailed)
-                    if releases && !off && failed_before.is_some_and(|f| f != job) =>
-                {
-                    record.failed = None;
-                    record.drain = None;
-                }
-                _ => {}
+        let failed_before = before.map(|b| b.failed).unwrap_or_default();
+        let Some(record) = self.reference.records.get_mut(key) else {
+            return;
+        };
+        match mutant {
+            Some(Mutant::AbortOpensNoDrainWindow)
+                if effect == Effect::Abort && !off && failed_before.contains(&job) =>
+            {
+                record.drain = None;
             }
+            Some(Mutant::StaleReleaseClearsFailed)
+                if releases
+                    && !off
+                    && !failed_before.is_empty()
+                    && !failed_before.contains(&job) =>
+            {
+                record.failed.clear();
+                record.drain = None;
+            }
+            // A single slot `f = min(f, job)` instead of the set.
+            Some(Mutant::FailedSlotMin) if effect == Effect::Failed && !off => {
+                let oldest = record.oldest_failed();
+                record.failed = oldest.into_iter().collect();
+            }
+            // A single slot that keeps the key's failed job (v2).
+            Some(Mutant::FailedSlotKeepsFirst)
+                if effect == Effect::Failed && !off && !failed_before.is_empty() =>
+            {
+                record.failed = failed_before;
+            }
+            _ => {}
         }
-        illegal
     }
 
     /// `leave(key, job)`.
@@ -274,15 +316,14 @@ impl<K: Ord + Clone + Hash + Debug> Mutated<K> {
         let Some(mutant) = self.mutant else {
             return self.reference.sync();
         };
+        self.reference.install_pending_config();
         let mut queue = std::mem::take(&mut self.reference.queue);
         let applied = queue.len();
         if mutant == Mutant::SyncDropsLastEffect {
             queue.pop();
         }
-        let mut illegal = None;
         for (key, job, effect) in queue {
-            let seen = self.apply(&key, job, effect);
-            illegal = illegal.or(seen);
+            self.apply(&key, job, effect);
         }
         if mutant != Mutant::SyncNeverExpires {
             self.expire(mutant);
@@ -290,8 +331,91 @@ impl<K: Ord + Clone + Hash + Debug> Mutated<K> {
         self.collect();
         Outcome {
             ret: Ret::Applied(applied),
-            illegal,
+            illegal: None,
         }
+    }
+
+    /// `round()` (R-ROUND): `sync`, then a fresh round state.
+    pub fn round(&mut self) -> usize {
+        if self.mutant.is_none() {
+            return self.reference.round();
+        }
+        let applied = match self.sync().ret {
+            Ret::Applied(applied) => applied,
+            ref other => unreachable!("sync answered {other:?}"),
+        };
+        let skipped = std::mem::take(&mut self.reference.round.skipped);
+        self.reference.round = RoundState::default();
+        if self.is(Mutant::RoundKeepsSkips) {
+            self.reference.round.skipped = skipped;
+        }
+        applied
+    }
+
+    /// The round is dropped (see [`Reference::end_round`]).
+    pub fn end_round(&mut self) {
+        if !self.is(Mutant::RoundKeepsSkips) {
+            self.reference.end_round();
+        }
+    }
+
+    /// `offer(key, job)` in the current round (R-OFFER), with its mutants, and
+    /// the illegal sequence its `enter` reported (always `None` but for
+    /// [`Mutant::ReportsIllegalLikeV2`]).
+    pub fn offer(&mut self, key: &K, job: JobId) -> (Offered, Option<Illegal<K>>) {
+        if self.mutant.is_none() {
+            return (self.reference.offer(key, job), None);
+        }
+        if !self.is(Mutant::OutOfOrderAccepted) {
+            if let Some(out_of_order) = self.reference.out_of_order(key, job) {
+                return (out_of_order, None);
+            }
+        }
+        self.reference.round.last_offered.insert(key.clone(), job);
+        if self.reference.round.skipped.contains(key) {
+            return (Offered::Skipped, None);
+        }
+        let outcome = self.enter(key, job);
+        let (accepted, previous_failed) = outcome.admission();
+        let offered = if accepted {
+            Offered::Admitted { previous_failed }
+        } else {
+            if !self.is(Mutant::NoSkipAfterRefusal) {
+                self.reference.skip(key);
+            }
+            Offered::Refused { previous_failed }
+        };
+        (offered, outcome.illegal)
+    }
+
+    /// `undo(key, job)` in the current round: `leave`, and the key is skipped.
+    pub fn undo(&mut self, key: &K, job: JobId) {
+        self.leave(key, job);
+        if !self.is(Mutant::UndoWithoutSkip) {
+            self.reference.skip(key);
+        }
+    }
+
+    /// `skip(key)` in the current round.
+    pub fn skip(&mut self, key: &K) {
+        self.reference.skip(key);
+    }
+
+    /// The warm start (R-RESTART, see [`Reference::recover`]).
+    pub fn recover(
+        &mut self,
+        jobs: impl IntoIterator<Item = (K, JobId)>,
+    ) -> Result<usize, RecoverTooLate> {
+        if self.mutant.is_none() {
+            return self.reference.recover(jobs);
+        }
+        if self.reference.entered || !self.reference.records.is_empty() {
+            return Err(RecoverTooLate);
+        }
+        for (key, job) in jobs {
+            self.state_changed(&key, job, RefState::Failed);
+        }
+        Ok(self.reference.size())
     }
 
     /// R-EXPIRE with its mutants.

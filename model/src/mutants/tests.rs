@@ -2,7 +2,7 @@
 //! is the reference.
 
 use super::*;
-use crate::reference::{JobId, Mode, RefConfig, RefState, Reference, Window};
+use crate::reference::{JobId, Mode, Offered, RefConfig, RefState, Reference, Window};
 
 type B = Mutated<&'static str>;
 
@@ -35,11 +35,11 @@ fn without_a_mutant_it_is_the_reference() {
     };
     let mut m: B = Mutated::new(config.clone(), None);
     let mut r: Reference<&str> = Reference::new(config.clone());
-    let mut d: B = Mutated::new(config, Some(Mutant::LeftoverWithoutFailedAtReset));
+    let mut d: B = Mutated::new(config, Some(Mutant::WarmStartOldestOnly));
     assert_eq!(
         d.mutant(),
         None,
-        "the definition mutant leaves the barrier alone"
+        "a caller's mutant leaves the barrier alone"
     );
     for (job, state) in [(1, RefState::Failed), (1, RefState::Aborted)] {
         assert_eq!(m.enter(&K, job), r.enter(&K, job));
@@ -158,9 +158,24 @@ fn enter() {
     b.enter(&K, 3);
     assert_eq!(b.records[&K].inflight, Some([3].into()));
 
-    let mut b = with(Mutant::IllegalOnLaterJobs, 0, 0);
-    fail(&mut b, 1);
-    assert_eq!(b.enter(&K, 2).illegal.map(|i| i.job), Some(2));
+    let mut b = with(Mutant::ReportsIllegalLikeV2, 0, 0);
+    fail(&mut b, 2);
+    assert_eq!(b.enter(&K, 3).illegal, None);
+    let out = b.enter(&K, 1);
+    assert_eq!(out.admission(), (true, Some(2)), "v3's answer");
+    assert_eq!(out.illegal.map(|i| (i.failed, i.job)), Some((2, 1)));
+
+    let mut b = with(Mutant::OlderJobsHeldLikeV2, 0, 3);
+    b.enter(&K, 1);
+    fail(&mut b, 2);
+    assert_eq!(b.enter(&K, 0).admission(), (false, Some(2)));
+    assert_eq!(b.wait(&K, 1).hold(), (true, Some(2)));
+    assert_eq!(
+        b.records[&K].inflight,
+        Some([1].into()),
+        "1 stays in flight"
+    );
+    assert_eq!(b.enter(&K, 2).admission(), (true, Some(2)));
 
     let mut b = with(Mutant::ThresholdZeroMakesHot, 0, 2);
     b.enter(&K, 1);
@@ -168,6 +183,7 @@ fn enter() {
         key_threshold: 0,
         ..b.config.clone()
     });
+    b.sync();
     b.enter(&K, 2);
     assert!(b.is_disabled(&K), "the Go version's hot key");
     assert_eq!(b.records[&K].inflight, None, "reset with threshold 0");
@@ -213,4 +229,74 @@ fn modes_and_timers() {
     b.advance(1);
     b.sync();
     assert_eq!(b.size(), 0, "closed while it held job 2");
+}
+
+#[test]
+fn failed_slots() {
+    let mut b = with(Mutant::FailedSlotMin, 0, 0);
+    fail(&mut b, 3);
+    fail(&mut b, 1);
+    assert_eq!(b.records[&K].failed, [1].into(), "3 forgotten");
+
+    let mut b = with(Mutant::FailedSlotKeepsFirst, 0, 0);
+    fail(&mut b, 3);
+    fail(&mut b, 1);
+    assert_eq!(b.records[&K].failed, [3].into(), "1 forgotten");
+}
+
+#[test]
+fn rounds() {
+    let mut b = with(Mutant::NoSkipAfterRefusal, 0, 0);
+    fail(&mut b, 1);
+    assert_eq!(
+        b.offer(&K, 2).0,
+        Offered::Refused {
+            previous_failed: Some(1)
+        }
+    );
+    assert_eq!(
+        b.offer(&K, 3).0,
+        Offered::Refused {
+            previous_failed: Some(1)
+        }
+    );
+
+    let mut b = with(Mutant::UndoWithoutSkip, 0, 0);
+    assert_eq!(
+        b.offer(&K, 1).0,
+        Offered::Admitted {
+            previous_failed: None
+        }
+    );
+    b.undo(&K, 1);
+    assert_eq!(
+        b.offer(&K, 2).0,
+        Offered::Admitted {
+            previous_failed: None
+        }
+    );
+
+    let mut b = with(Mutant::OutOfOrderAccepted, 0, 0);
+    b.offer(&K, 2);
+    assert_eq!(
+        b.offer(&K, 1).0,
+        Offered::Admitted {
+            previous_failed: None
+        }
+    );
+
+    let mut b = with(Mutant::RoundKeepsSkips, 0, 0);
+    b.skip(&K);
+    b.round();
+    assert_eq!(b.offer(&K, 1).0, Offered::Skipped);
+
+    // Without a mutant, the round is the reference's.
+    let mut m: B = Mutated::new(RefConfig::default(), None);
+    let mut r: Reference<&str> = Reference::new(RefConfig::default());
+    fail(&mut m, 2);
+    r.state_changed(&K, 2, RefState::Failed);
+    for job in [1, 1, 2, 3, 4] {
+        assert_eq!(m.offer(&K, job).0, r.offer(&K, job));
+    }
+    assert_eq!(*m, r);
 }

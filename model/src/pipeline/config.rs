@@ -31,6 +31,13 @@ pub struct PipelineConfig {
     pub leaves: u8,
     /// Number of workers.
     pub workers: usize,
+    /// The pickup loop's batch: at most this many of the oldest due pending
+    /// jobs (0: every due pending job).
+    pub batch: usize,
+    /// How many times the pickup loop may read a batch that repeats its first
+    /// job at its end (a job store that returns a job twice): the round
+    /// answers the repeat `OutOfOrder` (R-OFFER), and nothing happens.
+    pub repeated_reads: u8,
     /// Pickup loops sharing the barrier (1 is correct use; 2 is the misuse).
     pub pickup_loops: usize,
     /// Settings the barrier may be switched to live, at any moment, besides its
@@ -79,6 +86,8 @@ impl Default for PipelineConfig {
             toggles: 0,
             leaves: 0,
             workers: 0,
+            batch: 0,
+            repeated_reads: 0,
             pickup_loops: 1,
             live_settings: Vec::new(),
             reconfigures: 0,
@@ -149,6 +158,11 @@ impl PipelineConfig {
             timers.drain_idle_for = timers.drain_idle_for.max(other.drain_idle_for);
         }
         timers
+    }
+
+    /// The settings at index `i` of [`Self::settings`].
+    pub fn settings_at(&self, i: u8) -> RefConfig {
+        self.settings()[usize::from(i)].clone()
     }
 
     /// The model of this configuration.

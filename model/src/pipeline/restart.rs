@@ -35,45 +35,35 @@ use crate::Mutant;
 
 /// What the router does after a restart, before its pickup loop hands the new
 /// barrier anything: the caller's contract under test. (Broken warm starts are
-/// mutants: [`Mutant::WarmStartRaces`], [`Mutant::WarmStartSkipsLastKey`].)
+/// mutants: [`Mutant::WarmStartRaces`], [`Mutant::WarmStartSkipsLastKey`], and
+/// v2's [`Mutant::WarmStartOldestOnly`].)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
 pub enum RestartContract {
     /// Nothing: the new barrier starts empty.
     None,
-    /// The first warm start (refuted after the predicate held, finding 9): after a restart, before the pickup loop's first
-    /// `enter` (in the model, before it does anything), one atomic step reports
-    /// every job whose persisted status is `failed` to the new barrier as
-    /// `failed`, in ascending job id (what `Barrier::recover` does).
+    /// The warm start of SPEC v3 (R-RESTART): after a restart, before the
+    /// pickup loop's first round (in the model, before it does anything), one
+    /// atomic step gives the new barrier every job whose persisted status is
+    /// `failed` ([`crate::reference::Reference::recover`]): each is reported
+    /// `failed`, and each key is blocked by its oldest.
     #[default]
     WarmStart,
     /// The pickup loop leaves out of its batch every key whose oldest pending job
     /// is not yet due (no warm start).
     SkipNotDue,
-    /// The shipped warm start (R-RESTART), refined after finding 9: as
-    /// [`RestartContract::WarmStart`], but per key it
-    /// reports only the key's oldest job not committed terminal, and only if its
-    /// persisted status is `failed` (nothing for a key whose oldest such job is
-    /// not failed). So the new barrier never holds a failed job younger than a
-    /// job the pickup loop will still `enter` (after ordering was off for a key,
-    /// a job can be persisted `failed` while an older one is not).
-    WarmStartOldest,
 }
 
 impl RestartContract {
     /// Every contract, the shipped one first.
-    pub const ALL: [RestartContract; 4] = [
+    pub const ALL: [RestartContract; 3] = [
         RestartContract::WarmStart,
         RestartContract::None,
         RestartContract::SkipNotDue,
-        RestartContract::WarmStartOldest,
     ];
 
     /// A restart is followed by a warm-start step ([`Action::WarmStart`]).
     pub fn warm_starts(self) -> bool {
-        matches!(
-            self,
-            RestartContract::WarmStart | RestartContract::WarmStartOldest
-        )
+        self == RestartContract::WarmStart
     }
 }
 
@@ -275,7 +265,6 @@ impl Pipeline {
             batch: Vec::new(),
             last_admitted: None,
             refused: 0,
-            skipped: 0,
             dirty: true,
         };
         for job in &mut s.jobs {
@@ -290,31 +279,38 @@ impl Pipeline {
             job.in_flight = false;
             job.tracked = false;
         }
-        // The watch starts over with the new barrier, except that a key's first
-        // persisted failed job still blocks it (G-BLOCK across restarts), unless
-        // it is a leftover: the old barrier had stopped tracking it (a failure
-        // while `Disabled` changes nothing, R-EFF-FAILED; a reset drops the
-        // failed job), so within one lifetime it blocks nothing either.
+        // The watch starts over with the new barrier, except that a key's failed
+        // jobs whose `failed` status was persisted stay failed (G-BLOCK across
+        // restarts); a failure whose commit was lost is forgotten (the job is
+        // pending again), and a job that failed while its key was `Disabled`
+        // was never one of them (R-EFF-FAILED ignores it).
+        s.unapplied.clear();
+        s.pending_settings = None;
         for key in 0..c.keys as Key {
-            let blocker = self.jobs_of(key).find(|&j| {
-                s.jobs[j].durable.failed && s.jobs[j].status != Status::Done && !s.jobs[j].leftover
-            });
-            s.keys[usize::from(key)] = KeyWatch {
-                blocker: blocker.map(|j| j as Job),
+            let k = usize::from(key);
+            let mut failed = s.keys[k].failed;
+            for j in self.jobs_of(key) {
+                if !s.jobs[j].durable.failed || s.jobs[j].status == Status::Done {
+                    failed &= !(1 << j);
+                }
+            }
+            s.keys[k] = KeyWatch {
+                failed,
                 ..KeyWatch::default()
             };
         }
         s.events |= event::RESTART;
     }
 
-    /// The warm start: every job whose persisted status is `failed` reported
-    /// `failed` to the new barrier, in ascending job id (with
-    /// [`RestartContract::WarmStartOldest`], only each key's oldest job not
-    /// committed terminal, if it is persisted `failed`).
+    /// The warm start: `recover` with every job whose persisted status is
+    /// `failed` (R-RESTART; with [`Mutant::WarmStartOldestOnly`], v2's: per
+    /// key only the oldest job not committed terminal, if it is persisted
+    /// `failed`).
     pub(super) fn warm_start(&self, s: &mut PipelineState) {
         let c = &self.config;
         s.warm_start_due = false;
         s.pickup.dirty = true;
+        let mut jobs = Vec::new();
         for job in 0..c.job_count() as Job {
             let key = c.key_of(job);
             let skipped =
@@ -323,28 +319,31 @@ impl Pipeline {
             if !state.durable.failed || state.status == Status::Done || skipped {
                 continue;
             }
-            // The refined warm start: only the key's oldest job not committed
-            // terminal.
             let oldest = self
                 .jobs_of(key)
                 .find(|&j| s.jobs[j].status != Status::Done);
-            if c.contract == RestartContract::WarmStartOldest && oldest != Some(usize::from(job)) {
+            if c.mutant == Some(Mutant::WarmStartOldestOnly) && oldest != Some(usize::from(job)) {
                 continue;
             }
-            let had_record = s.barrier.records.contains_key(&key);
-            let outcome = s.barrier.state_changed(&key, id(job), RefState::Failed);
-            step::note(s, outcome.illegal);
-            // Out of flight at once, as a worker's `failed` report (a racing
-            // warm start may find the job admitted again).
-            let state = &mut s.jobs[usize::from(job)];
+            jobs.push((key, id(job)));
+        }
+        if jobs.is_empty() {
+            return;
+        }
+        // An error (a racing warm start that comes after an `enter`) changes
+        // nothing.
+        if s.barrier.recover(jobs.iter().copied()).is_err() {
+            return;
+        }
+        s.events |= event::WARM_START_REPORTS;
+        for &(key, job) in &jobs {
+            // Out of flight, as after a worker's `failed` report.
+            let state = &mut s.jobs[(job - 1) as usize];
             state.in_flight = false;
             state.tracked = false;
-            if !had_record {
-                // R-EFF-FAILED creates an untracked record.
-                s.keys[usize::from(key)].tracking = false;
-            }
+            // R-EFF-FAILED created an untracked record.
+            s.keys[usize::from(key)].tracking = false;
             self.close_window(s, key);
-            s.events |= event::WARM_START_REPORTS;
         }
     }
 }

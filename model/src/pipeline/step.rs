@@ -25,7 +25,6 @@ impl Pipeline {
                 batch: Vec::new(),
                 last_admitted: None,
                 refused: 0,
-                skipped: 0,
                 dirty: true,
             },
             leaves_left: c.leaves,
@@ -35,6 +34,10 @@ impl Pipeline {
             } else {
                 c.reconfigures
             },
+            settings: 0,
+            pending_settings: None,
+            unapplied: Vec::new(),
+            repeats_left: c.repeated_reads,
             restarts_left: c.restarts,
             warm_start_due: false,
             keys: vec![KeyWatch::default(); c.keys],
@@ -48,38 +51,53 @@ impl Pipeline {
     pub(super) fn apply(&self, s: &mut PipelineState, action: &Action) {
         let c = &self.config;
         match *action {
-            Action::Sync | Action::DueSync(_) => {
+            Action::Sync | Action::SyncRepeating | Action::DueSync(_) => {
                 if let Action::DueSync(mask) = *action {
                     self.due(s, mask);
                 }
-                let outcome = s.barrier.sync();
-                note(s, outcome.illegal);
-                self.synced(s);
-                let batch = (0..c.job_count())
+                // R-ROUND: the round's `sync` (R-CONFIG's pending settings
+                // first), then the batch: the oldest due pending jobs.
+                let off = self.disabled_keys(s);
+                s.barrier.round();
+                self.synced(s, off);
+                let mut batch: Vec<Job> = (0..c.job_count())
                     .filter(|&j| s.jobs[j].status == Status::Pending && self.picks(s, j))
                     .map(|j| j as Job)
                     .collect();
+                if c.batch > 0 && batch.len() > c.batch {
+                    s.events |= event::BATCH_FULL;
+                    batch.truncate(c.batch);
+                }
+                if *action == Action::SyncRepeating && batch.len() >= 2 {
+                    batch.push(batch[0]);
+                    s.repeats_left -= 1;
+                }
                 s.pickup = Pickup {
                     batch,
                     last_admitted: None,
                     refused: 0,
-                    skipped: 0,
                     dirty: false,
                 };
+                self.end_round_if_done(s);
             }
-            Action::Enter(job) => self.enter(s, job),
+            Action::Enter(job) => {
+                self.enter(s, job);
+                self.end_round_if_done(s);
+            }
             Action::Drain(job) => {
-                // Not entered: handed to the key's worker right away, to abort.
+                // Not offered: handed to the key's worker right away, to abort.
                 s.pickup.batch.remove(0);
                 s.pickup.last_admitted = None;
                 s.pickup.dirty = true;
                 s.jobs[usize::from(job)].status = Status::Draining;
                 s.workers[c.worker_of(c.key_of(job))].push(job);
                 self.answered(s, job, Sent::Drained);
+                self.end_round_if_done(s);
             }
             Action::Leave(job) => {
                 let key = c.key_of(job);
-                s.barrier.leave(&key, id(job));
+                // R-OFFER: `undo` is `leave`, and the round skips the key.
+                s.barrier.undo(&key, id(job));
                 s.workers[c.worker_of(key)].retain(|&j| j != job);
                 let state = &mut s.jobs[usize::from(job)];
                 if state.tracked {
@@ -92,14 +110,14 @@ impl Pipeline {
                 // R-LEAVE takes the job out of the window at once.
                 self.stamp_idle(s, key);
                 s.leaves_left -= 1;
-                s.pickup.batch.retain(|&j| c.key_of(j) != key);
                 s.pickup.last_admitted = None;
                 s.pickup.dirty = true;
+                self.end_round_if_done(s);
             }
             Action::OtherSync => {
-                let outcome = s.barrier.sync();
-                note(s, outcome.illegal);
-                self.synced(s);
+                let off = self.disabled_keys(s);
+                s.barrier.sync();
+                self.synced(s, off);
                 s.pickup.dirty = true;
             }
             Action::Work(job, sent) => self.work(s, job, sent),
@@ -111,8 +129,9 @@ impl Pipeline {
                 s.pickup.dirty |= s.barrier.timers_due() || self.windows_due(s);
             }
             Action::Reconfigure(i) => {
-                let settings = c.settings()[usize::from(i)].clone();
-                s.barrier.reconfigure(settings);
+                // R-CONFIG: pending until the next `sync`.
+                s.barrier.reconfigure(c.settings_at(i));
+                s.pending_settings = (i != s.settings).then_some(i);
                 s.reconfigures_left -= 1;
                 s.pickup.dirty = true;
             }
@@ -141,8 +160,6 @@ impl Pipeline {
                 return;
             }
             Sent::Waited => {
-                let outcome = s.barrier.wait(&key, id(job));
-                note(s, outcome.illegal);
                 s.commits[k].push((job, Report::Waiting));
                 return;
             }
@@ -151,15 +168,14 @@ impl Pipeline {
             Sent::Aborted => Report::Aborted,
             Sent::Failed => Report::Failed,
         };
-        let outcome = s.barrier.wait(&key, id(job));
-        note(s, outcome.illegal);
         if c.report_executing {
             // R-STATE-SUPPORTED: an error, no effect.
             s.barrier
                 .state_changed(&key, id(job), RefState::Unsupported);
         }
-        // G-BLOCK: nothing later than the key's failed job is sent.
-        if s.keys[k].blocker.is_some_and(|blocker| job > blocker) {
+        // G-BLOCK: nothing later than one of the key's failed jobs is sent.
+        let failed = s.keys[k].failed;
+        if failed != 0 && u32::from(job) > failed.trailing_zeros() {
             s.violations |= violation::BLOCK;
         }
         // G-ORDER: jobs that are not leftovers are delivered, and end through the
@@ -167,6 +183,7 @@ impl Pipeline {
         // commit queue keeps that order).
         if sent != Sent::Failed && mode_of(s, key) == Mode::Enabled && !s.jobs[j].leftover {
             if let Some(last) = s.keys[k].last_ended {
+                s.events |= event::ORDER_COMPARED;
                 if last > job {
                     s.violations |= violation::END_ORDER;
                 }
@@ -183,8 +200,7 @@ impl Pipeline {
             // Reported at once (R-STATE-QUEUE); outside `Disabled` it blocks the key.
             let had_record = s.barrier.records.contains_key(&key);
             let disabled = matches!(mode_of(s, key), Mode::Disabled { .. });
-            let outcome = s.barrier.state_changed(&key, id(job), RefState::Failed);
-            note(s, outcome.illegal);
+            s.barrier.state_changed(&key, id(job), RefState::Failed);
             let state = &mut s.jobs[j];
             state.failures += 1;
             state.in_flight = false;
@@ -193,10 +209,11 @@ impl Pipeline {
                 // R-EFF-FAILED creates an untracked record.
                 s.keys[k].tracking = false;
             }
-            if !disabled && s.keys[k].blocker.is_none() {
-                s.keys[k].blocker = Some(job);
+            if !disabled {
+                s.keys[k].failed |= 1 << job;
+                // R-EFF-FAILED closes the window at once.
+                self.close_window(s, key);
             }
-            self.close_window(s, key);
         }
         s.commits[k].push((job, report));
     }
@@ -209,8 +226,7 @@ impl Pipeline {
         s.commits[k].remove(0);
         s.pickup.dirty = true;
         if let Some(state) = reported_state(report) {
-            let outcome = s.barrier.state_changed(&key, id(job), state);
-            note(s, outcome.illegal);
+            s.barrier.state_changed(&key, id(job), state);
         }
         self.persist(s, job, report);
         match report {
@@ -218,13 +234,14 @@ impl Pipeline {
             Report::Succeeded | Report::Filtered | Report::Aborted | Report::Drained => {
                 s.jobs[usize::from(job)].status = Status::Done;
                 s.jobs[usize::from(job)].leftover = false;
-                self.close_window(s, key);
-                if s.keys[k].blocker == Some(job) {
-                    s.keys[k].blocker = None;
-                    // G-DRAIN: the failed job's abort opens a window.
-                    let abort = matches!(report, Report::Aborted | Report::Drained);
-                    s.keys[k].window = abort && s.barrier.config.drain_limit > 0;
-                    s.keys[k].idle_since = None;
+                // G-BLOCK: the job has ended.
+                let was_failed = s.keys[k].failed & 1 << job != 0;
+                s.keys[k].failed &= !(1 << job);
+                // G-DRAIN: the report closes the key's window, and the abort of
+                // a failed job may open one, when a `sync` applies it.
+                let abort = matches!(report, Report::Aborted | Report::Drained);
+                if s.barrier.records.contains_key(&key) {
+                    s.unapplied.push((job, was_failed && abort));
                 }
             }
         }
@@ -236,25 +253,69 @@ impl Pipeline {
     fn back_to_pending(&self, s: &mut PipelineState, job: Job) {
         let state = &mut s.jobs[usize::from(job)];
         state.status = Status::Pending;
-        state.in_window = false;
     }
 
-    /// After a `sync`: the reports committed before it are applied, so their
-    /// jobs are out of flight (G-LIMIT); then the drain windows' idle time.
-    fn synced(&self, s: &mut PipelineState) {
+    /// After a `sync`: the pending settings are in force (R-CONFIG); the
+    /// reports committed before it are applied, so their jobs are out of
+    /// flight (G-LIMIT, G-DRAIN) and the windows they close or open do so; then
+    /// the drain windows' idle time.
+    ///
+    /// `off` has a bit per key that was `Disabled` before the `sync`: its
+    /// queued effects are applied before R-EXPIRE's timer step, so they find
+    /// the key `Disabled` and change nothing.
+    fn synced(&self, s: &mut PipelineState, off: u32) {
+        if let Some(i) = s.pending_settings.take() {
+            s.settings = i;
+        }
         for job in &mut s.jobs {
             if job.in_flight && matches!(job.status, Status::Pending | Status::Done) {
                 job.in_flight = false;
                 job.tracked = false;
             }
         }
+        let limit = self.config.settings_at(s.settings).drain_limit;
+        for (job, failed_abort) in std::mem::take(&mut s.unapplied) {
+            let key = self.config.key_of(job);
+            let k = usize::from(key);
+            if off & 1 << key != 0 {
+                continue;
+            }
+            self.close_window(s, key);
+            if failed_abort && s.keys[k].failed == 0 && limit > 0 {
+                s.keys[k].window = true;
+                s.keys[k].idle_since = Some(s.barrier.now);
+            }
+        }
         self.sync_windows(s);
+    }
+
+    /// The keys (bit per key) whose mode is `Disabled`.
+    fn disabled_keys(&self, s: &PipelineState) -> u32 {
+        (0..self.config.keys as Key)
+            .filter(|&key| matches!(mode_of(s, key), Mode::Disabled { .. }))
+            .fold(0, |bits, key| bits | 1 << key)
+    }
+
+    /// The jobs admitted into the key's open window that are in flight.
+    pub(crate) fn window_count(&self, s: &PipelineState, key: Key) -> usize {
+        self.jobs_of(key)
+            .filter(|&j| s.jobs[j].in_window && s.jobs[j].in_flight)
+            .count()
+    }
+
+    /// Once the batch is done and no `undo` is possible, the round is dropped
+    /// (R-ROUND): its state is forgotten (fewer states, the same behaviour).
+    fn end_round_if_done(&self, s: &mut PipelineState) {
+        if s.pickup.batch.is_empty() && s.pickup.last_admitted.is_none() {
+            s.barrier.end_round();
+            s.pickup.refused = 0;
+        }
     }
 
     /// An open window of which no job is in flight is idle from now on, unless it
     /// already is.
     pub(super) fn stamp_idle(&self, s: &mut PipelineState, key: Key) {
-        let idle = self.jobs_of(key).all(|j| !s.jobs[j].in_window);
+        let idle = self.window_count(s, key) == 0;
         let watch = &mut s.keys[usize::from(key)];
         if watch.window && watch.idle_since.is_none() && idle {
             watch.idle_since = Some(s.barrier.now);
@@ -276,7 +337,8 @@ impl Pipeline {
     /// report at this `sync`); a window idle for longer than `drain_idle_for`
     /// closes (G-DRAIN).
     fn sync_windows(&self, s: &mut PipelineState) {
-        let (now, idle_for) = (s.barrier.now, s.barrier.config.drain_idle_for);
+        let now = s.barrier.now;
+        let idle_for = self.config.settings_at(s.settings).drain_idle_for;
         for key in 0..self.config.keys as Key {
             self.stamp_idle(s, key);
             let watch = &s.keys[usize::from(key)];
@@ -289,7 +351,11 @@ impl Pipeline {
     /// Some window of the pipeline's own count is idle for longer than
     /// `drain_idle_for`: the next `sync` closes it.
     fn windows_due(&self, s: &PipelineState) -> bool {
-        let (now, idle_for) = (s.barrier.now, s.barrier.config.drain_idle_for);
+        let now = s.barrier.now;
+        let idle_for = self
+            .config
+            .settings_at(s.pending_settings.unwrap_or(s.settings))
+            .drain_idle_for;
         s.keys.iter().any(|watch| {
             watch.window && watch.idle_since.is_some_and(|since| now - since > idle_for)
         })

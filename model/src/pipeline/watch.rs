@@ -1,6 +1,6 @@
-//! The pickup loop's `enter` with what the guarantees watch around it (G-LIMIT's
-//! ghost count, SPEC.md section 6's leftovers, G-ORDER's batch clause), and the
-//! checks after every step.
+//! The pickup loop's offer with what the guarantees watch around it (G-LIMIT's
+//! ghost count, SPEC.md section 6's leftovers, G-ORDER's batch clause,
+//! G-DRAIN at admission), and the checks after every step.
 //!
 //! The G-LIMIT ghost is the pipeline's own count of each key's jobs in flight in
 //! its current tracking record ([`JobState::tracked`], [`KeyWatch::tracking`]),
@@ -12,10 +12,10 @@
 //! G-LIMIT itself checks that the mode turns `Disabled` only where it must.
 
 use super::*;
-use crate::Mutant;
+use crate::reference::Offered;
 
 impl Pipeline {
-    /// Pickup `enter` of the batch's next job.
+    /// The pickup loop offers the batch's next job to the round (R-OFFER).
     pub(super) fn enter(&self, s: &mut PipelineState, job: Job) {
         let c = &self.config;
         let key = c.key_of(job);
@@ -26,10 +26,33 @@ impl Pipeline {
         let was_off = matches!(before.as_ref().map(|r| r.mode), Some(Mode::Disabled { .. }));
         let window_was_open = before.as_ref().is_some_and(|r| r.drain.is_some());
         let predicate = s.barrier.ordering_disabled.contains(&key);
-        let threshold = s.barrier.config.key_threshold;
-        let outcome = s.barrier.enter(&key, id(job));
-        step::note(s, outcome.illegal.clone());
-        let (accepted, previous_failed) = outcome.admission();
+        let settings = c.settings_at(s.settings);
+        let threshold = settings.key_threshold;
+        let (offered, illegal) = s.barrier.offer(&key, id(job));
+        step::note(s, illegal);
+        let (accepted, previous_failed) = match offered {
+            Offered::Admitted { previous_failed } => (true, previous_failed),
+            Offered::Refused { previous_failed } => (false, previous_failed),
+            Offered::Skipped => {
+                s.events |= event::SKIPPED;
+                return;
+            }
+            Offered::OutOfOrder { .. } => {
+                s.events |= event::OUT_OF_ORDER;
+                return;
+            }
+        };
+        if s.jobs[j].status != Status::Pending {
+            // A repeated job admitted again (only a broken round admits a job
+            // offered out of order): queued to its worker a second time.
+            s.workers[c.worker_of(key)].push(job);
+            s.jobs[j].status = Status::Queued;
+            s.pickup.dirty = true;
+            return;
+        }
+        if previous_failed.is_some_and(|failed| id(job) < failed) {
+            s.events |= event::OLDER_THAN_FAILED;
+        }
         let mode = mode_of(s, key);
         let off = matches!(mode, Mode::Disabled { .. });
 
@@ -60,38 +83,37 @@ impl Pipeline {
         }
 
         if !accepted {
-            // G-ORDER's batch clause: a refused job that is not a leftover, while
-            // the key is `Enabled`, bars the key's later jobs from this batch.
-            if mode == Mode::Enabled && !s.jobs[j].leftover {
-                s.pickup.refused |= bit;
-            }
-            // SPEC.md section 1: skip the key's later jobs, except while the
-            // refused job is older than the key's failed job.
-            if previous_failed.is_some_and(|failed| failed > id(job)) {
-                if s.pickup.batch.iter().any(|&later| c.key_of(later) == key) {
-                    s.events |= event::EXCEPTION;
-                }
-            } else {
-                self.skip(s, key);
-            }
+            // G-ORDER's batch clause: no later job of the key may be admitted in
+            // this round.
+            s.pickup.refused |= bit;
             // A refused `enter` changes at most this key's record (R-MODE, R-GC).
             s.pickup.dirty |= s.barrier.records.get(&key) != before.as_ref();
             return;
         }
-        if s.pickup.refused & bit != 0 && mode == Mode::Enabled {
+        if s.pickup.refused & bit != 0 {
             s.violations |= violation::BATCH_ORDER;
+        }
+        // G-DRAIN, at admission: into an open window only while fewer than
+        // `drain_limit` (in force) of the window's jobs are in flight.
+        let window = s.keys[k].window && !off;
+        if window {
+            s.events |= event::WINDOW_ADMITS;
+            let limit = settings.drain_limit;
+            if limit > 0 && self.window_count(s, key) >= limit {
+                s.violations |= violation::DRAIN;
+            }
         }
         let state = &mut s.jobs[j];
         state.status = Status::Queued;
         state.in_flight = true;
         state.leftover |= mode != Mode::Enabled;
         state.tracked = !off && s.keys[k].tracking;
-        state.in_window = s.keys[k].window;
-        if state.in_window {
+        state.in_window = window;
+        if window {
             s.keys[k].idle_since = None;
         }
         s.workers[c.worker_of(key)].push(job);
-        // Remembered only while a `leave` is possible (fewer states otherwise).
+        // Remembered only while an `undo` is possible (fewer states otherwise).
         s.pickup.last_admitted = (s.leaves_left > 0).then_some(job);
         s.pickup.dirty = true;
     }
@@ -106,56 +128,20 @@ impl Pipeline {
             }
             job.tracked = false;
         }
-        let clause = self.config.mutant != Some(Mutant::LeftoverWithoutFailedAtReset);
-        if let Some(failed) = s.keys[usize::from(key)].blocker.filter(|_| clause) {
-            s.jobs[usize::from(failed)].leftover = true;
+        // The abort of a failed job not yet applied is no longer one of a failed
+        // job: the reset dropped the key's failed jobs.
+        for (job, failed_abort) in &mut s.unapplied {
+            if self.config.key_of(*job) == key {
+                *failed_abort = false;
+            }
+        }
+        let failed = s.keys[usize::from(key)].failed;
+        for j in self.jobs_of(key) {
+            if failed & 1 << j != 0 {
+                s.jobs[j].leftover = true;
+            }
         }
         s.keys[usize::from(key)].tracking = threshold > 0;
-    }
-
-    /// The pickup loop skips the key's later jobs in this batch (SPEC.md
-    /// section 1); they are remembered for G-ORDER's batch clause.
-    fn skip(&self, s: &mut PipelineState, key: Key) {
-        let c = &self.config;
-        let before = s.pickup.batch.len();
-        for &job in &s.pickup.batch {
-            if c.key_of(job) == key {
-                s.pickup.skipped |= 1u32 << job;
-            }
-        }
-        s.pickup.batch.retain(|&job| c.key_of(job) != key);
-        if s.pickup.batch.len() < before {
-            s.events |= event::SKIPPED;
-        }
-    }
-
-    /// G-ORDER's batch clause, checked on the barrier rather than on the caller:
-    /// after every step of a batch in which a job of a key that is not a leftover
-    /// was refused while the key was `Enabled`, each job of the key the loop
-    /// skipped is offered, in order, to a copy of the barrier, which must not
-    /// admit it while the key stays `Enabled` (a key that goes hot is exempt).
-    fn probe_skipped(&self, s: &mut PipelineState) {
-        let c = &self.config;
-        for key in 0..c.keys as Key {
-            if s.pickup.refused & (1u32 << key) == 0 {
-                continue;
-            }
-            let mut probe: Option<Mutated<Key>> = None;
-            for j in self.jobs_of(key) {
-                if s.pickup.skipped & (1u32 << j) == 0 {
-                    continue;
-                }
-                let probe = probe.get_or_insert_with(|| s.barrier.clone());
-                let (accepted, _) = probe.enter(&key, id(j as Job)).admission();
-                if accepted && probe.mode(&key) == Mode::Enabled {
-                    s.violations |= violation::BATCH_ORDER;
-                    return;
-                }
-                if accepted {
-                    break;
-                }
-            }
-        }
     }
 
     /// After every step: follow the keys' modes, and check G-LIMIT's tracked
@@ -183,21 +169,17 @@ impl Pipeline {
                 s.violations |= violation::LIMIT;
             }
             if off {
-                s.keys[k].blocker = None;
+                s.keys[k].failed = 0;
                 if s.keys[k].window {
                     self.close_window(s, key);
                 }
             }
             if mode != Mode::Enabled {
                 s.keys[k].last_ended = None;
-                s.pickup.refused &= !(1u32 << key);
             }
             if !self.tracked_set_matches(s, key) {
                 s.violations |= violation::LIMIT;
             }
-        }
-        if s.pickup.skipped != 0 && s.pickup.refused != 0 {
-            self.probe_skipped(s);
         }
     }
 

@@ -2,6 +2,7 @@
 
 use super::properties;
 use crate::pipeline::{id, violation, Action, PipelineConfig, PipelineState, Sent, Status};
+use crate::reference::Offered;
 use stateright::Model;
 
 /// A job as people read it: `k0:j3` is job id 3 of key 0.
@@ -13,10 +14,13 @@ pub fn job_name(c: &PipelineConfig, job: u8) -> String {
 pub fn describe_action(c: &PipelineConfig, action: &Action) -> String {
     let name = |job: &u8| job_name(c, *job);
     match action {
-        Action::Sync => "pickup: sync, read the batch".to_string(),
-        Action::Enter(job) => format!("pickup: enter {}", name(job)),
+        Action::Sync => "pickup: round (sync), read the batch".to_string(),
+        Action::SyncRepeating => {
+            "pickup: round (sync), read a batch that repeats its first job".to_string()
+        }
+        Action::Enter(job) => format!("pickup: offer {}", name(job)),
         Action::Drain(job) => format!("pickup: drain {} (to its worker, to abort)", name(job)),
-        Action::Leave(job) => format!("pickup: leave {} (throttled)", name(job)),
+        Action::Leave(job) => format!("pickup: undo {} (throttled)", name(job)),
         Action::OtherSync => "second pickup loop: sync".to_string(),
         Action::Work(job, Sent::Waited) => format!("worker: wait {} → told to wait", name(job)),
         Action::Work(job, Sent::Drained) => format!("worker: abort drained {} unsent", name(job)),
@@ -46,7 +50,7 @@ pub fn describe_action(c: &PipelineConfig, action: &Action) -> String {
                 .map(|j| name(&j))
                 .collect();
             format!(
-                "backoff of {} runs out; pickup: sync, read the batch",
+                "backoff of {} runs out; pickup: round (sync), read the batch",
                 due.join(", ")
             )
         }
@@ -59,7 +63,7 @@ pub fn describe_step(c: &PipelineConfig, before: &PipelineState, action: &Action
     let after = model.next_state(before, action.clone()).expect("enabled");
     let mut text = describe_action(c, action);
     match action {
-        Action::Sync | Action::OtherSync | Action::DueSync(_) => {
+        Action::Sync | Action::SyncRepeating | Action::OtherSync | Action::DueSync(_) => {
             let applied = before.barrier.queue.len();
             text += &format!(" ({applied} effects applied)");
             text += &expired(c, before, &after);
@@ -71,16 +75,25 @@ pub fn describe_step(c: &PipelineConfig, before: &PipelineState, action: &Action
         }
         Action::Enter(job) => {
             let mut barrier = before.barrier.clone();
-            let outcome = barrier.enter(&c.key_of(*job), id(*job));
-            let (accepted, failed) = outcome.admission();
-            text += if accepted {
-                " → admitted"
-            } else {
-                " → refused"
+            let (offered, _) = barrier.offer(&c.key_of(*job), id(*job));
+            text += &match offered {
+                Offered::Admitted {
+                    previous_failed: None,
+                } => " → admitted".to_string(),
+                Offered::Admitted {
+                    previous_failed: Some(f),
+                } => format!(" → admitted (failed job j{f})"),
+                Offered::Refused {
+                    previous_failed: None,
+                } => " → refused".to_string(),
+                Offered::Refused {
+                    previous_failed: Some(f),
+                } => format!(" → refused (failed job j{f})"),
+                Offered::Skipped => " → skipped".to_string(),
+                Offered::OutOfOrder { last, job } => {
+                    format!(" → out of order (last j{last}, job j{job})")
+                }
             };
-            if let Some(failed) = failed {
-                text += &format!(" (failed job j{failed})");
-            }
             let mode = format!("{:?}", barrier.mode(&c.key_of(*job)));
             text += &format!(
                 ", k{} {}",
@@ -104,9 +117,6 @@ pub fn describe_step(c: &PipelineConfig, before: &PipelineState, action: &Action
         );
     }
     let broken = after.violations & !before.violations;
-    if broken & violation::BATCH_ORDER != 0 && !matches!(action, Action::Enter(_)) {
-        text += " (the barrier would now admit a job this batch skipped after a refusal)";
-    }
     if broken != 0 {
         text += &format!("  ⚠ breaks {}", broken_names(broken));
     }
@@ -188,6 +198,7 @@ fn broken_names(flags: u8) -> String {
         (violation::BATCH_ORDER, "batch order"),
         (violation::BLOCK, "blocking"),
         (violation::LIMIT, "concurrency limit"),
+        (violation::DRAIN, "drain window"),
     ];
     names
         .iter()

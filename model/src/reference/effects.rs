@@ -13,30 +13,25 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
         let Some(effect) = effect_of(state) else {
             return Outcome::plain(Ret::StateChanged(Err(Unsupported)));
         };
-        let mut illegal = None;
         // R-STATE-QUEUE: `failed` at once; the others queued if the key has a
         // record now, dropped otherwise.
         if effect == Effect::Failed {
-            illegal = self.apply(key, job, effect);
+            self.apply(key, job, effect);
         } else if self.records.contains_key(key) {
             self.queue.push((key.clone(), job, effect));
         }
         self.collect_inactive();
-        Outcome {
-            ret: Ret::StateChanged(Ok(())),
-            illegal,
-        }
+        Outcome::plain(Ret::StateChanged(Ok(())))
     }
 
     /// Apply one effect, immediately or at `sync`, without R-GC.
-    pub(crate) fn apply(&mut self, key: &K, job: JobId, effect: Effect) -> Option<Illegal<K>> {
+    pub(crate) fn apply(&mut self, key: &K, job: JobId, effect: Effect) {
         match effect {
             Effect::Leave => self.effect_leave(key, job),
-            Effect::Failed => return self.effect_failed(key, job),
+            Effect::Failed => self.effect_failed(key, job),
             Effect::Release => self.effect_release(key, job, false),
             Effect::Abort => self.effect_release(key, job, true),
         }
-        None
     }
 
     /// R-EFF-LEAVE (`waiting`), also R-LEAVE: remove `job` from `inflight` and
@@ -50,32 +45,20 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
         }
     }
 
-    /// R-EFF-FAILED (`failed`).
-    fn effect_failed(&mut self, key: &K, job: JobId) -> Option<Illegal<K>> {
+    /// R-EFF-FAILED (`failed`): the job joins the key's failed jobs (the key is
+    /// then blocked by the oldest) and the drain window closes.
+    fn effect_failed(&mut self, key: &K, job: JobId) {
         let now = self.now;
         let record = self
             .records
             .entry(key.clone())
             .or_insert_with(|| Record::enabled(false));
         if let Mode::Disabled { .. } = record.mode {
-            return None;
+            return;
         }
         record.forget(job, now);
-        let mut illegal = None;
-        match record.failed {
-            None => record.failed = Some(job),
-            Some(failed) if failed > job && record.mode == Mode::Enabled => {
-                illegal = Some(Illegal {
-                    location: Location::JobFailed,
-                    key: key.clone(),
-                    failed,
-                    job,
-                });
-            }
-            Some(_) => {}
-        }
+        record.failed.insert(job);
         record.drain = None;
-        illegal
     }
 
     /// R-EFF-RELEASE (`succeeded`, `filtered`) and, with `abort`, R-EFF-ABORT.
@@ -88,15 +71,17 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
             return;
         }
         record.forget(job, now);
-        let was_failed = match record.failed {
-            Some(failed) if failed != job => return, // a stale report
-            Some(failed) => failed == job,
-            None => false,
-        };
-        record.failed = None;
+        // A stale report: the key has failed jobs and `job` is not one of them.
+        if !record.failed.is_empty() && !record.failed.contains(&job) {
+            return;
+        }
+        let was_failed = record.failed.remove(&job);
+        if !record.failed.is_empty() {
+            return;
+        }
         record.drain = None;
-        // R-EFF-ABORT: the failed job's abort opens an empty drain window, idle
-        // since now.
+        // R-EFF-ABORT: the abort of a failed job that leaves no failed job opens
+        // an empty drain window, idle since now.
         if abort && was_failed && drain_limit > 0 {
             record.drain = Some(Window::empty(now));
         }
@@ -110,23 +95,27 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
         self.collect_inactive();
     }
 
-    /// `sync()`: R-SYNC, then R-EXPIRE. Applies the queued effects in order;
-    /// `Ret::Applied` counts every processed effect, also those that changed
-    /// nothing. No queued effect reports an illegal sequence (`failed`, the only
-    /// effect that can, is never queued), so `illegal` is always `None` here.
+    /// `sync()`: R-CONFIG's pending settings first, then R-SYNC, then
+    /// R-EXPIRE. Applies the queued effects in order; `Ret::Applied` counts
+    /// every processed effect, also those that changed nothing. It does not
+    /// touch the round's state (only [`Reference::round`] resets it).
     pub fn sync(&mut self) -> Outcome<K> {
+        self.install_pending_config();
         let queue = std::mem::take(&mut self.queue);
         let applied = queue.len();
-        let mut illegal = None;
         for (key, job, effect) in queue {
-            let seen = self.apply(&key, job, effect);
-            illegal = illegal.or(seen);
+            self.apply(&key, job, effect);
         }
         self.expire();
         self.collect_inactive();
-        Outcome {
-            ret: Ret::Applied(applied),
-            illegal,
+        Outcome::plain(Ret::Applied(applied))
+    }
+
+    /// R-CONFIG: the pending change of the settings, if any, takes effect (at
+    /// the start of `sync`, before its queued effects).
+    pub(crate) fn install_pending_config(&mut self) {
+        if let Some(config) = self.pending_config.take() {
+            self.config = config;
         }
     }
 
@@ -149,9 +138,9 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
         }
     }
 
-    /// `peek(key)`: R-PEEK.
+    /// `peek(key)`: R-PEEK, the key's oldest failed job.
     pub fn peek(&self, key: &K) -> Option<JobId> {
-        self.records.get(key).and_then(|record| record.failed)
+        self.records.get(key).and_then(Record::oldest_failed)
     }
 
     /// `is_disabled(key)`: R-DISABLED (no refresh).
@@ -167,13 +156,24 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
         self.records.len()
     }
 
-    /// R-CONFIG: change the settings; they apply from the next call on. Records
-    /// and queued effects are kept: a `key_threshold` of 0 makes no key hot any
-    /// more, a `drain_limit` of 0 makes open windows refuse nothing, and the
-    /// timers are compared with the existing `since` and `idle_since` (nothing to
-    /// do here: every rule reads the settings when it runs).
+    /// R-CONFIG: change the settings live. The change is pending: the next
+    /// `sync` (the start of the next round) installs it, for every key at once,
+    /// before applying its queued effects; a later `reconfigure` before that
+    /// `sync` replaces it. Records and queued effects are kept: a
+    /// `key_threshold` of 0 makes no key hot any more, a `drain_limit` of 0
+    /// makes open windows refuse nothing, and the timers are compared with the
+    /// existing `since` and `idle_since` from that `sync` on.
+    ///
+    /// A change back to the settings in force leaves nothing pending (installing
+    /// them would change nothing).
     pub fn reconfigure(&mut self, config: RefConfig) {
-        self.config = config;
+        self.pending_config = (config != self.config).then_some(config);
+    }
+
+    /// The settings the next `sync` will have in force: the pending change, or
+    /// the settings in force.
+    pub fn next_config(&self) -> &RefConfig {
+        self.pending_config.as_ref().unwrap_or(&self.config)
     }
 
     /// Make the `ordering_disabled` predicate hold for `key` (or not).

@@ -50,14 +50,15 @@ impl Window {
 
 /// A key's record (SPEC.md section 3).
 ///
-/// Invariants: `drain` present ⇒ `failed` absent; mode `Disabled` ⇒ no `failed`,
-/// no `drain` and an empty (or untracked) `inflight`.
+/// Invariants: `drain` present ⇒ `failed` empty; mode `Disabled` ⇒ `failed`
+/// empty, no `drain` and an empty (or untracked) `inflight`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Record {
     /// The key's mode.
     pub mode: Mode,
-    /// The blocking failed job, if any.
-    pub failed: Option<JobId>,
+    /// The key's failed jobs (reported `failed` while not `Disabled`, not yet
+    /// ended); the oldest, [`Record::oldest_failed`], blocks the key.
+    pub failed: BTreeSet<JobId>,
     /// Jobs admitted and not yet reported; `None` = untracked.
     pub inflight: Option<BTreeSet<JobId>>,
     /// The drain window, present only after a failed job was aborted with
@@ -70,7 +71,7 @@ impl Record {
     pub(crate) fn enabled(tracked: bool) -> Record {
         Record {
             mode: Mode::Enabled,
-            failed: None,
+            failed: BTreeSet::new(),
             inflight: tracked.then(BTreeSet::new),
             drain: None,
         }
@@ -81,16 +82,22 @@ impl Record {
     pub(crate) fn reset(now: Tick, tracked: bool) -> Record {
         Record {
             mode: Mode::Disabled { since: now },
-            failed: None,
+            failed: BTreeSet::new(),
             inflight: tracked.then(BTreeSet::new),
             drain: None,
         }
     }
 
-    /// Section 3: `Enabled`, no `failed`, empty or untracked `inflight`, no `drain`.
+    /// `f = min(failed)`: the failed job that blocks the key, if any.
+    pub fn oldest_failed(&self) -> Option<JobId> {
+        self.failed.first().copied()
+    }
+
+    /// Section 3: `Enabled`, no failed job, empty or untracked `inflight`, no
+    /// `drain`.
     pub fn is_inactive(&self) -> bool {
         self.mode == Mode::Enabled
-            && self.failed.is_none()
+            && self.failed.is_empty()
             && self.inflight.as_ref().is_none_or(BTreeSet::is_empty)
             && self.drain.is_none()
     }

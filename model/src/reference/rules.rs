@@ -13,10 +13,13 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
     pub fn new(config: RefConfig) -> Self {
         Reference {
             config,
+            pending_config: None,
             now: 0,
             records: BTreeMap::new(),
             queue: Vec::new(),
             ordering_disabled: BTreeSet::new(),
+            round: RoundState::default(),
+            entered: false,
         }
     }
 
@@ -46,6 +49,16 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
                 self.set_ordering_disabled(&key, on);
                 Outcome::plain(Ret::Unit)
             }
+            Op::Round => Outcome::plain(Ret::Applied(self.round())),
+            Op::Offer(key, job) => Outcome::plain(Ret::Offer(self.offer(&key, job))),
+            Op::Undo(key, job) => {
+                self.undo(&key, job);
+                Outcome::plain(Ret::Unit)
+            }
+            Op::Skip(key) => {
+                self.skip(&key);
+                Outcome::plain(Ret::Unit)
+            }
         }
     }
 
@@ -61,23 +74,15 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
 
     /// `enter` without its final R-GC (for [`crate::mutants::Mutated`]).
     pub(crate) fn enter_rules(&mut self, key: &K, job: JobId) -> Outcome<K> {
-        let mut illegal = None;
-        let (accepted, previous_failed) = self.admit(key, job, &mut illegal);
-        Outcome {
-            ret: Ret::Admission {
-                accepted,
-                previous_failed,
-            },
-            illegal,
-        }
+        self.entered = true;
+        let (accepted, previous_failed) = self.admit(key, job);
+        Outcome::plain(Ret::Admission {
+            accepted,
+            previous_failed,
+        })
     }
 
-    fn admit(
-        &mut self,
-        key: &K,
-        job: JobId,
-        illegal: &mut Option<Illegal<K>>,
-    ) -> (bool, Option<JobId>) {
+    fn admit(&mut self, key: &K, job: JobId) -> (bool, Option<JobId>) {
         // R-ENTER-1: no record.
         if !self.records.contains_key(key) {
             if self.config.key_threshold == 0 {
@@ -111,21 +116,11 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
                 return (false, None);
             }
         }
-        // R-ENTER-FAILED: only the failed job itself passes.
-        let mut previous_failed = None;
-        if let Some(failed) = record.failed {
-            if failed > job && record.mode == Mode::Enabled {
-                *illegal = Some(Illegal {
-                    location: Location::Enter,
-                    key: key.clone(),
-                    failed,
-                    job,
-                });
-            }
-            if job != failed {
-                return (false, Some(failed));
-            }
-            previous_failed = Some(failed);
+        // R-ENTER-FAILED: with `f` the oldest failed job, `job <= f` passes
+        // (older jobs go first), `job > f` is refused.
+        let previous_failed = record.oldest_failed();
+        if previous_failed.is_some_and(|failed| job > failed) {
+            return (false, previous_failed);
         }
         // R-ENTER-TRACK: the accepted job joins `inflight` and `drain` (the window
         // is then not idle).
@@ -166,7 +161,9 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
         }
     }
 
-    /// R-WAIT as a pure function of the state (`wait` only adds R-GC, a no-op).
+    /// R-WAIT as a pure function of the state (`wait` only adds R-GC, a no-op):
+    /// with `f` the oldest failed job, wait iff `job > f`. The third element,
+    /// the illegal sequence, is always `None` in v3.
     pub fn hold(&self, key: &K, job: JobId) -> (bool, Option<JobId>, Option<Illegal<K>>) {
         let Some(record) = self.records.get(key) else {
             return (false, None, None);
@@ -174,16 +171,8 @@ impl<K: Ord + Clone + Hash + Debug> Reference<K> {
         if let Mode::Disabled { .. } = record.mode {
             return (false, None, None);
         }
-        match record.failed {
-            Some(failed) => {
-                let illegal = (failed > job && record.mode == Mode::Enabled).then(|| Illegal {
-                    location: Location::Wait,
-                    key: key.clone(),
-                    failed,
-                    job,
-                });
-                (job != failed, Some(failed), illegal)
-            }
+        match record.oldest_failed() {
+            Some(failed) => (job > failed, Some(failed), None),
             None => (false, None, None),
         }
     }

@@ -1,11 +1,14 @@
 //! One test (or a few) per rule of SPEC.md; the rules SPEC v2 added or changed
 //! (R-MODE's reset, R-EXPIRE, the windows' idle time, R-CONFIG) in `tests/v2.rs`
-//! and `tests/v2_config.rs`.
+//! and `tests/v2_config.rs`; those v3 added or changed (older jobs first, the
+//! set of failed jobs, rounds, the warm start, settings at `sync`) in
+//! `tests/v3.rs`.
 
 use super::*;
 
 mod v2;
 mod v2_config;
+mod v3;
 
 type Ref = Reference<&'static str>;
 
@@ -98,7 +101,7 @@ fn r_enter_hot_replaces_the_record() {
         b.records[&K],
         Record {
             mode: Mode::Disabled { since: 0 },
-            failed: None,
+            failed: BTreeSet::new(),
             inflight: Some(BTreeSet::new()),
             drain: None
         }
@@ -106,26 +109,18 @@ fn r_enter_hot_replaces_the_record() {
 }
 
 #[test]
-fn r_enter_failed_only_the_failed_job_passes() {
+fn r_enter_failed_older_jobs_go_first() {
     let mut b = barrier(0, 0);
     assert_eq!(fail(&mut b, 2).illegal, None);
     assert_eq!(b.enter(&K, 3).admission(), (false, Some(2)));
     assert_eq!(b.enter(&K, 2).admission(), (true, Some(2)));
     let out = b.enter(&K, 1);
-    assert_eq!(out.admission(), (false, Some(2)));
-    assert_eq!(
-        out.illegal,
-        Some(Illegal {
-            location: Location::Enter,
-            key: K,
-            failed: 2,
-            job: 1
-        })
-    );
+    assert_eq!(out.admission(), (true, Some(2)), "older jobs go first");
+    assert_eq!(out.illegal, None, "v3 reports no illegal sequence");
 }
 
 #[test]
-fn r_enter_failed_no_illegal_when_half_enabled() {
+fn r_enter_failed_older_jobs_go_first_when_half_enabled_too() {
     let mut b = barrier(0, 5);
     b.set_ordering_disabled(&K, true);
     b.enter(&K, 5);
@@ -134,8 +129,9 @@ fn r_enter_failed_no_illegal_when_half_enabled() {
     b.enter(&K, 6);
     fail(&mut b, 6);
     let out = b.enter(&K, 1);
-    assert_eq!(out.admission(), (false, Some(6)));
+    assert_eq!(out.admission(), (true, Some(6)));
     assert_eq!(out.illegal, None);
+    assert_eq!(b.enter(&K, 7).admission(), (false, Some(6)));
 }
 
 #[test]
@@ -168,8 +164,8 @@ fn r_wait() {
     assert_eq!(b.wait(&K, 2).hold(), (false, Some(2)));
     assert_eq!(b.wait(&K, 3).hold(), (true, Some(2)));
     let out = b.wait(&K, 1);
-    assert_eq!(out.hold(), (true, Some(2)));
-    assert_eq!(out.illegal.map(|i| i.location), Some(Location::Wait));
+    assert_eq!(out.hold(), (false, Some(2)), "an older job does not wait");
+    assert_eq!(out.illegal, None);
 }
 
 #[test]
@@ -210,16 +206,13 @@ fn r_state_queue_only_with_a_record() {
 }
 
 #[test]
-fn r_eff_failed_keeps_the_first_and_reports_older() {
+fn r_eff_failed_adds_to_the_set_blocked_by_the_oldest() {
     let mut b = barrier(0, 0);
     fail(&mut b, 3);
     assert_eq!(fail(&mut b, 5).illegal, None);
-    let out = fail(&mut b, 2);
-    assert_eq!(
-        out.illegal.map(|i| (i.location, i.failed, i.job)),
-        Some((Location::JobFailed, 3, 2))
-    );
-    assert_eq!(b.peek(&K), Some(3));
+    assert_eq!(fail(&mut b, 2).illegal, None);
+    assert_eq!(b.peek(&K), Some(2));
+    assert_eq!(b.records[&K].failed, BTreeSet::from([2, 3, 5]));
     assert_eq!(b.records[&K].inflight, None, "untracked");
 }
 
@@ -343,6 +336,7 @@ fn live_threshold_zero_means_never_hot() {
         key_threshold: 0,
         ..RefConfig::default()
     });
+    b.sync();
     assert_eq!(b.enter(&K, 2).admission(), (true, None));
     assert!(!b.is_disabled(&K));
 }
@@ -355,5 +349,7 @@ fn live_drain_limit_zero_stops_limiting() {
     b.sync();
     b.enter(&K, 2);
     b.reconfigure(RefConfig::default());
+    assert_eq!(b.enter(&K, 3).admission(), (false, None), "not before sync");
+    b.sync();
     assert_eq!(b.enter(&K, 3).admission(), (true, None));
 }

@@ -47,7 +47,7 @@ fn r_mode_predicate_resets_a_failed_record() {
         b.records[&K],
         Record {
             mode: Mode::Disabled { since: 3 },
-            failed: None,
+            failed: BTreeSet::new(),
             inflight: Some(BTreeSet::new()),
             drain: None,
         },

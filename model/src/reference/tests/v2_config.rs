@@ -142,6 +142,7 @@ fn r_config_drain_limit_zero_lets_an_open_window_refuse_nothing_but_close_as_usu
         drain_idle_for: 1,
         ..RefConfig::default()
     });
+    b.sync();
     assert_eq!(b.enter(&K, 2).admission(), (true, None));
     assert_eq!(b.enter(&K, 3).admission(), (true, None));
     assert_eq!(b.records[&K].drain, Some(Window::holding([2, 3], 0)));
@@ -157,6 +158,7 @@ fn r_config_key_threshold_zero_means_never_hot_and_the_tracked_set_shrinks() {
     let mut b = barrier(0, 1);
     b.enter(&K, 1);
     b.reconfigure(RefConfig::default());
+    b.sync();
     assert_eq!(b.enter(&K, 2).admission(), (true, None));
     assert_eq!(b.enter(&K, 3).admission(), (true, None));
     assert!(!b.is_disabled(&K));
