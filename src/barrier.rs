@@ -123,6 +123,9 @@ pub struct Barrier<K = BarrierKey, C = SystemClock> {
     /// called; it is kept so that a later version's checks need no API change.
     #[allow(dead_code)]
     observer: Option<Observer<K>>,
+    /// The current round's keys (R-OFFER): only ever locked by a round, which
+    /// needs `&mut` of the pickup handle or of the barrier to start.
+    pub(crate) round_keys: parking_lot::Mutex<crate::round::RoundKeys<K>>,
 }
 
 impl<K: OrderingKey> Barrier<K, SystemClock> {
@@ -195,6 +198,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             config_pending: AtomicBool::new(false),
             ordering_disabled,
             observer,
+            round_keys: parking_lot::Mutex::new(crate::round::RoundKeys::new()),
         }
     }
 
@@ -464,6 +468,20 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// The number of shards (a power of two).
     pub fn shard_count(&self) -> usize {
         self.shards.len()
+    }
+
+    /// Starts a round on a barrier that is not shared (R-ROUND): a
+    /// single-threaded pickup loop that owns the barrier (`&mut`) needs no
+    /// [`split`](Barrier::split). Runs [`sync`](Barrier::sync) first; see
+    /// [`Round`](crate::Round).
+    pub fn round(&mut self) -> crate::Round<'_, K, C> {
+        crate::Round::start(self).0
+    }
+
+    /// [`Barrier::round`], also returning how many queued effects its `sync`
+    /// applied.
+    pub fn round_counted(&mut self) -> (crate::Round<'_, K, C>, usize) {
+        crate::Round::start(self)
     }
 
     /// Splits the barrier into the pickup loop's handle (the only one that can

@@ -4,13 +4,16 @@
 //! [`PickupHandle::round`](crate::PickupHandle::round).
 //!
 //! A round remembers, per key offered or skipped in it, the last job offered and
-//! whether the key is skipped; the map lives in the pickup handle and is cleared
-//! (its memory kept) at the start of each round, so a round allocates only when a
-//! batch has more keys than any batch before it.
+//! whether the key is skipped; the map lives in the barrier and is cleared (its
+//! memory kept) at the start of each round, so a round allocates only when a
+//! batch has more keys than any batch before it. It sits behind a lock that is
+//! never contended: a round is started only through `&mut` (of the pickup handle,
+//! or of an unshared barrier), so the lock is taken once per round.
 
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
+use parking_lot::MutexGuard;
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -55,8 +58,8 @@ struct KeyInRound {
     skipped: bool,
 }
 
-/// The per-key state of the current round, kept by the pickup handle between
-/// rounds so that its memory is reused.
+/// The per-key state of the current round, kept by the barrier between rounds
+/// so that its memory is reused.
 pub(crate) struct RoundKeys<K> {
     keys: HashTable<(K, KeyInRound)>,
     hasher: KeyHasher,
@@ -141,12 +144,14 @@ impl<K: OrderingKey> RoundKeys<K> {
 /// ```
 pub struct Round<'a, K: OrderingKey = BarrierKey, C: Clock = SystemClock> {
     barrier: &'a Barrier<K, C>,
-    keys: &'a mut RoundKeys<K>,
+    keys: MutexGuard<'a, RoundKeys<K>>,
 }
 
 impl<'a, K: OrderingKey, C: Clock> Round<'a, K, C> {
-    /// R-ROUND: runs `sync` and starts a round over `keys` (cleared).
-    pub(crate) fn start(barrier: &'a Barrier<K, C>, keys: &'a mut RoundKeys<K>) -> (Self, usize) {
+    /// R-ROUND: runs `sync` and starts a round (the round's keys cleared). The
+    /// caller holds the barrier's owner exclusively (`&mut`), so the lock is free.
+    pub(crate) fn start(barrier: &'a Barrier<K, C>) -> (Self, usize) {
+        let mut keys = barrier.round_keys.lock();
         keys.clear();
         let applied = barrier.sync();
         (Round { barrier, keys }, applied)

@@ -6,7 +6,10 @@
 //! ids 0..8 (so keys and jobs collide constantly): `enter`, `wait`,
 //! `state_changed` with every `JobState` the spec lists (the unsupported ones
 //! included), `leave`, `sync`, `peek`, `is_disabled`, `size`, clock advances,
-//! live `reconfigure` and toggles of the `ordering_disabled` predicate. Initial and
+//! live `reconfigure` (installed at the next `sync`, R-CONFIG), toggles of the
+//! `ordering_disabled` predicate, whole rounds (`round`, then `offer`,
+//! `offer_all`, `undo` and `skip`, in and out of job-id order: R-ROUND,
+//! R-OFFER) and batches of reports (`report_all`). Initial and
 //! reconfigured settings cover drain limit 0–3, key threshold 0–3, the three
 //! timers (`disabled_for`, `half_enabled_for`, `drain_idle_for`) of 0–4 ms, and
 //! both illegal-sequence policies.
@@ -21,9 +24,10 @@
 //! `drain_idle_for` included, compared with the existing `since` and idle time
 //! (R-CONFIG).
 //!
-//! Every answer is compared, every illegal-sequence report (location, key, failed
-//! job, job) under the report policy and every panic (and its message) under the
-//! panic policy; after every step `check_invariants` compares `size`, the queued
+//! Every answer is compared (each of a round's and a batch's), and no call may
+//! report an illegal sequence or panic under either policy (R-ILLEGAL, v3); the
+//! steering adds failures of jobs older than the key's failed job (the failed
+//! set) and `enter`s of such jobs (older jobs first). After every step `check_invariants` compares `size`, the queued
 //! effects, `peek` and `is_disabled` of every key, and every record field by field.
 //!
 //! The real barrier has two shards, so that the three keys share a shard or not
@@ -44,14 +48,45 @@ use eventorder::{Effect, JobState};
 use eventorder_model::reference::{Mode, Outcome, RefConfig, Reference, Ret};
 use proptest::prelude::*;
 use proptest_state_machine::{prop_state_machine, ReferenceStateMachine, StateMachineTest};
-use support::{compare, compare_state, Call, Key, Rng, Sut};
+use support::{compare, compare_many, compare_state, Action, Call, Key, Rng, Sut};
 
 /// The reference and what its last call returned (the system under test's
-/// `apply` sees the state after the transition, so the outcome travels with it).
+/// `apply` sees the state after the transition, so the outcome travels with it),
+/// with a round's or a batch's answers.
 #[derive(Clone, Debug)]
 struct Model {
     reference: Reference<Key>,
-    last: Option<Outcome<Key>>,
+    last: Option<(Outcome<Key>, Vec<Ret>)>,
+}
+
+/// A round's actions: offers (in job-id order per key, mostly, so that jobs are
+/// admitted; sometimes not, for R-OFFER's error), `offer_all`, undos and skips.
+fn round(keys: Key, jobs: i64) -> impl Strategy<Value = Call> {
+    let action = prop_oneof![
+        8 => (0..keys, 0..jobs).prop_map(|(k, j)| Action::Offer(k, j)),
+        2 => proptest::collection::vec((0..keys, 0..jobs), 1..5).prop_map(|mut batch| {
+            batch.sort_by_key(|&(_, j)| j);
+            Action::OfferAll(batch)
+        }),
+        1 => (0..keys, 0..jobs).prop_map(|(k, j)| Action::Undo(k, j)),
+        1 => (0..keys).prop_map(Action::Skip),
+    ];
+    (proptest::collection::vec(action, 0..8), any::<bool>()).prop_map(|(mut actions, sorted)| {
+        if sorted {
+            // The batch in ascending job id, as a pickup loop reads it.
+            actions.sort_by_key(|a| match a {
+                Action::Offer(_, j) | Action::Undo(_, j) => *j,
+                Action::OfferAll(batch) => batch[0].1,
+                Action::Skip(_) => 0,
+            });
+        }
+        Call::Round(actions)
+    })
+}
+
+/// A batch of reports, as the commit loop sends them.
+fn report_all(keys: Key, jobs: i64) -> impl Strategy<Value = Call> {
+    proptest::collection::vec((0..keys, 0..jobs, job_state()), 1..5).prop_map(Call::ReportAll)
 }
 
 fn ref_config() -> impl Strategy<Value = RefConfig> {
@@ -104,12 +139,22 @@ fn steered(state: &Model, keys: Key) -> Vec<Call> {
         }
     }
     for (&k, record) in r.records.range(..keys) {
-        if let Some(failed) = record.failed {
-            // End the failed job (a window opens if drain_limit > 0).
+        for &failed in &record.failed {
+            // End a failed job (a window opens if drain_limit > 0 and it was
+            // the last one).
             calls.push(Call::State(k, failed, JobState::Aborted));
             calls.push(Call::State(k, failed, JobState::Succeeded));
         }
-        if record.failed.is_some() || record.drain.is_some() {
+        if let Some(oldest) = record.oldest_failed() {
+            // A job older than the oldest failed job fails too (the failed set
+            // grows, and the key is blocked by the new oldest), or enters (older
+            // jobs go first).
+            if oldest > 0 {
+                calls.push(Call::State(k, oldest - 1, JobState::Failed));
+                calls.push(Call::Enter(k, oldest - 1));
+            }
+        }
+        if !record.failed.is_empty() || record.drain.is_some() {
             calls.push(Call::Predicate(k, true));
         }
     }
@@ -205,6 +250,8 @@ impl<const FOCUSED: bool> ReferenceStateMachine for Conformance<FOCUSED> {
             1 => key.clone().prop_map(Call::IsDisabled),
             1 => Just(Call::Size),
             2 * modes => (0u64..=6).prop_map(Call::Advance),
+            4 => round(Self::KEYS, Self::JOBS),
+            1 => report_all(Self::KEYS, Self::JOBS),
             1 => ref_config().prop_map(Call::Reconfigure),
             modes => (key, any::<bool>()).prop_map(|(k, on)| Call::Predicate(k, on)),
         ]
@@ -212,7 +259,7 @@ impl<const FOCUSED: bool> ReferenceStateMachine for Conformance<FOCUSED> {
     }
 
     fn apply(mut state: Model, call: &Call) -> Model {
-        state.last = Some(state.reference.invoke(call.op()));
+        state.last = Some(call.run(&mut state.reference));
         state
     }
 }
@@ -225,11 +272,10 @@ impl<const FOCUSED: bool> StateMachineTest for Conformance<FOCUSED> {
         Sut::with_shards(&model.reference.config, Some(2))
     }
 
-    fn apply(sut: Sut, model: &Model, call: Call) -> Sut {
-        let observed = sut.invoke(&call);
-        let expected = model.last.as_ref().expect("the reference ran the call");
-        let panic_policy = model.reference.config.panic_on_illegal_sequence;
-        if let Err(mismatch) = compare(&call, &observed, expected, panic_policy) {
+    fn apply(mut sut: Sut, model: &Model, call: Call) -> Sut {
+        let observed = sut.invoke_mut(&call);
+        let (expected, many) = model.last.as_ref().expect("the reference ran the call");
+        if let Err(mismatch) = compare_many(&call, &observed, expected, many) {
             panic!("real barrier and reference disagree: {mismatch}");
         }
         sut

@@ -4,7 +4,7 @@
 use std::{fmt, sync::Arc};
 
 use crate::{
-    barrier::OrderingKey, round::RoundKeys, Admission, Barrier, BarrierKey, Clock, Hold, JobId,
+    barrier::OrderingKey, Admission, Barrier, BarrierKey, Clock, Hold, JobId,
     JobState, Result, Round, Snapshot, Stats, SystemClock,
 };
 
@@ -15,7 +15,6 @@ use crate::{
 /// on one barrier break ordering: a known production failure).
 pub struct PickupHandle<K = BarrierKey, C = SystemClock> {
     barrier: Arc<Barrier<K, C>>,
-    round: RoundKeys<K>,
 }
 
 /// The handle for workers and the commit loop: `wait`, `state_changed`,
@@ -29,7 +28,6 @@ pub(crate) fn split<K, C>(barrier: Arc<Barrier<K, C>>) -> (PickupHandle<K, C>, W
     (
         PickupHandle {
             barrier: Arc::clone(&barrier),
-            round: RoundKeys::new(),
         },
         WorkerHandle { barrier },
     )
@@ -48,13 +46,13 @@ impl<K: OrderingKey, C: Clock> PickupHandle<K, C> {
     /// [`sync`](PickupHandle::sync), then returns the [`Round`] to offer the batch
     /// to. The round borrows the handle until it is dropped.
     pub fn round(&mut self) -> Round<'_, K, C> {
-        Round::start(&self.barrier, &mut self.round).0
+        Round::start(&self.barrier).0
     }
 
     /// [`PickupHandle::round`], also returning how many queued effects its `sync`
     /// applied.
     pub fn round_counted(&mut self) -> (Round<'_, K, C>, usize) {
-        Round::start(&self.barrier, &mut self.round)
+        Round::start(&self.barrier)
     }
 
     /// [`Barrier::enter`], outside a round (a pickup loop that calls it must keep

@@ -5,10 +5,12 @@
 //! reference's timers `disabled_for`, `half_enabled_for` and `drain_idle_for`, in
 //! ticks, are the real [`Config`]'s in ms); the reference's `ordering_disabled` set is a shared set the real barrier's
 //! predicate reads; `RefState::Unsupported` stands for every `JobState` the
-//! barrier does not take. Under the report policy the observer's events are
-//! compared with the reference's `illegal`; under the panic policy the real call
-//! must panic (after its state change, with the event's message) exactly when the
-//! reference reports an illegal sequence.
+//! barrier does not take. SPEC v3 reports no illegal sequence (R-ILLEGAL):
+//! neither side may report one, and no call may panic, under either policy.
+//!
+//! A round (`Call::Round`) and a batch of reports (`Call::ReportAll`) are one
+//! call each with many answers: the round's `sync` and then one answer per
+//! action, or one per report.
 
 #![allow(dead_code)] // each test file uses its own part
 
@@ -26,11 +28,10 @@ use std::{
 };
 
 use eventorder::{
-    Barrier, Config, Effect, Error, IllegalSequence, JobId, JobState, KeyMode, Location,
-    ManualClock,
+    Barrier, Config, Effect, Error, IllegalSequence, JobId, JobState, KeyMode, ManualClock, Offer,
 };
 use eventorder_model::reference::{
-    self as model, Illegal, Op, Outcome, RefConfig, RefState, Reference, Ret, Unsupported,
+    self as model, Offered, Op, Outcome, RefConfig, RefState, Reference, Ret, Unsupported,
 };
 
 /// The key type of the conformance tests: a small domain, so keys collide.
@@ -53,6 +54,33 @@ pub enum Call {
     Reconfigure(RefConfig),
     /// The `ordering_disabled` predicate holds (true) or not for the key.
     Predicate(Key, bool),
+    /// A whole round: its `sync`, the actions in order, its end.
+    Round(Vec<Action>),
+    /// `report_all` of these reports, in order.
+    ReportAll(Vec<(Key, i64, JobState)>),
+}
+
+/// One action inside a round (R-OFFER).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub enum Action {
+    Offer(Key, i64),
+    OfferAll(Vec<(Key, i64)>),
+    Undo(Key, i64),
+    Skip(Key),
+}
+
+impl fmt::Debug for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Offer(k, j) => write!(f, "offer(k{k}, {j})"),
+            Action::OfferAll(jobs) => {
+                let jobs: Vec<String> = jobs.iter().map(|(k, j)| format!("k{k}:{j}")).collect();
+                write!(f, "offer_all[{}]", jobs.join(", "))
+            }
+            Action::Undo(k, j) => write!(f, "undo(k{k}, {j})"),
+            Action::Skip(k) => write!(f, "skip(k{k})"),
+        }
+    }
 }
 
 impl fmt::Debug for Call {
@@ -80,6 +108,14 @@ impl fmt::Debug for Call {
                 c.panic_on_illegal_sequence
             ),
             Call::Predicate(k, on) => write!(f, "ordering_disabled(k{k}) = {on}"),
+            Call::Round(actions) => write!(f, "round{actions:?}"),
+            Call::ReportAll(reports) => {
+                let reports: Vec<String> = reports
+                    .iter()
+                    .map(|(k, j, s)| format!("k{k}:{j} {s}"))
+                    .collect();
+                write!(f, "report_all[{}]", reports.join(", "))
+            }
         }
     }
 }
@@ -113,7 +149,55 @@ pub fn states_to_try() -> Vec<JobState> {
 }
 
 impl Call {
-    /// The same call on the reference.
+    /// Whether the call has many answers (a round, a batch of reports).
+    pub fn is_many(&self) -> bool {
+        matches!(self, Call::Round(_) | Call::ReportAll(_))
+    }
+
+    /// The same call on the reference: its outcome, with one answer, or for a
+    /// round or a batch of reports `Ret::Unit` and the answers in the second
+    /// place.
+    pub fn run(&self, reference: &mut Reference<Key>) -> (Outcome<Key>, Vec<Ret>) {
+        let many = match self {
+            Call::Round(actions) => {
+                let mut rets = vec![Ret::Applied(reference.round())];
+                for action in actions {
+                    match action {
+                        Action::Offer(k, j) => rets.push(Ret::Offer(reference.offer(k, *j))),
+                        Action::OfferAll(jobs) => {
+                            for (k, j) in jobs {
+                                rets.push(Ret::Offer(reference.offer(k, *j)));
+                            }
+                        }
+                        Action::Undo(k, j) => {
+                            reference.undo(k, *j);
+                            rets.push(Ret::Unit);
+                        }
+                        Action::Skip(k) => {
+                            reference.skip(k);
+                            rets.push(Ret::Unit);
+                        }
+                    }
+                }
+                reference.end_round();
+                rets
+            }
+            Call::ReportAll(reports) => reports
+                .iter()
+                .map(|&(k, j, s)| reference.state_changed(&k, j, ref_state(s)).ret)
+                .collect(),
+            _ => return (reference.invoke(self.op()), Vec::new()),
+        };
+        (
+            Outcome {
+                ret: Ret::Unit,
+                illegal: None,
+            },
+            many,
+        )
+    }
+
+    /// The same call on the reference (a single-answer call only).
     pub fn op(&self) -> Op<Key> {
         match *self {
             Call::Enter(k, j) => Op::Enter(k, j),
@@ -127,8 +211,38 @@ impl Call {
             Call::Advance(t) => Op::Advance(t),
             Call::Reconfigure(ref c) => Op::Reconfigure(c.clone()),
             Call::Predicate(k, on) => Op::SetOrderingDisabled(k, on),
+            Call::Round(_) | Call::ReportAll(_) => {
+                unreachable!("{self:?} has many answers: use Call::run")
+            }
         }
     }
+}
+
+/// A real offer's answer in the reference's terms.
+pub fn offered(offer: Result<Offer, Error>) -> Offered {
+    match offer {
+        Ok(Offer::Admitted { previous_failed }) => Offered::Admitted {
+            previous_failed: previous_failed.map(|j| j.0),
+        },
+        Ok(Offer::Refused { previous_failed }) => Offered::Refused {
+            previous_failed: previous_failed.map(|j| j.0),
+        },
+        Ok(Offer::Skipped) => Offered::Skipped,
+        Err(Error::OutOfOrder { last, job }) => Offered::OutOfOrder {
+            last: last.0,
+            job: job.0,
+        },
+        Err(e) => panic!("offer: unexpected error {e:?}"),
+    }
+}
+
+/// A real report's result in the reference's terms.
+fn reported(state: JobState, result: Result<(), Error>) -> Ret {
+    Ret::StateChanged(match result {
+        Ok(()) => Ok(()),
+        Err(Error::UnsupportedState(t)) if t == state => Err(Unsupported),
+        Err(e) => panic!("state_changed({state}): unexpected error {e:?}"),
+    })
 }
 
 /// The real barrier's settings for a reference configuration.
@@ -140,21 +254,6 @@ pub fn real_config(c: &RefConfig) -> Config {
         half_enabled_for: Duration::from_millis(c.half_enabled_for),
         drain_idle_for: Duration::from_millis(c.drain_idle_for),
         panic_on_illegal_sequence: c.panic_on_illegal_sequence,
-    }
-}
-
-/// The reference's event as the real observer would see it.
-pub fn real_event(i: &Illegal<Key>) -> IllegalSequence<Key> {
-    let l = match i.location {
-        model::Location::Enter => Location::Enter,
-        model::Location::Wait => Location::Wait,
-        model::Location::JobFailed => Location::JobFailed,
-    };
-    IllegalSequence {
-        location: l,
-        key: i.key,
-        failed: JobId(i.failed),
-        job: JobId(i.job),
     }
 }
 
@@ -172,6 +271,8 @@ pub struct Sut {
 pub struct Observed {
     /// The answer, in the reference's terms; `None` if the call panicked.
     pub ret: Option<Ret>,
+    /// A round's or a batch's answers (empty for other calls).
+    pub many: Vec<Ret>,
     /// Events the observer received during the call.
     pub events: Vec<IllegalSequence<Key>>,
     /// The panic message, if the call panicked.
@@ -212,9 +313,58 @@ impl Sut {
         }
     }
 
-    /// Runs one call on the real barrier.
+    /// Runs one call on the real barrier, a round included (which needs the
+    /// barrier unshared: `&mut`).
+    pub fn invoke_mut(&mut self, call: &Call) -> Observed {
+        let Call::Round(actions) = call else {
+            return self.invoke(call);
+        };
+        let b = &mut self.barrier;
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let (mut round, applied) = b.round_counted();
+            let mut rets = vec![Ret::Applied(applied)];
+            for action in actions {
+                match action {
+                    Action::Offer(k, j) => rets.push(Ret::Offer(offered(round.offer(k, JobId(*j))))),
+                    Action::OfferAll(jobs) => rets.extend(
+                        round
+                            .offer_all(jobs.iter().map(|(k, j)| (k, JobId(*j))))
+                            .into_iter()
+                            .map(|o| Ret::Offer(offered(o))),
+                    ),
+                    Action::Undo(k, j) => {
+                        round.undo(k, JobId(*j));
+                        rets.push(Ret::Unit);
+                    }
+                    Action::Skip(k) => {
+                        round.skip(k);
+                        rets.push(Ret::Unit);
+                    }
+                }
+            }
+            rets
+        }));
+        let events = std::mem::take(&mut *self.events.lock().unwrap());
+        match result {
+            Ok(many) => Observed {
+                ret: Some(Ret::Unit),
+                many,
+                events,
+                panic: None,
+            },
+            Err(payload) => Observed {
+                ret: None,
+                many: Vec::new(),
+                events,
+                panic: Some(panic_message(payload)),
+            },
+        }
+    }
+
+    /// Runs one call on the real barrier (not a round: see [`Sut::invoke_mut`]).
     pub fn invoke(&self, call: &Call) -> Observed {
         let b = &self.barrier;
+        let mut many = Vec::new();
         let result = catch_unwind(AssertUnwindSafe(|| match *call {
             Call::Enter(k, j) => {
                 let a = b.enter(&k, JobId(j));
@@ -230,11 +380,7 @@ impl Sut {
                     previous_failed: h.previous_failed.map(|f| f.0),
                 }
             }
-            Call::State(k, j, s) => Ret::StateChanged(match b.state_changed(&k, JobId(j), s) {
-                Ok(()) => Ok(()),
-                Err(Error::UnsupportedState(t)) if t == s => Err(Unsupported),
-                Err(e) => panic!("state_changed({s}): unexpected error {e:?}"),
-            }),
+            Call::State(k, j, s) => reported(s, b.state_changed(&k, JobId(j), s)),
             Call::Leave(k, j) => {
                 b.leave(&k, JobId(j));
                 Ret::Unit
@@ -260,68 +406,86 @@ impl Sut {
                 }
                 Ret::Unit
             }
+            Call::Round(_) => panic!("a round needs Sut::invoke_mut"),
+            Call::ReportAll(ref reports) => {
+                let results = b.report_all(reports.iter().map(|(k, j, s)| (k, JobId(*j), *s)));
+                many = reports
+                    .iter()
+                    .zip(results)
+                    .map(|(&(_, _, s), r)| reported(s, r))
+                    .collect();
+                Ret::Unit
+            }
         }));
         let events = std::mem::take(&mut *self.events.lock().unwrap());
         match result {
             Ok(ret) => Observed {
                 ret: Some(ret),
+                many,
                 events,
                 panic: None,
             },
             Err(payload) => Observed {
                 ret: None,
+                many: Vec::new(),
                 events,
-                panic: Some(
-                    payload
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                        .unwrap_or_else(|| "<non-string panic>".into()),
-                ),
+                panic: Some(panic_message(payload)),
             },
         }
     }
 }
 
-/// Compares what the real call did with the reference's outcome; `panic_policy`
-/// is the illegal-sequence policy in force for the call. Returns the mismatch.
+/// A caught panic's message.
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "<non-string panic>".into())
+}
+
+/// Compares what the real call did with the reference's outcome. Neither side
+/// may report an illegal sequence and the real call may not panic, under either
+/// policy (R-ILLEGAL, v3). Returns the mismatch.
 pub fn compare(
     call: &Call,
     observed: &Observed,
     expected: &Outcome<Key>,
-    panic_policy: bool,
+    _panic_policy: bool,
 ) -> Result<(), String> {
-    let expected_event = expected.illegal.as_ref().map(real_event);
-    match (&expected_event, panic_policy) {
-        (Some(event), true) => {
-            let message = event.to_string();
-            if observed.panic.as_deref() != Some(message.as_str()) || !observed.events.is_empty() {
-                return Err(format!(
-                    "{call:?}: expected a panic {message:?} (panic policy) and no report, \
-                     got panic {:?}, reports {:?}, answer {:?}",
-                    observed.panic, observed.events, observed.ret
-                ));
-            }
-            // The call panicked after its state change: no answer to compare.
-            return Ok(());
-        }
-        _ => {
-            if let Some(p) = &observed.panic {
-                return Err(format!("{call:?}: unexpected panic {p:?}"));
-            }
-            let want: Vec<_> = expected_event.into_iter().collect();
-            if observed.events != want {
-                return Err(format!(
-                    "{call:?}: illegal-sequence reports differ: real {:?}, reference {:?}",
-                    observed.events, want
-                ));
-            }
-        }
+    compare_many(call, observed, expected, &[])
+}
+
+/// [`compare`] for a call with many answers (`many`: the reference's, from
+/// [`Call::run`]).
+pub fn compare_many(
+    call: &Call,
+    observed: &Observed,
+    expected: &Outcome<Key>,
+    many: &[Ret],
+) -> Result<(), String> {
+    if let Some(i) = &expected.illegal {
+        return Err(format!("{call:?}: the reference reported {i:?} (v3 reports none)"));
+    }
+    if let Some(p) = &observed.panic {
+        return Err(format!("{call:?}: unexpected panic {p:?}"));
+    }
+    if !observed.events.is_empty() {
+        return Err(format!(
+            "{call:?}: illegal-sequence reports (v3 reports none): {:?}",
+            observed.events
+        ));
     }
     if observed.ret.as_ref() != Some(&expected.ret) {
         return Err(format!(
             "{call:?}: answers differ: real {:?}, reference {:?}",
             observed.ret, expected.ret
+        ));
+    }
+    if observed.many != many {
+        return Err(format!(
+            "{call:?}: answers differ: real {:?}, reference {many:?}",
+            observed.many
         ));
     }
     Ok(())
@@ -379,13 +543,15 @@ pub fn compare_state(
             _ => false,
         };
         let set = |s: Option<&BTreeSet<i64>>| s.map(|s| s.iter().copied().collect());
+        let failed: Vec<i64> = r.failed_jobs.iter().map(|j| j.0).collect();
         let jobs = |s: &Option<Vec<JobId>>| {
             s.as_ref()
                 .map(|s| s.iter().map(|j| j.0).collect::<Vec<_>>())
         };
         let idle = want.drain.as_ref().and_then(|w| w.idle_since).map(age);
         if !mode_ok
-            || r.failed.map(|f| f.0) != want.failed
+            || r.failed.map(|f| f.0) != want.oldest_failed()
+            || failed != want.failed.iter().copied().collect::<Vec<_>>()
             || jobs(&r.inflight) != set(want.inflight.as_ref())
             || jobs(&r.drain) != set(want.drain.as_ref().map(|w| &w.jobs))
             || r.drain_idle != idle
