@@ -269,6 +269,7 @@ mod tests {
                 previous_failed: None
             })
         );
+        drop(round);
         let mut round = pickup.round();
         assert!(!round.is_skipped(&1));
         assert_eq!(
@@ -348,6 +349,7 @@ mod tests {
         let (mut pickup, workers) = barrier().split();
         let mut round = pickup.round();
         assert!(round.offer(&1, JobId(1)).unwrap().is_admitted());
+        drop(round);
         workers
             .state_changed(&1, JobId(1), JobState::Succeeded)
             .unwrap();

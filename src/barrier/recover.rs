@@ -1,41 +1,39 @@
-//! The warm start after a router restart (`spec/SPEC.md` section 1, R-RESTART):
+//! The warm start after a router restart (SPEC.md R-RESTART):
 //! [`Barrier::recover`].
 //!
 //! The barrier lives in memory, so a restarted router starts with an empty one.
 //! A key whose failed job is waiting out its retry backoff is then missing from
 //! the next batch, while its later jobs are in it, and an empty barrier would
-//! admit them ahead of the failed job. Reporting, before the first `enter`, each
-//! key's oldest non-terminal job when it is persisted `failed` gives the new
-//! barrier back the one fact that matters for ordering: which job each key is
-//! blocked on. The model checks that this is
-//! enough (`cargo run --release -p eventorder-model -- restart`).
+//! admit them ahead of the failed job. Reporting, before the first round, every
+//! job persisted as `failed` gives the new barrier back the one fact that matters
+//! for ordering: which jobs each key is blocked on. Older jobs go first
+//! (R-ENTER-FAILED), so a leftover older than a failed job is still admitted.
+//! The model checks that this is enough
+//! (`cargo run --release -p eventorder-model -- restart`).
 
 use super::{Barrier, OrderingKey};
 use crate::{machine::bug, Clock, Error, JobId, Result};
 
 impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// The warm start after a restart (R-RESTART): reports the given jobs as
-    /// `failed`, in ascending job-id order, and returns how many keys now hold a
-    /// failed job.
+    /// `failed`, in any order, and returns how many keys now hold a failed job.
     ///
-    /// Call it once, on the new barrier, before the pickup loop's first
-    /// [`enter`](Barrier::enter), with, **for each key whose oldest job not
-    /// persisted as terminal has the persisted status `failed`, that job** (in
-    /// any order: it sorts them). Each such key is then blocked on its failed job,
-    /// as it was before the restart, so its later jobs are refused until that
-    /// job ends, whether or not the job is due for a retry in the next batch.
-    /// Leave out a key whose oldest non-terminal job is not failed: after a
-    /// period with its ordering off (hot, or the predicate), a younger job can be
-    /// persisted `failed` while an older one is pending, and blocking the key on
-    /// the younger one would make the older one's `enter` an illegal sequence
-    /// (the model's finding 9, in `docs/verification.md`). Persisted `waiting`
-    /// and in-flight jobs need nothing: they are pending again and the pickup
-    /// loop offers them in job-id order. A key for which `ordering_disabled`
-    /// holds is reset at its next `enter`, as it would be without a restart
-    /// (R-MODE). Given several jobs of one key, `recover` keeps the oldest.
+    /// Call it once, on the new barrier, before the pickup loop's first round
+    /// (or [`enter`](Barrier::enter)), with **every job whose persisted status is
+    /// `failed`**. Each key is then blocked by its oldest failed job, as it was
+    /// before the restart, so its later jobs are refused until that job ends,
+    /// whether or not the job is due for a retry in the next batch; a job older
+    /// than it that is not failed (a leftover of a period with ordering off)
+    /// still goes first. Every failed job is kept: when the oldest ends, the next
+    /// one blocks the key. Persisted `waiting` and in-flight jobs need nothing:
+    /// they are pending again and the pickup loop offers them in job-id order. A
+    /// key for which `ordering_disabled` holds is reset at its next `enter`, as
+    /// it would be without a restart (R-MODE).
     ///
-    /// Without it, a restart can deliver a key's later job before its failed one:
-    /// the model's shortest counterexample is in the README, section "Restarts".
+    /// Without it, a restart can deliver a key's later job before its failed one
+    /// (the model's counterexample is in `docs/restarts.md`); with only each
+    /// key's oldest failed job (SPEC v2's warm start), a failed job behind an
+    /// older leftover is forgotten and a later job overtakes it.
     ///
     /// # Errors
     /// [`Error::RecoverTooLate`] if the barrier has already been entered or holds
@@ -48,8 +46,8 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// use eventorder::{Barrier, JobId};
     ///
     /// let barrier: Barrier<&str> = Barrier::builder().key_threshold(200).build();
-    /// // From the job store: per key, its oldest non-terminal job, if failed.
-    /// let persisted_failed = [("user-b", JobId(9)), ("user-a", JobId(3))];
+    /// // From the job store: every job persisted as failed.
+    /// let persisted_failed = [("user-b", JobId(9)), ("user-a", JobId(7)), ("user-a", JobId(3))];
     /// assert_eq!(barrier.recover(persisted_failed), Ok(2));
     ///
     /// barrier.sync();
@@ -57,6 +55,8 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// assert!(!barrier.enter(&"user-a", JobId(5)).accepted);
     /// assert_eq!(barrier.peek(&"user-a"), Some(JobId(3)));
     /// assert!(barrier.enter(&"user-a", JobId(3)).accepted);
+    /// // An older job is not held back by the failed one (older jobs go first).
+    /// assert!(barrier.enter(&"user-a", JobId(2)).accepted);
     /// // Once the pipeline has started, a second warm start is refused.
     /// assert!(barrier.recover([("user-c", JobId(1))]).is_err());
     /// ```
@@ -96,7 +96,7 @@ mod tests {
     }
 
     #[test]
-    fn blocks_each_key_on_its_oldest_failed_job() {
+    fn blocks_each_key_on_its_oldest_failed_job_and_keeps_the_others() {
         let b = barrier();
         let n = b
             .recover([
@@ -113,6 +113,13 @@ mod tests {
         assert!(!b.enter(&1, JobId(15)).accepted);
         assert!(b.wait(&1, JobId(30)).wait);
         assert!(b.enter(&3, JobId(1)).accepted);
+        // The oldest ends: the next failed job blocks the key.
+        assert!(b.enter(&1, JobId(10)).accepted);
+        b.state_changed(&1, JobId(10), JobState::Succeeded).unwrap();
+        b.sync();
+        assert_eq!(b.peek(&1), Some(JobId(20)));
+        assert!(b.enter(&1, JobId(15)).accepted, "older than 20: goes first");
+        assert!(!b.enter(&1, JobId(21)).accepted);
     }
 
     #[test]
@@ -136,9 +143,16 @@ mod tests {
             .build();
         b.recover((0..50).rev().map(|j| (j % 7, JobId(j.into()))))
             .unwrap();
+        let sorted: Barrier<u32> = Barrier::new();
+        sorted
+            .recover((0..50).map(|j| (j % 7, JobId(j.into()))))
+            .unwrap();
         assert!(reports.lock().unwrap().is_empty());
         for key in 0..7 {
             assert_eq!(b.peek(&key), Some(JobId(key.into())));
+            let failed = |b: &Barrier<u32>| b.snapshot().record(&key).unwrap().failed_jobs.clone();
+            assert_eq!(failed(&b), failed(&sorted));
+            assert_eq!(failed(&b).len(), if key == 0 { 8 } else { 7 });
         }
     }
 
