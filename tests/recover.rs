@@ -1,16 +1,15 @@
-//! The warm start after a restart (`spec/SPEC.md` section 1, R-RESTART):
-//! `Barrier::recover` against the reference barrier of `eventorder-model`.
+//! The warm start after a restart (SPEC.md R-RESTART): `Barrier::recover`
+//! against the reference barrier's `recover` (`eventorder-model`).
 //!
-//! The contract says what `recover` must equal: every persisted `failed` job
-//! reported as `failed`, in ascending job-id order, on a new barrier. Each case
-//! draws a set of failed jobs over a few keys and hands them to `recover` in a
-//! random order; the reference is told the same jobs in job-id order. Then both
-//! must hold the same records, and answer the same to a pass of `wait` and
-//! `enter` over every key's jobs in job-id order, as a pickup loop after the
-//! restart would (a failed job left out of the batch, as when its retry is not
-//! yet due, included).
+//! The contract (v3): every job persisted as `failed`, reported as `failed`, in
+//! any order, on a new barrier. Each case draws a set of failed jobs over a few
+//! keys and hands them to both in the same random order. Then both must hold the
+//! same records (every failed job of every key), and answer the same to the
+//! first round after the restart, which offers every key's jobs in job-id order
+//! (a failed job left out of the batch, as when its retry is not yet due,
+//! included), and to a `wait` for every job.
 //!
-//! Seeded bug: `RecoverKeepsInputOrder` (scripts/inject-bugs.sh).
+//! Seeded bug: `RecoverOldestOnly` (SPEC v2's warm start; scripts/inject-bugs.sh).
 
 mod support;
 
@@ -18,7 +17,7 @@ use eventorder::JobId;
 use eventorder_model::reference::{RefConfig, RefState, Reference};
 use proptest::prelude::*;
 use proptest::sample::subsequence;
-use support::{compare, compare_state, Call, Key, Sut};
+use support::{compare, compare_many, compare_state, Action, Call, Key, Sut};
 
 const KEYS: Key = 4;
 const JOBS: i64 = 24;
@@ -50,7 +49,7 @@ fn restart() -> impl Strategy<Value = (Vec<Key>, Vec<i64>, Vec<i64>)> {
 
 fn check(keys: &[Key], failed: &[i64], not_due: &[i64]) -> Result<(), String> {
     let config = production();
-    let sut = Sut::new(&config);
+    let mut sut = Sut::new(&config);
     let key_of = |job: i64| keys[(job - 1) as usize];
     let recovered = sut
         .barrier
@@ -58,15 +57,12 @@ fn check(keys: &[Key], failed: &[i64], not_due: &[i64]) -> Result<(), String> {
         .map_err(|e| format!("recover: {e}"))?;
 
     let mut reference = Reference::new(config.clone());
-    let mut sorted = failed.to_vec();
-    sorted.sort_unstable();
-    for &j in &sorted {
-        reference.invoke(Call::State(key_of(j), j, eventorder::JobState::Failed).op());
-    }
-    if recovered != reference.size() {
+    let expected = reference
+        .recover(failed.iter().map(|&j| (key_of(j), j)))
+        .map_err(|e| format!("reference recover: {e:?}"))?;
+    if recovered != expected {
         return Err(format!(
-            "recover returned {recovered}, the reference holds {} records",
-            reference.size()
+            "recover returned {recovered}, the reference's {expected}"
         ));
     }
     let events = std::mem::take(&mut *sut.events.lock().unwrap());
@@ -75,18 +71,20 @@ fn check(keys: &[Key], failed: &[i64], not_due: &[i64]) -> Result<(), String> {
     }
     compare_state(&sut, &reference, 0..KEYS)?;
 
-    // The first batch after the restart: every job but those not yet due.
-    let batch =
-        [Call::Sync]
-            .into_iter()
-            .chain((1..=JOBS).filter(|j| !not_due.contains(j)).flat_map(|j| {
-                let k = key_of(j);
-                [Call::Wait(k, j), Call::Enter(k, j)]
-            }));
-    for call in batch {
+    // What the workers would be told, then the first round after the restart:
+    // every job but those not yet due, in job-id order.
+    for j in 1..=JOBS {
+        let call = Call::Wait(key_of(j), j);
         let expected = reference.invoke(call.op());
         compare(&call, &sut.invoke(&call), &expected, false)?;
     }
+    let batch: Vec<(Key, i64)> = (1..=JOBS)
+        .filter(|j| !not_due.contains(j))
+        .map(|j| (key_of(j), j))
+        .collect();
+    let round = Call::Round(vec![Action::OfferAll(batch)]);
+    let (expected, many) = round.run(&mut reference);
+    compare_many(&round, &sut.invoke_mut(&round), &expected, &many)?;
     compare_state(&sut, &reference, 0..KEYS)
 }
 
@@ -94,7 +92,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     #[test]
-    fn recover_is_the_failed_reports_in_job_id_order((keys, failed, not_due) in restart()) {
+    fn recover_is_every_failed_job_in_any_order((keys, failed, not_due) in restart()) {
         if let Err(e) = check(&keys, &failed, &not_due) {
             prop_assert!(false, "{}", e);
         }
@@ -113,6 +111,27 @@ fn a_later_job_waits_for_a_failed_job_in_backoff() {
     let a = sut.barrier.enter(&0, JobId(4));
     assert!(!a.accepted);
     assert_eq!(a.previous_failed, Some(JobId(3)));
+}
+
+/// The case v3's warm start is for: a leftover (job 2) older than a key's failed
+/// jobs 5 and 7. SPEC v2 reported only the key's oldest non-terminal job if
+/// failed, so nothing here (job 2 is not failed); then job 6 overtook job 5.
+/// Now job 2 goes first, and job 6 waits for job 5, then for job 7's turn.
+#[test]
+fn a_leftover_goes_first_and_every_failed_job_still_blocks() {
+    let mut sut = Sut::new(&production());
+    sut.barrier.recover([(0, JobId(7)), (0, JobId(5))]).unwrap();
+    let mut round = sut.barrier.round();
+    assert!(round.offer(&0, JobId(2)).unwrap().is_admitted());
+    assert!(!round.offer(&0, JobId(6)).unwrap().is_admitted());
+    drop(round);
+    sut.barrier
+        .state_changed(&0, JobId(5), eventorder::JobState::Succeeded)
+        .unwrap();
+    let mut round = sut.barrier.round();
+    let six = round.offer(&0, JobId(6)).unwrap();
+    assert!(six.is_admitted(), "older than job 7: {six:?}");
+    assert!(!round.offer(&0, JobId(8)).unwrap().is_admitted());
 }
 
 /// The reference side of the check is not vacuous: without the warm start the
