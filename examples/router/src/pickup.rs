@@ -170,7 +170,8 @@ impl Pickup<'_> {
                     c.undone.fetch_add(1, Relaxed);
                 }
             }
-            drop(round);
+            // The round ends here (its last use): the next iteration starts
+            // another, with its `sync`.
             if !progressed {
                 // Nothing to do until a status is committed (or a retry is due).
                 store.wait_for_change(generation, Duration::from_millis(1));
