@@ -152,7 +152,8 @@ pub fn print(
         run.stats.drains_opened
     );
     println!(
-        "  keys that went hot: {} (the barrier counted {} times a key went hot, {} came back)",
+        "  keys with ordering switched off (hot, or by the predicate): {} (the barrier counted \
+         {} times a key went hot, {} times a key came fully back on)",
         n(&c.hot_keys),
         run.stats.keys_gone_hot,
         run.stats.keys_re_enabled
