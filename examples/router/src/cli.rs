@@ -143,7 +143,9 @@ pub struct Args {
     #[arg(long)]
     pub skip_warm_start: bool,
     /// Give up after this many seconds (exit status 2) and show the stuck keys.
-    #[arg(long, default_value_t = 120)]
+    /// (Long enough for slow workloads: a high failure rate with a long backoff
+    /// blocks the busiest keys one failed job after another.)
+    #[arg(long, default_value_t = 300)]
     pub timeout: u64,
     /// No progress bar.
     #[arg(long)]

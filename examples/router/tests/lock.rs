@@ -45,7 +45,10 @@ fn start_holding(db: &Path) -> (Child, String) {
     BufReader::new(child.stdout.as_mut().unwrap())
         .read_line(&mut line)
         .unwrap();
-    assert!(line.starts_with("start "), "unexpected first line: {line:?}");
+    assert!(
+        line.starts_with("start "),
+        "unexpected first line: {line:?}"
+    );
     (child, line)
 }
 
