@@ -1,6 +1,7 @@
 //! The commit loop: takes a batch of statuses, persists them in one transaction,
-//! then reports them to the barrier (`succeeded`, `filtered`, `aborted`,
-//! `waiting`; `failed` was reported by the worker already). Non-terminal jobs go
+//! then reports them to the barrier at once (`report_all`: `succeeded`,
+//! `filtered`, `aborted`, `waiting`; `failed` was reported by the worker
+//! already). Non-terminal jobs go
 //! back to pending. With `--db` the transaction is the database's. Terminal jobs that went through a worker are logged for the
 //! commit-order check.
 
@@ -10,12 +11,13 @@ use eventorder::{JobId, JobState};
 
 use crate::{
     db::fatal,
-    ops::WorkerOps,
+    ops::{Key, WorkerOps},
     shared::{Commit, Outcome, Shared},
     store::{Persist, Store},
     verdict::Entry,
 };
 
+/// The commit loop and what it needs.
 pub struct CommitLoop<'a, W> {
     pub ops: W,
     pub shared: &'a Shared,
@@ -25,7 +27,7 @@ pub struct CommitLoop<'a, W> {
     pub latency: std::time::Duration,
 }
 
-impl<W: WorkerOps> CommitLoop<'_, W> {
+impl<'a, W: WorkerOps> CommitLoop<'a, W> {
     /// Runs until every sender hung up; returns the commit log (terminal jobs that
     /// went through a worker, in commit order).
     pub fn run(self) -> Vec<Entry> {
@@ -58,21 +60,26 @@ impl<W: WorkerOps> CommitLoop<'_, W> {
             if let Err(e) = self.store.persist(persist, self.shared.now()) {
                 fatal("the commit loop could not persist statuses", e);
             }
-            for c in &batch {
-                self.report(c, &mut log);
-            }
+            let reports: Vec<_> = batch
+                .iter()
+                .filter_map(|c| self.logged(c, &mut log))
+                .collect();
+            self.ops.report_all(&reports);
         }
         log
     }
 
-    fn report(&self, c: &Commit, log: &mut Vec<Entry>) {
+    /// The report for `c` (none for `failed`, which the worker reported), after
+    /// logging it for the commit-order check if it ends a job that went through
+    /// a worker.
+    fn logged(&self, c: &Commit, log: &mut Vec<Entry>) -> Option<(&'a Key, JobId, JobState)> {
         let key = &self.shared.keys[c.key as usize];
         let state = match c.outcome {
             Outcome::Succeeded => JobState::Succeeded,
             Outcome::Filtered => JobState::Filtered,
             Outcome::Aborted | Outcome::Drained => JobState::Aborted,
             Outcome::Waiting => JobState::Waiting,
-            Outcome::Failed => return,
+            Outcome::Failed => return None,
         };
         if state != JobState::Waiting {
             self.shared.ended(c.key, c.job);
@@ -87,6 +94,6 @@ impl<W: WorkerOps> CommitLoop<'_, W> {
                 epoch,
             });
         }
-        self.ops.report(key, JobId(c.job), state);
+        Some((key, JobId(c.job), state))
     }
 }

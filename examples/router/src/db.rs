@@ -6,19 +6,26 @@
 //! the jobs are loaded, every non-terminal one pending again (a failed job keeps
 //! its attempts and its retry time), and the start is recorded in `restarts`.
 //! One connection, behind a mutex, serves the commit loop and the destinations.
+//!
+//! One router process at a time (SPEC.md R-RESTART: two processes on one job
+//! store are two pickup loops): the connection runs in SQLite's exclusive locking
+//! mode and takes the database's write lock before anything else, and keeps it
+//! for the life of the process. A second router on the same file finds it locked
+//! and exits with [`LOCKED_EXIT`]. The lock is the operating system's file lock,
+//! so it goes with the process, a SIGKILL included: it is never left stale.
 
 use std::{
-    fmt::Display,
+    fmt::{self, Display},
     path::Path,
     sync::{
         atomic::{AtomicI64, Ordering::Relaxed},
         Mutex,
     },
-    time::{SystemTime, UNIX_EPOCH},
+    time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
 use eventorder_router::schema::{self, FAILED, IS_TERMINAL, PENDING, WAITING};
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, ErrorCode, OpenFlags};
 
 use crate::store::JobRow;
 
@@ -42,9 +49,8 @@ pub struct Opened {
     pub db: Db,
     /// The jobs, job `i + 1` at index `i`, for the in-memory store.
     pub rows: Vec<JobRow>,
-    /// The warm start's jobs (R-RESTART): per key, its oldest non-terminal job
-    /// if that job's persisted status is `failed`, as (key, job), in ascending
-    /// job id.
+    /// The warm start's jobs (R-RESTART): every job whose persisted status is
+    /// `failed`, as (key, job), in ascending job id.
     pub failed: Vec<(u32, i64)>,
     /// Keys with a failed job in its backoff and a later non-terminal job: the
     /// keys whose order a restart without the warm start can break.
@@ -59,6 +65,82 @@ pub struct Start {
     pub non_terminal: i64,
     pub failed: i64,
     pub delivered_not_terminal: i64,
+}
+
+/// The exit status of a router that finds its database held by another process
+/// (`EX_TEMPFAIL`: try again once the other one is gone).
+pub const LOCKED_EXIT: u8 = 75;
+
+/// Why a database could not be opened.
+#[derive(Debug)]
+pub enum OpenError {
+    /// Another process holds the database (one router process at a time).
+    Locked(String),
+    /// Anything else: not a database, does not fit the options, I/O.
+    Failed(String),
+}
+
+impl Display for OpenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OpenError::Locked(e) | OpenError::Failed(e) => f.write_str(e),
+        }
+    }
+}
+
+impl From<String> for OpenError {
+    fn from(e: String) -> Self {
+        OpenError::Failed(e)
+    }
+}
+
+/// Opens the database at `path` for this process alone: exclusive locking mode
+/// (set before the first access, so that WAL needs no shared memory and the
+/// lock is a plain file lock), WAL, then an exclusive transaction that takes the
+/// write lock, which exclusive mode keeps until the connection closes.
+fn open_exclusive(path: &Path) -> Result<Connection, OpenError> {
+    let failed = |e: rusqlite::Error| {
+        OpenError::Failed(format!("cannot open database {}: {e}", path.display()))
+    };
+    let locked_or_failed = |e: rusqlite::Error| {
+        if matches!(
+            e.sqlite_error_code(),
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+        ) {
+            OpenError::Locked(format!(
+                "database {} is in use by another router process (one router process \
+                 at a time, SPEC R-RESTART): stop it first, or use another file ({e})",
+                path.display()
+            ))
+        } else {
+            failed(e)
+        }
+    };
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(failed)?;
+    // A holder keeps the lock for its whole life: no use waiting long for it.
+    conn.busy_timeout(Duration::from_millis(200))
+        .map_err(failed)?;
+    conn.pragma_update_and_check(None, "locking_mode", "EXCLUSIVE", |r| r.get::<_, String>(0))
+        .map_err(failed)?;
+    // WAL: a commit is a write to the log, no fsync with synchronous=NORMAL;
+    // that survives the process being killed (not a power cut, which a
+    // simulation does not need).
+    conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
+        .map_err(locked_or_failed)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(locked_or_failed)?;
+    conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;")
+        .map_err(locked_or_failed)?;
+    // Reading the schema makes a file that is not a database fail here.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(locked_or_failed)?;
+    conn.busy_timeout(Duration::from_secs(10)).map_err(failed)?;
+    Ok(conn)
 }
 
 /// Wall-clock time, ms since the Unix epoch.
@@ -82,15 +164,18 @@ fn sql<T>(path: &Path, r: rusqlite::Result<T>) -> Result<T, String> {
 /// Opens the database at `path`: seeds it with `meta` and the job keys from
 /// `seed` if it holds no job yet, otherwise checks it against `meta` and loads
 /// it. `wall_start_ms` is the wall-clock time of the run's start (the store's
-/// time 0).
+/// time 0). The database stays locked for this process until it exits.
+///
+/// # Errors
+/// [`OpenError::Locked`] if another process holds the database;
+/// [`OpenError::Failed`] if it cannot be opened or does not fit `meta`.
 pub fn open(
     path: &Path,
     meta: Meta,
     seed: impl FnOnce() -> Vec<u32>,
     wall_start_ms: i64,
-) -> Result<Opened, String> {
-    let mut conn = schema::open(path, false)
-        .map_err(|e| format!("cannot open database {}: {e}", path.display()))?;
+) -> Result<Opened, OpenError> {
+    let mut conn = open_exclusive(path)?;
     let tx = sql(path, conn.transaction())?;
     sql(path, tx.execute_batch(schema::CREATE))?;
     let jobs: i64 = sql(
@@ -134,7 +219,7 @@ pub fn open(
             seed: stored("seed")? as u64,
         };
         if (seeded_with.keys, seeded_with.destinations) != (meta.keys, meta.destinations) {
-            return Err(format!(
+            return Err(OpenError::Failed(format!(
                 "database {} was seeded with --keys {} --destinations {} (and --jobs {} \
                  --seed {}): restart with the same --keys and --destinations",
                 path.display(),
@@ -142,7 +227,7 @@ pub fn open(
                 seeded_with.destinations,
                 seeded_with.jobs,
                 seeded_with.seed
-            ));
+            )));
         }
         seeded_with
     };
@@ -174,9 +259,6 @@ fn load(conn: &Connection, path: &Path, keys: usize, wall_start_ms: i64) -> Resu
     // Per key: its oldest failed job still in backoff, and its newest
     // non-terminal job.
     let mut backoff: Vec<Option<i64>> = vec![None; keys];
-    // Per key: whether a non-terminal job was seen (only the oldest one counts
-    // for the warm start).
-    let mut seen: Vec<bool> = vec![false; keys];
     let mut newest: Vec<i64> = vec![0; keys];
     let now_ms = wall_ms();
     let mut query = sql(path, stmt.query([]))?;
@@ -194,11 +276,11 @@ fn load(conn: &Connection, path: &Path, keys: usize, wall_start_ms: i64) -> Resu
         }
         let k = key as usize;
         let terminal = schema::is_terminal(&status);
-        if status == FAILED && !seen[k] {
+        // R-RESTART (v3): every job persisted as failed, not only a key's oldest
+        // non-terminal one (v2): with older jobs first, a failed job behind an
+        // older leftover must block the key too.
+        if status == FAILED {
             failed.push((key as u32, id));
-        }
-        if !terminal {
-            seen[k] = true;
         }
         let retry_at = if status == FAILED {
             if retry_at_ms > now_ms && backoff[k].is_none() {

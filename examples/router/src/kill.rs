@@ -75,6 +75,10 @@ impl Workload {
         opt("workers", self.workers.to_string());
         opt("key-threshold", "200".to_string());
         opt("drain-limit", "1".to_string());
+        // Not the router's default day: uniform keys (no key goes hot, so the
+        // audit can check every key's first deliveries) and no outage.
+        opt("skew", "0".to_string());
+        opt("down-for", "0".to_string());
         args
     }
 }

@@ -4,8 +4,8 @@
 //! Modules: `cli` (options), `store` (the job store), `db` (the job store's
 //! database, with `--db`), `pickup` (the pickup loop), `worker` (workers and fake
 //! destinations), `commit` (the commit loop), `verdict` (the order check),
-//! `report` (the final report), `ops` (the barrier behind split handles or a
-//! shared `Arc`), `shared`.
+//! `report` (the final report), `ops` (the workers' side of the barrier),
+//! `shared`.
 
 mod cli;
 mod commit;
@@ -19,6 +19,7 @@ mod verdict;
 mod worker;
 
 use std::{
+    collections::HashSet,
     process::ExitCode,
     sync::{atomic::Ordering::Relaxed, mpsc, Arc, Mutex},
     thread,
@@ -26,15 +27,15 @@ use std::{
 };
 
 use clap::Parser;
-use eventorder::{Barrier, BarrierKey, IllegalSequence, JobId};
+use eventorder::{Barrier, BarrierKey, IllegalSequence, JobId, PickupHandle, SystemClock};
 use eventorder_router::rng::{KeySampler, Rng};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::{
     cli::Args,
     commit::CommitLoop,
-    db::{Db, Meta, Opened},
-    ops::{PickupOps, SharedBarrier, WorkerOps},
+    db::{Db, Meta, OpenError, Opened},
+    ops::{Key, WorkerOps, Workers},
     pickup::{Pickup, PickupConfig},
     report::{Illegal, Run},
     shared::Shared,
@@ -57,11 +58,10 @@ fn main() -> ExitCode {
             )
         })
         .collect();
-    let loops = args.pickup_loops();
-    let loop_of_key: Vec<u8> = (0..args.keys)
-        .map(|k| (k * loops / args.keys) as u8)
-        .collect();
-    let shared = Shared::new(keys, args.key_threshold);
+    let loops = 1;
+    let loop_of_key: Vec<u8> = vec![0; args.keys];
+    let toggled: HashSet<BarrierKey> = keys[..args.toggle_keys].iter().cloned().collect();
+    let shared = Shared::new(keys, args.key_threshold > 0 || !toggled.is_empty());
     let mut restart = None;
     let store = match &args.db {
         None => Store::new(job_keys(&args), loop_of_key, loops, args.retry_backoff),
@@ -77,6 +77,10 @@ fn main() -> ExitCode {
             };
             let opened = match db::open(path, meta, || job_keys(&args), wall_start_ms) {
                 Ok(opened) => opened,
+                Err(OpenError::Locked(e)) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(db::LOCKED_EXIT);
+                }
                 Err(e) => {
                     eprintln!("error: {e}");
                     return ExitCode::from(66);
@@ -100,30 +104,27 @@ fn main() -> ExitCode {
 
     let illegal = Arc::new(Illegal::default());
     let observer = Arc::clone(&illegal);
-    let barrier = Barrier::<BarrierKey>::builder()
+    let mut builder = Barrier::<BarrierKey>::builder()
         .drain_limit(args.drain_limit)
         .key_threshold(args.key_threshold)
         .disabled_for(Duration::from_millis(args.disabled_for))
         .half_enabled_for(Duration::from_millis(args.half_enabled_for))
-        .panic_on_illegal_sequence(false)
-        .on_illegal_sequence(move |e: &IllegalSequence<BarrierKey>| observer.record(e))
-        .build();
-
-    let run = if args.two_pickup_loops {
-        // The misuse: one barrier, shared, two `sync` callers.
-        let shared_barrier: SharedBarrier = Arc::new(barrier);
-        if let Err(code) = start_up(&args, &shared, restart, &shared_barrier) {
-            return code;
-        }
-        let pickups = vec![Arc::clone(&shared_barrier), Arc::clone(&shared_barrier)];
-        simulate(&args, &shared, &store, pickups, shared_barrier)
-    } else {
-        let (pickup, workers) = barrier.split();
-        if let Err(code) = start_up(&args, &shared, restart, &pickup) {
-            return code;
-        }
-        simulate(&args, &shared, &store, vec![pickup], workers)
-    };
+        // The production policy, unless --count-illegal.
+        .panic_on_illegal_sequence(!args.count_illegal)
+        .on_illegal_sequence(move |e: &IllegalSequence<BarrierKey>| observer.record(e));
+    if !toggled.is_empty() {
+        // --toggle-keys: on for the toggled keys in every other period.
+        let every = u128::from(args.toggle_every);
+        let start = shared.start;
+        builder = builder.ordering_disabled(move |key: &BarrierKey| {
+            (start.elapsed().as_millis() / every) % 2 == 1 && toggled.contains(key)
+        });
+    }
+    let (pickup, workers) = builder.build().split();
+    if let Err(code) = start_up(&args, &shared, restart, &pickup) {
+        return code;
+    }
+    let run = simulate(&args, &shared, &store, pickup, workers);
     report::print(&args, &shared, &store, &run, &illegal)
 }
 
@@ -143,17 +144,17 @@ struct Restart {
     seeded: bool,
 }
 
-/// With `--db`, before the pickup loop's first `enter`: the warm start (unless
+/// With `--db`, before the pickup loop's first round: the warm start (unless
 /// `--skip-warm-start`), then this start's record in the database.
-fn start_up<P: PickupOps>(
+fn start_up(
     args: &Args,
     shared: &Shared,
     restart: Option<Restart>,
-    pickup: &P,
+    pickup: &PickupHandle<Key, SystemClock>,
 ) -> Result<(), ExitCode> {
     let Some(Restart {
         db,
-        failed,
+        ref failed,
         exposed_keys,
         seeded,
     }) = restart
@@ -163,7 +164,7 @@ fn start_up<P: PickupOps>(
     let warm_started = if args.skip_warm_start {
         None
     } else {
-        match warm_start(pickup, shared, &failed) {
+        match warm_start(pickup, shared, failed) {
             Ok(keys) => Some(keys),
             Err(e) => {
                 eprintln!("error: warm start: {e}");
@@ -176,7 +177,10 @@ fn start_up<P: PickupOps>(
         ExitCode::from(74)
     })?;
     let warm = match warm_started {
-        Some(keys) => format!("warm start blocked {keys} keys"),
+        Some(keys) => format!(
+            "warm start: {} failed jobs reported, {keys} keys blocked",
+            failed.len()
+        ),
         None => "warm start SKIPPED".to_string(),
     };
     println!(
@@ -195,32 +199,33 @@ fn start_up<P: PickupOps>(
     Ok(())
 }
 
-/// The warm start (SPEC.md section 1; R-RESTART): before the first `enter`, each
-/// key whose oldest non-terminal job is persisted `failed` is blocked on that job
-/// again (`recover`), even while it waits out its backoff. A key whose oldest
-/// non-terminal job is not failed gets nothing: after a period with ordering
-/// off, its younger failed jobs are leftovers, and blocking on one would make
-/// the older job's `enter` an illegal sequence. Returns how many keys it
-/// blocked.
-fn warm_start<P: PickupOps>(
-    pickup: &P,
+/// The warm start (SPEC.md section 1; R-RESTART, v3): before the first round,
+/// every job persisted as `failed` is reported to the new barrier as `failed`
+/// (`recover`), even while it waits out its backoff. Each key is then blocked by
+/// its oldest failed job, and an older job that is not failed (a leftover of a
+/// period with ordering off) still goes first (R-ENTER-FAILED). (v2 reported
+/// only a key's oldest non-terminal job, and only if it was failed: with older
+/// jobs first that forgets a failed job behind an older leftover.) Returns how
+/// many keys hold a failed job.
+fn warm_start(
+    pickup: &PickupHandle<Key, SystemClock>,
     shared: &Shared,
     failed: &[(u32, i64)],
 ) -> eventorder::Result<usize> {
-    let jobs = failed
-        .iter()
-        .map(|&(key, job)| (shared.keys[key as usize].clone(), JobId(job)))
-        .collect();
-    pickup.recover(jobs)
+    pickup.recover(
+        failed
+            .iter()
+            .map(|&(key, job)| (shared.keys[key as usize].clone(), JobId(job))),
+    )
 }
 
 /// Runs the pipeline to the end (or the timeout) and collects the logs.
-fn simulate<P: PickupOps, W: WorkerOps>(
+fn simulate(
     args: &Args,
     shared: &Shared,
     store: &Store,
-    pickups: Vec<P>,
-    ops: W,
+    pickup: PickupHandle<Key, SystemClock>,
+    ops: Workers,
 ) -> Run {
     let started = Instant::now();
     let (commit_tx, commit_rx) = mpsc::channel();
@@ -269,44 +274,36 @@ fn simulate<P: PickupOps, W: WorkerOps>(
                 s.spawn(move || worker.run())
             })
             .collect();
-        let pickups: Vec<_> = pickups
-            .into_iter()
-            .enumerate()
-            .map(|(id, barrier)| {
-                let pickup = Pickup {
-                    id,
-                    barrier,
-                    ops: ops.clone(),
-                    shared,
-                    store,
-                    workers: worker_txs.clone(),
-                    config: PickupConfig {
-                        batch_size: args.batch_size,
-                        max_attempts: args.max_attempts,
-                        half_enabled_for: Duration::from_millis(args.half_enabled_for),
-                        query_latency: Duration::from_micros(args.query_latency),
-                        pickup_cost: Duration::from_micros(args.pickup_cost),
-                        skip_on_any_refusal: args.skip_on_any_refusal,
-                    },
-                };
-                s.spawn(move || pickup.run())
-            })
-            .collect();
+        let pickup = s.spawn({
+            let pickup = Pickup {
+                id: 0,
+                barrier: pickup,
+                shared,
+                store,
+                workers: worker_txs.clone(),
+                config: PickupConfig {
+                    batch_size: args.batch_size,
+                    max_attempts: args.max_attempts,
+                    half_enabled_for: Duration::from_millis(args.half_enabled_for),
+                    query_latency: Duration::from_micros(args.query_latency),
+                    pickup_cost: Duration::from_micros(args.pickup_cost),
+                    modes: shared.modes,
+                },
+            };
+            move || pickup.run()
+        });
         drop(worker_txs);
         drop(commit_tx);
-        progress(args, shared, store, started, &pickups, &timed_out);
-        let handles: Vec<P> = pickups
-            .into_iter()
-            .map(|p| p.join().expect("pickup loop panicked"))
-            .collect();
+        progress(args, shared, store, started, &pickup, &timed_out);
+        let mut handle = pickup.join().expect("pickup loop panicked");
         let deliveries: Vec<_> = workers
             .into_iter()
             .map(|w| w.join().expect("worker panicked"))
             .collect();
         let commits = committer.join().expect("commit loop panicked");
-        // The pickup loop's next iteration would start with this: apply what the
+        // The pickup loop's next round would start with this: apply what the
         // last reports queued, so that the final snapshot shows what is left.
-        handles[0].sync();
+        handle.sync();
         (deliveries, commits)
     });
     Run {
@@ -320,14 +317,14 @@ fn simulate<P: PickupOps, W: WorkerOps>(
     }
 }
 
-/// Waits for the pickup loops, with a progress bar once the run is past a second,
-/// and stops them at the timeout.
+/// Waits for the pickup loop, with a progress bar once the run is past a second,
+/// and stops it at the timeout.
 fn progress<T>(
     args: &Args,
     shared: &Shared,
     store: &Store,
     started: Instant,
-    pickups: &[thread::ScopedJoinHandle<'_, T>],
+    pickup: &thread::ScopedJoinHandle<'_, T>,
     timed_out: &Mutex<bool>,
 ) {
     // Drawn only once the run is past a second; counting from the start, so that
@@ -340,7 +337,7 @@ fn progress<T>(
             .progress_chars("=> "),
     );
     let mut shown = false;
-    while !pickups.iter().all(|p| p.is_finished()) {
+    while !pickup.is_finished() {
         thread::sleep(Duration::from_millis(50));
         let elapsed = started.elapsed();
         if elapsed > Duration::from_secs(args.timeout) && !shared.stop.load(Relaxed) {

@@ -1,8 +1,12 @@
-//! The pickup loop (SPEC.md section 1): `sync`, read a batch of pending jobs in
-//! ascending job id, `enter` each; a refused job's key is skipped for the rest of
-//! the batch; accepted jobs go to the worker that owns the key; jobs past their
-//! retry limit are drained: handed to their worker, which aborts them without
-//! sending (reported through the commit loop).
+//! The pickup loop (SPEC.md section 1): every iteration is a round
+//! (`PickupHandle::round`, which runs `sync`, R-ROUND); it reads a batch of
+//! pending jobs in ascending job id and offers each to the round (R-OFFER).
+//! Admitted jobs go to the worker that owns the key; a job whose worker's queue
+//! is full is undone (`Round::undo`). Jobs past their retry limit are drained:
+//! handed to their worker, which aborts them without sending (reported through
+//! the commit loop); one that cannot be queued skips its key (`Round::skip`).
+//! The round keeps the skip rule (after a refusal, undo or skip, the key's later
+//! jobs answer `Skipped`): this loop has no skip logic of its own.
 
 use std::{
     sync::{
@@ -12,21 +16,23 @@ use std::{
     time::{Duration, Instant},
 };
 
-use eventorder::JobId;
+use eventorder::{JobId, Offer, PickupHandle, SystemClock};
 
 use crate::{
-    ops::{PickupOps, WorkerOps},
+    ops::Key,
     shared::{Dispatch, Shared},
     store::Store,
 };
 
+/// The pickup loop's options (from the command line).
 pub struct PickupConfig {
     pub batch_size: usize,
     pub max_attempts: u32,
     pub half_enabled_for: Duration,
     pub query_latency: Duration,
     pub pickup_cost: Duration,
-    pub skip_on_any_refusal: bool,
+    /// Keys can change mode (`key_threshold > 0` or a predicate): follow them.
+    pub modes: bool,
 }
 
 /// What this loop knows of a key's mode, from `is_disabled` after each admission.
@@ -41,46 +47,54 @@ enum Seen {
     Half(Instant),
 }
 
-pub struct Pickup<'a, P, W> {
+/// The pickup loop: owns the barrier's pickup handle, hence its rounds.
+pub struct Pickup<'a> {
     pub id: usize,
-    pub barrier: P,
-    pub ops: W,
+    pub barrier: PickupHandle<Key, SystemClock>,
     pub shared: &'a Shared,
     pub store: &'a Store,
     pub workers: Vec<SyncSender<Dispatch>>,
     pub config: PickupConfig,
 }
 
-impl<P: PickupOps, W: WorkerOps> Pickup<'_, P, W> {
+impl Pickup<'_> {
     /// Runs until every job is terminal (or the run is stopped); hands the barrier
     /// handle back for the final `sync`.
-    pub fn run(self) -> P {
-        let keys = self.shared.keys.len();
+    pub fn run(self) -> PickupHandle<Key, SystemClock> {
+        let Pickup {
+            id,
+            mut barrier,
+            shared,
+            store,
+            workers,
+            config,
+        } = self;
+        let keys = shared.keys.len();
         let mut seen = vec![Seen::Enabled; keys];
         let mut ever_hot = vec![false; keys];
-        let mut skipped = vec![0u64; keys];
-        let mut iteration = 0u64;
-        let c = &self.shared.counters;
-        while !self.store.all_done() && !self.shared.stop.load(Relaxed) {
-            iteration += 1;
-            self.barrier.sync();
-            let (batch, generation) =
-                self.store
-                    .read_batch(self.id, self.config.batch_size, self.shared.now());
+        let c = &shared.counters;
+        while !store.all_done() && !shared.stop.load(Relaxed) {
+            // R-ROUND: the round runs `sync`; the batch is read right after.
+            let mut round = barrier.round();
+            let (batch, generation) = store.read_batch(id, config.batch_size, shared.now());
             c.batches.fetch_add(1, Relaxed);
-            if !self.config.query_latency.is_zero() {
-                std::thread::sleep(self.config.query_latency);
+            if !config.query_latency.is_zero() {
+                std::thread::sleep(config.query_latency);
             }
             let mut progressed = false;
             for pick in batch {
                 let k = pick.key as usize;
-                if skipped[k] == iteration {
-                    continue;
+                let key = &shared.keys[k];
+                if !config.pickup_cost.is_zero() {
+                    std::thread::sleep(config.pickup_cost);
                 }
-                if !self.config.pickup_cost.is_zero() {
-                    std::thread::sleep(self.config.pickup_cost);
-                }
-                if pick.attempts >= self.config.max_attempts {
+                if pick.attempts >= config.max_attempts {
+                    // Drained: not offered. A key skipped in this round keeps its
+                    // later jobs pending, drained ones too.
+                    if round.is_skipped(key) {
+                        c.skipped.fetch_add(1, Relaxed);
+                        continue;
+                    }
                     // Through the key's worker, not straight to the commit loop:
                     // a job of the key admitted before the failure and still queued
                     // there must see the key blocked when it reaches `wait`, or it
@@ -92,35 +106,44 @@ impl<P: PickupOps, W: WorkerOps> Pickup<'_, P, W> {
                         drain: true,
                         attempts: pick.attempts,
                     };
-                    if self.dispatch(dispatch, 0) {
+                    if queue(shared, store, &workers, dispatch, 0) {
                         c.drained.fetch_add(1, Relaxed);
                         progressed = true;
                     } else {
-                        skipped[k] = iteration;
+                        round.skip(key);
                     }
                     continue;
                 }
-                let key = &self.shared.keys[k];
                 let started = Instant::now();
-                let admission = self.barrier.enter(key, JobId(pick.job));
-                if !admission.accepted {
-                    c.refused.fetch_add(1, Relaxed);
-                    // A job older than the key's failed job is a leftover of a
-                    // period with ordering off: its refusal says nothing about the
-                    // later jobs, and one of them is the failed job, which must be
-                    // re-entered for the key to move (unless --skip-on-any-refusal).
-                    let leftover = admission.previous_failed.is_some_and(|f| f.0 > pick.job);
-                    if leftover {
-                        c.leftover_refusals.fetch_add(1, Relaxed);
+                let offer = round
+                    .offer(key, JobId(pick.job))
+                    .expect("the batch is in ascending job id");
+                match offer {
+                    Offer::Skipped => {
+                        c.skipped.fetch_add(1, Relaxed);
+                        continue;
                     }
-                    if !leftover || self.config.skip_on_any_refusal {
-                        skipped[k] = iteration;
+                    Offer::Refused { previous_failed } => {
+                        if previous_failed.is_some() {
+                            c.refused_failed.fetch_add(1, Relaxed);
+                        } else {
+                            c.refused_drain.fetch_add(1, Relaxed);
+                        }
+                        continue;
                     }
-                    continue;
+                    Offer::Admitted { previous_failed } => {
+                        c.admitted.fetch_add(1, Relaxed);
+                        match previous_failed {
+                            Some(f) if f.0 == pick.job => c.failed_retried.fetch_add(1, Relaxed),
+                            Some(_) => c.older_first.fetch_add(1, Relaxed),
+                            None => 0,
+                        };
+                    }
                 }
-                c.admitted.fetch_add(1, Relaxed);
-                let mut epoch = self.track_mode(pick.key, &mut seen[k], started);
-                let current = self.shared.epoch[k].load(Relaxed);
+                let disabled = || round.barrier().is_disabled(key);
+                let mut epoch =
+                    track_mode(shared, &config, pick.key, &mut seen[k], started, disabled);
+                let current = shared.epoch[k].load(Relaxed);
                 if pick.first_epoch.is_some_and(|first| first != current) {
                     // First admitted before the key went hot: a leftover of a period
                     // with ordering off, not order-checked.
@@ -137,73 +160,88 @@ impl<P: PickupOps, W: WorkerOps> Pickup<'_, P, W> {
                     drain: false,
                     attempts: pick.attempts,
                 };
-                if self.dispatch(dispatch, current) {
+                if queue(shared, store, &workers, dispatch, current) {
                     progressed = true;
                 } else {
-                    // The worker's queue is full: undo the `enter` (R-LEAVE); the
-                    // job stays pending and its key is skipped for this batch.
-                    self.barrier.leave(key, JobId(pick.job));
+                    // The worker's queue is full: undo the admission (R-LEAVE);
+                    // the job stays pending and the round skips its key.
+                    round.undo(key, JobId(pick.job));
                     c.admitted.fetch_sub(1, Relaxed);
-                    skipped[k] = iteration;
+                    c.undone.fetch_add(1, Relaxed);
                 }
             }
+            // The round ends here (its last use): the next iteration starts
+            // another, with its `sync`.
             if !progressed {
                 // Nothing to do until a status is committed (or a retry is due).
-                self.store
-                    .wait_for_change(generation, Duration::from_millis(1));
+                store.wait_for_change(generation, Duration::from_millis(1));
             }
         }
-        self.barrier
+        barrier
     }
+}
 
-    /// Hands a job to its key's worker, if the worker's queue has room.
-    fn dispatch(&self, dispatch: Dispatch, epoch: u32) -> bool {
-        self.store.take(dispatch.job, dispatch.key, epoch);
-        let worker = &self.workers[dispatch.key as usize % self.workers.len()];
-        match worker.try_send(dispatch) {
-            Ok(()) => true,
-            Err(TrySendError::Full(_)) => {
-                self.store.put_back(dispatch.job, dispatch.key);
-                self.shared.counters.queue_full.fetch_add(1, Relaxed);
-                false
-            }
-            Err(TrySendError::Disconnected(_)) => panic!("worker gone"),
+/// Hands a job to its key's worker, if the worker's queue has room.
+fn queue(
+    shared: &Shared,
+    store: &Store,
+    workers: &[SyncSender<Dispatch>],
+    dispatch: Dispatch,
+    epoch: u32,
+) -> bool {
+    store.take(dispatch.job, dispatch.key, epoch);
+    let worker = &workers[dispatch.key as usize % workers.len()];
+    match worker.try_send(dispatch) {
+        Ok(()) => true,
+        Err(TrySendError::Full(_)) => {
+            store.put_back(dispatch.job, dispatch.key);
+            shared.counters.queue_full.fetch_add(1, Relaxed);
+            false
         }
+        Err(TrySendError::Disconnected(_)) => panic!("worker gone"),
     }
+}
 
-    /// After an accepted `enter` that started at `started`: follow the key's mode
-    /// and return the epoch to tag the job with, if ordering is surely on.
-    fn track_mode(&self, key: u32, seen: &mut Seen, started: Instant) -> Option<u32> {
-        let epoch = &self.shared.epoch[key as usize];
-        if self.shared.key_threshold == 0 {
-            return Some(epoch.load(Relaxed));
+/// After an admission whose offer started at `started`: follow the key's mode
+/// (`disabled`: `is_disabled` now) and return the epoch to tag the job with, if
+/// ordering is surely on.
+fn track_mode(
+    shared: &Shared,
+    config: &PickupConfig,
+    key: u32,
+    seen: &mut Seen,
+    started: Instant,
+    disabled: impl FnOnce() -> bool,
+) -> Option<u32> {
+    let epoch = &shared.epoch[key as usize];
+    if !config.modes {
+        return Some(epoch.load(Relaxed));
+    }
+    let disabled = disabled();
+    match *seen {
+        Seen::Enabled if disabled => {
+            epoch.fetch_add(1, Relaxed);
+            *seen = Seen::Disabled;
+            None
         }
-        let disabled = self.ops.is_disabled(&self.shared.keys[key as usize]);
-        match *seen {
-            Seen::Enabled if disabled => {
-                epoch.fetch_add(1, Relaxed);
-                *seen = Seen::Disabled;
+        Seen::Enabled => Some(epoch.load(Relaxed)),
+        Seen::Disabled if !disabled => {
+            *seen = Seen::Half(Instant::now());
+            None
+        }
+        Seen::Disabled => None,
+        Seen::Half(_) if disabled => {
+            *seen = Seen::Disabled;
+            None
+        }
+        Seen::Half(since) => {
+            // This enter read the clock after `started`; if that is past the
+            // half-enabled period, it switched the key fully back on.
+            if started > since + config.half_enabled_for {
+                *seen = Seen::Enabled;
+                Some(epoch.fetch_add(1, Relaxed) + 1)
+            } else {
                 None
-            }
-            Seen::Enabled => Some(epoch.load(Relaxed)),
-            Seen::Disabled if !disabled => {
-                *seen = Seen::Half(Instant::now());
-                None
-            }
-            Seen::Disabled => None,
-            Seen::Half(_) if disabled => {
-                *seen = Seen::Disabled;
-                None
-            }
-            Seen::Half(since) => {
-                // This enter read the clock after `started`; if that is past the
-                // half-enabled period, it switched the key fully back on.
-                if started > since + self.config.half_enabled_for {
-                    *seen = Seen::Enabled;
-                    Some(epoch.fetch_add(1, Relaxed) + 1)
-                } else {
-                    None
-                }
             }
         }
     }

@@ -13,8 +13,8 @@ use eventorder::{BarrierKey, IllegalSequence, KeyMode, Snapshot, Stats};
 
 use crate::{cli::Args, shared::Shared, store::Store, verdict};
 
-/// The illegal-sequence observer: counts reports (instead of panicking) and keeps
-/// the first few.
+/// The illegal-sequence observer: counts reports and keeps the first few (with
+/// `--count-illegal`; under the default panic policy the first one panics).
 #[derive(Default)]
 pub struct Illegal {
     pub count: AtomicU64,
@@ -54,6 +54,7 @@ fn pct(part: u64, whole: u64) -> f64 {
     }
 }
 
+/// Prints the report and returns the exit status (see `--help`).
 pub fn print(
     args: &Args,
     shared: &Shared,
@@ -64,19 +65,26 @@ pub fn print(
     let c = &shared.counters;
     let n = |a: &AtomicU64| a.load(Relaxed);
     let secs = run.elapsed.as_secs_f64();
-    let mode = if args.two_pickup_loops {
-        "TWO pickup loops sharing one barrier, both calling sync (UNSAFE USAGE)"
-    } else {
-        "one pickup loop (Barrier::split)"
-    };
     println!(
-        "router simulation: {} jobs, {} keys, {} workers, {mode}, seed {}",
-        args.jobs, args.keys, args.workers, args.seed
+        "router simulation: {} jobs, {} keys (skew {}), {} workers, one pickup loop in rounds, \
+         seed {}",
+        args.jobs, args.keys, args.skew, args.workers, args.seed
     );
     println!(
-        "  barrier: drain_limit {}, key_threshold {}, disabled_for {} ms, half_enabled_for {} ms",
-        args.drain_limit, args.key_threshold, args.disabled_for, args.half_enabled_for
+        "  barrier: drain_limit {}, key_threshold {}, disabled_for {} ms, half_enabled_for {} ms, \
+         {} on an illegal sequence",
+        args.drain_limit,
+        args.key_threshold,
+        args.disabled_for,
+        args.half_enabled_for,
+        if args.count_illegal { "count" } else { "panic" }
     );
+    if args.toggle_keys > 0 {
+        println!(
+            "  ordering_disabled: on for the {} most popular keys in every other {} ms period",
+            args.toggle_keys, args.toggle_every
+        );
+    }
     let down = if args.down_for > 0 {
         format!(
             "dest-0 down for {} ms from {} ms",
@@ -122,15 +130,21 @@ pub fn print(
     );
     println!("  waits (worker told to wait): {}", n(&c.waits));
     println!(
-        "  worker queue full (enter undone with leave): {}",
-        n(&c.queue_full)
+        "  rounds: {}; offers: {} admitted ({} failed jobs retried, {} jobs older than their \
+         key's failed job let go first), {} refused behind a failed job, {} refused by a full \
+         drain window, {} skipped by the round after a refusal or undo",
+        n(&c.batches),
+        n(&c.admitted),
+        n(&c.failed_retried),
+        n(&c.older_first),
+        n(&c.refused_failed),
+        n(&c.refused_drain),
+        n(&c.skipped)
     );
     println!(
-        "  enters: {} admitted, {} refused ({} of jobs older than the key's failed job), over {} pickup batches",
-        n(&c.admitted),
-        n(&c.refused),
-        n(&c.leftover_refusals),
-        n(&c.batches)
+        "  worker queue full: {} (admissions undone with Round::undo: {})",
+        n(&c.queue_full),
+        n(&c.undone)
     );
     println!(
         "  drains: {} jobs drained (past their retry limit), {} drain windows opened",
@@ -138,7 +152,8 @@ pub fn print(
         run.stats.drains_opened
     );
     println!(
-        "  keys that went hot: {} (the barrier counted {} times a key went hot, {} came back)",
+        "  keys with ordering switched off (hot, or by the predicate): {} (the barrier counted \
+         {} times a key went hot, {} times a key came fully back on)",
         n(&c.hot_keys),
         run.stats.keys_gone_hot,
         run.stats.keys_re_enabled
@@ -222,11 +237,6 @@ pub fn print(
     println!();
     if violated {
         println!("VERDICT: ORDER VIOLATED");
-        if args.two_pickup_loops {
-            println!(
-                "  (expected: two pickup loops calling sync on one barrier break ordering, R-SYNC)"
-            );
-        }
         ExitCode::from(1)
     } else if run.timed_out {
         println!("VERDICT: order held so far, but the run did not finish");

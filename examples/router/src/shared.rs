@@ -44,11 +44,26 @@ pub struct Commit {
     pub epoch: Option<u32>,
 }
 
+/// What the loops counted, for the report.
 #[derive(Default)]
 pub struct Counters {
+    /// Offers answered `Admitted` (and not undone).
     pub admitted: AtomicU64,
-    pub refused: AtomicU64,
-    pub leftover_refusals: AtomicU64,
+    /// ... of which the key's failed job itself, retried.
+    pub failed_retried: AtomicU64,
+    /// ... of which jobs older than the key's failed job (older jobs go first,
+    /// R-ENTER-FAILED: leftovers of a period with ordering off).
+    pub older_first: AtomicU64,
+    /// Offers answered `Refused` because of the key's failed job.
+    pub refused_failed: AtomicU64,
+    /// Offers answered `Refused` by a full drain window (R-ENTER-DRAIN).
+    pub refused_drain: AtomicU64,
+    /// Jobs the round skipped (`Skipped`: an earlier job of the key was refused,
+    /// undone or skipped in the round), drained ones included.
+    pub skipped: AtomicU64,
+    /// Admissions undone (`Round::undo`) because the worker's queue was full.
+    pub undone: AtomicU64,
+    /// Jobs (admitted or drained) that found their worker's queue full.
     pub queue_full: AtomicU64,
     pub delivered: AtomicU64,
     pub filtered: AtomicU64,
@@ -73,11 +88,13 @@ pub struct Shared {
     pub counters: Counters,
     pub stop: AtomicBool,
     pub start: Instant,
-    pub key_threshold: usize,
+    /// Keys can change mode (`key_threshold > 0` or a predicate), so deliveries
+    /// ask `is_disabled` before they are order-checked.
+    pub modes: bool,
 }
 
 impl Shared {
-    pub fn new(keys: Vec<Key>, key_threshold: usize) -> Self {
+    pub fn new(keys: Vec<Key>, modes: bool) -> Self {
         let n = keys.len();
         Shared {
             keys,
@@ -87,7 +104,7 @@ impl Shared {
             counters: Counters::default(),
             stop: AtomicBool::new(false),
             start: Instant::now(),
-            key_threshold,
+            modes,
         }
     }
 
@@ -108,7 +125,7 @@ impl Shared {
         if self.epoch[key as usize].load(Relaxed) != e {
             return None;
         }
-        if self.key_threshold > 0 && disabled() {
+        if self.modes && disabled() {
             return None;
         }
         Some(e)
