@@ -113,6 +113,9 @@ impl<K: OrderingKey> RoundKeys<K> {
 /// lives, the pickup handle is borrowed, so no other round and no `sync` can run
 /// on the barrier.
 ///
+/// A round stays on the thread that started it (it is not `Send`): it is the
+/// pickup loop's.
+///
 /// Offer the batch in ascending job id per key ([`offer`](Round::offer) or
 /// [`offer_all`](Round::offer_all)): the round answers each job as `enter`
 /// would, and after a refusal skips the key's later jobs for the rest of the

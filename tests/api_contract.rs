@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use eventorder::{
     Admission, Barrier, BarrierKey, Clock, Config, Error, Hold, IllegalSequence, JobId, JobState,
-    Location, ManualClock, Snapshot, SystemClock,
+    Location, ManualClock, Offer, PickupHandle, Round, Snapshot, SystemClock, WorkerHandle,
 };
 
 #[test]
@@ -99,7 +99,53 @@ fn api_md_compiles_and_runs() -> Result<(), Error> {
         Err(Error::UnknownState(name)) if name == "Failed"
     ));
     let _: &dyn Clock = &SystemClock;
+
+    // The warm start after a restart (SPEC.md R-RESTART), before the first round.
+    let fresh: Barrier<String, ManualClock> = Barrier::builder().clock(clock.clone()).build();
+    let blocked: usize = fresh.recover([("u9".to_string(), JobId(3))])?;
+    assert_eq!(blocked, 1);
+    assert!(matches!(
+        barrier.recover([("u9".to_string(), JobId(3))]),
+        Err(Error::RecoverTooLate { .. })
+    ));
+
+    // Rounds: the pickup loop's iteration (SPEC.md R-ROUND, R-OFFER), on the split handle.
+    let (mut pickup, workers) = barrier.split(); // PickupHandle (not Clone), WorkerHandle (Clone)
+    let mut round: Round<'_, String, ManualClock> = pickup.round(); // runs sync
+    match round.offer(&"u1".to_string(), JobId(2))? {
+        Offer::Admitted { previous_failed } => panic!("admitted behind job 1: {previous_failed:?}"),
+        Offer::Refused { previous_failed } => assert_eq!(previous_failed, Some(JobId(1))),
+        Offer::Skipped => panic!("not skipped yet"),
+    }
+    assert_eq!(round.offer(&"u1".to_string(), JobId(3))?, Offer::Skipped);
+    assert!(matches!(
+        round.offer(&"u1".to_string(), JobId(3)),
+        Err(Error::OutOfOrder { .. })
+    ));
+    round.undo(&"u1".to_string(), JobId(2)); // leave, and skip the key for this round
+    round.skip(&"u2".to_string()); // skip the key for this round
+    let batch: Vec<(String, JobId)> = vec![("u3".to_string(), JobId(4))];
+    let offers: Vec<Result<Offer, Error>> = round.offer_all(batch.iter().map(|(k, j)| (k, *j)));
+    assert_eq!(offers, [Ok(Offer::Admitted { previous_failed: None })]);
+    drop(round);
+    let done = "u1".to_string();
+    let results: Vec<Result<(), Error>> =
+        workers.report_all([(&done, JobId(1), JobState::Succeeded)]);
+    assert_eq!(results, [Ok(())]);
+    let _: usize = pickup.sync();
+    assert_eq!(workers.peek(&done), None);
     Ok(())
+}
+
+/// The split handles take `Barrier`'s default type parameters, and `Offer`'s
+/// derives.
+#[test]
+fn handles_default_and_offer_derives() {
+    fn same<T>(_: Option<T>, _: Option<T>) {}
+    same::<PickupHandle>(None, None::<PickupHandle<BarrierKey, SystemClock>>);
+    same::<WorkerHandle>(None, None::<WorkerHandle<BarrierKey, SystemClock>>);
+    fn copy_eq<T: Clone + Copy + std::fmt::Debug + PartialEq + Eq>() {}
+    copy_eq::<Offer>();
 }
 
 #[test]
@@ -109,6 +155,7 @@ fn barrier_is_send_and_sync() {
     check::<Barrier<String, ManualClock>>();
     check::<eventorder::WorkerHandle<BarrierKey, SystemClock>>();
     check::<eventorder::PickupHandle<BarrierKey, SystemClock>>();
+    check::<PickupHandle>();
 }
 
 #[test]
