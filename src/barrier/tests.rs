@@ -187,6 +187,43 @@ fn an_idle_window_toggling_does_not_grow_the_schedule() {
     assert_eq!(b.size(), 0);
 }
 
+/// The same bound after a change of timers, with more than the tidy threshold
+/// of records with timers in the shard: `reconfigure` (installed at the next
+/// `sync`) rebuilds the schedule, and a window toggling afterwards still does
+/// not grow it beyond about twice the records with timers (the mutants of
+/// `Timers::wants_tidy`'s comparison, `==` or `<`, never tidy again here).
+#[test]
+fn the_schedule_stays_bounded_after_a_reconfigure_with_many_timed_records() {
+    use std::time::Duration;
+
+    let clock = crate::ManualClock::new();
+    let b: Barrier<u32, crate::ManualClock> = Barrier::builder()
+        .drain_limit(1)
+        .shards(1)
+        .clock(clock.clone())
+        .build();
+    // 100 keys with an idle drain window: 100 records with timers.
+    for key in 0..100 {
+        b.state_changed(&key, JobId(1), JobState::Failed).unwrap();
+        b.state_changed(&key, JobId(1), JobState::Aborted).unwrap();
+    }
+    b.sync();
+    b.reconfigure(crate::Config {
+        drain_limit: 1,
+        drain_idle_for: Duration::from_secs(300),
+        ..crate::Config::default()
+    });
+    b.sync();
+    for job in 2..5_000 {
+        assert!(b.enter(&7, JobId(job)).accepted);
+        b.leave(&7, JobId(job));
+        clock.advance(Duration::from_micros(10));
+    }
+    let scheduled = b.shards().map(|s| s.store.scheduled()).sum::<usize>();
+    assert!(scheduled <= 2 * 100 + 1, "{scheduled} deadlines for 100 windows");
+    assert_eq!(b.size(), 100);
+}
+
 /// The locking claim of [`Barrier`]'s docs: `reconfigure` (settings lock, then
 /// each shard lock) running beside every other call, including `snapshot` and
 /// `Display` (which read the settings), never deadlocks. A deadlock fails the
