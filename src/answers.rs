@@ -74,9 +74,15 @@ impl fmt::Display for Location {
     }
 }
 
-/// An illegal sequence (R-ILLEGAL): the caller handed the barrier a job older than
-/// the key's failed job while ordering was fully on. The router's ordering is already
-/// broken upstream (typically: two pickup loops calling `sync` on one barrier).
+/// An illegal-sequence report (R-ILLEGAL), for the observer of
+/// [`Builder::on_illegal_sequence`](crate::Builder::on_illegal_sequence).
+///
+/// SPEC v3 reports none: up to v2, a job older than the key's failed job while
+/// ordering was fully on was one, and the model showed that with a pickup loop
+/// keeping SPEC.md section 1 only a leftover could be such a job (a false alarm);
+/// v3 lets older jobs go first. The type stays for source compatibility and for
+/// checks a later version may add (sequences a router keeping the contract
+/// provably never produces).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct IllegalSequence<K> {
     /// The operation that saw it.
@@ -93,8 +99,8 @@ impl<K: fmt::Debug> fmt::Display for IllegalSequence<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "illegal sequence at {} for key {:?}: job {} is older than the failed job {} \
-             (ordering is broken upstream: is more than one loop calling sync?)",
+            "illegal sequence at {} for key {:?}: job {}, failed job {} \
+             (the router broke the contract of SPEC.md section 1)",
             self.location, self.key, self.job, self.failed
         )
     }

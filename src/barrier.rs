@@ -6,9 +6,10 @@
 //! shard index is independent of the bits the table uses inside a shard) and finds
 //! the record in the shard's table (keys are hashed again only when a table grows). The call locks
 //! that one shard, runs the pure transition of [`crate::machine`], stores its result
-//! and unlocks. Only then does it report an illegal sequence (observer or panic):
-//! user code never runs under a barrier lock except the `ordering_disabled`
-//! predicate, which `enter` needs to decide. Locks are `parking_lot` mutexes, which
+//! and unlocks (SPEC v3 reports no illegal sequence, so no observer or panic
+//! follows). Of the user's code, the `ordering_disabled` predicate runs under a
+//! shard lock (`enter` needs it to decide), and so do the key's `Hash`, `Eq` and
+//! `Clone`, the clock's `now` and `tracing` subscribers. Locks are `parking_lot` mutexes, which
 //! are not poisoned by a panic, and no panic can happen while one is held unless
 //! the predicate itself panics (the record is then left as it was).
 //!
@@ -55,9 +56,11 @@ mod handles;
 mod introspection;
 mod live;
 mod recover;
+mod round;
 
 pub use builder::{Builder, MAX_SHARDS};
 pub use handles::{PickupHandle, WorkerHandle};
+pub use round::{Offer, Round};
 
 use crate::{
     hashing::KeyHasher,
@@ -94,14 +97,17 @@ pub(crate) type Observer<K> = Box<dyn Fn(&IllegalSequence<K>) + Send + Sync>;
 /// shard's lock-free counts show the key has nothing that could change the answer
 /// (no record, or for `wait` and `peek` no failed job); such a call is still
 /// linearizable, at the moment it reads the counts. `sync`, `size`,
-/// `stats`, `snapshot`, `reconfigure` and `Display` visit the shards one after the
-/// other, holding one lock at a time: each shard is seen consistently, but the
-/// totals are not one atomic cut across shards while other threads keep calling.
-/// Every call holds at most one lock at a time, except `reconfigure`, which holds
-/// the settings lock while it locks the shards one after the other (so that two
-/// live changes apply whole, one after the other). No call takes the settings
-/// lock while it holds a shard lock, so no cycle of waits can form and no call
-/// can deadlock another (a test runs them all at once).
+/// `stats`, `snapshot` and `Display` visit the shards one after the other,
+/// holding one lock at a time: each shard is seen consistently, but the totals
+/// are not one atomic cut across shards while other threads keep calling.
+/// `reconfigure` takes only the settings lock (it leaves a pending change). Every
+/// call holds at most one lock at a time, except the `sync` that installs a
+/// pending change, which holds the settings lock while it locks the shards one
+/// after the other (so that a change applies whole), and a round, which holds its
+/// own lock (never contended: starting a round needs `&mut`) for its life. The
+/// order is always round lock, settings lock, one shard lock, so no cycle of
+/// waits can form and no call can deadlock another (a test runs them all at
+/// once).
 pub struct Barrier<K = BarrierKey, C = SystemClock> {
     shards: Box<[Padded<ShardCell<K>>]>,
     shard_mask: usize,
@@ -125,7 +131,7 @@ pub struct Barrier<K = BarrierKey, C = SystemClock> {
     observer: Option<Observer<K>>,
     /// The current round's keys (R-OFFER): only ever locked by a round, which
     /// needs `&mut` of the pickup handle or of the barrier to start.
-    pub(crate) round_keys: parking_lot::Mutex<crate::round::RoundKeys<K>>,
+    round_keys: parking_lot::Mutex<round::RoundKeys<K>>,
 }
 
 impl<K: OrderingKey> Barrier<K, SystemClock> {
@@ -198,7 +204,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             config_pending: AtomicBool::new(false),
             ordering_disabled,
             observer,
-            round_keys: parking_lot::Mutex::new(crate::round::RoundKeys::new()),
+            round_keys: parking_lot::Mutex::new(round::RoundKeys::new()),
         }
     }
 

@@ -38,7 +38,6 @@ mod machine;
 mod matrix;
 mod padded;
 mod presence;
-mod round;
 mod shard;
 mod snapshot;
 mod stats;
@@ -53,12 +52,14 @@ mod sync;
 pub mod __inject;
 
 pub use answers::{Admission, Hold, IllegalSequence, Location};
-pub use barrier::{Barrier, Builder, OrderingKey, PickupHandle, WorkerHandle, MAX_SHARDS};
+pub use barrier::{
+    Barrier, Builder, Offer, OrderingKey, PickupHandle, Round, WorkerHandle, MAX_SHARDS,
+};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::Config;
 pub use error::{Error, Result};
 pub use job::{Effect, JobId, JobState};
 pub use key::BarrierKey;
-pub use round::{Offer, Round};
+
 pub use snapshot::{KeyMode, RecordSnapshot, Snapshot};
 pub use stats::Stats;

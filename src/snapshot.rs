@@ -84,7 +84,8 @@ pub enum KeyMode {
         #[serde(with = "duration_serde")]
         elapsed: Duration,
     },
-    /// Ordering on, without illegal-sequence reports.
+    /// Ordering on again after a `Disabled` period, while the key's jobs still
+    /// count as leftovers (SPEC.md section 6); it answers as `Enabled` does.
     HalfEnabled {
         /// Time since it turned `HalfEnabled`.
         #[serde(with = "duration_serde")]

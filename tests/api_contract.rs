@@ -126,7 +126,12 @@ fn api_md_compiles_and_runs() -> Result<(), Error> {
     round.skip(&"u2".to_string()); // skip the key for this round
     let batch: Vec<(String, JobId)> = vec![("u3".to_string(), JobId(4))];
     let offers: Vec<Result<Offer, Error>> = round.offer_all(batch.iter().map(|(k, j)| (k, *j)));
-    assert_eq!(offers, [Ok(Offer::Admitted { previous_failed: None })]);
+    assert_eq!(
+        offers,
+        [Ok(Offer::Admitted {
+            previous_failed: None
+        })]
+    );
     drop(round);
     let done = "u1".to_string();
     let results: Vec<Result<(), Error>> =

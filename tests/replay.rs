@@ -48,8 +48,8 @@ mod support;
 
 use std::collections::{HashSet, VecDeque};
 
-use eventorder_model::reference::{RefConfig, Reference};
 use eventorder::JobState;
+use eventorder_model::reference::{RefConfig, Reference};
 use support::{compare_many, compare_state, Action, Call, Key, Sut};
 
 const JOBS: [i64; 3] = [1, 2, 3];

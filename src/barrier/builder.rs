@@ -107,11 +107,12 @@ impl<K: OrderingKey, C: Clock> Builder<K, C> {
         self
     }
 
-    /// The observer of illegal sequences (R-ILLEGAL). It runs after the call's state
-    /// change, with no barrier lock held, so it may call back into the barrier. Not
-    /// called when [`panic_on_illegal_sequence`](Builder::panic_on_illegal_sequence)
-    /// is on. Without an observer, illegal sequences are only counted in
-    /// [`Barrier::stats`] (and traced with the `tracing` feature).
+    /// The observer of illegal sequences (R-ILLEGAL). SPEC v3 reports none, so it
+    /// is never called; it stays for source compatibility and for checks a later
+    /// version may add. Such a report would come after the call's state change,
+    /// with no barrier lock held (the observer could call back into the barrier),
+    /// and not when [`panic_on_illegal_sequence`](Builder::panic_on_illegal_sequence)
+    /// is on.
     pub fn on_illegal_sequence(
         mut self,
         observer: impl Fn(&IllegalSequence<K>) + Send + Sync + 'static,

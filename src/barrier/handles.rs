@@ -4,8 +4,8 @@
 use std::{fmt, sync::Arc};
 
 use crate::{
-    barrier::OrderingKey, Admission, Barrier, BarrierKey, Clock, Hold, JobId,
-    JobState, Result, Round, Snapshot, Stats, SystemClock,
+    barrier::OrderingKey, Admission, Barrier, BarrierKey, Clock, Hold, JobId, JobState, Result,
+    Round, Snapshot, Stats, SystemClock,
 };
 
 /// The pickup loop's handle: the only way to start a [round](PickupHandle::round)

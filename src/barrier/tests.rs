@@ -220,13 +220,17 @@ fn the_schedule_stays_bounded_after_a_reconfigure_with_many_timed_records() {
         clock.advance(Duration::from_micros(10));
     }
     let scheduled = b.shards().map(|s| s.store.scheduled()).sum::<usize>();
-    assert!(scheduled <= 2 * 100 + 1, "{scheduled} deadlines for 100 windows");
+    assert!(
+        scheduled <= 2 * 100 + 1,
+        "{scheduled} deadlines for 100 windows"
+    );
     assert_eq!(b.size(), 100);
 }
 
-/// The locking claim of [`Barrier`]'s docs: `reconfigure` (settings lock, then
-/// each shard lock) running beside every other call, including `snapshot` and
-/// `Display` (which read the settings), never deadlocks. A deadlock fails the
+/// The locking claim of [`Barrier`]'s docs: `reconfigure` and the `sync` that
+/// installs its change (settings lock, then each shard lock) running beside every
+/// other call, including `snapshot` and `Display` (which read the settings),
+/// never deadlocks. A deadlock fails the
 /// test by its watchdog instead of hanging it.
 #[test]
 fn reconfigure_beside_every_other_call_never_deadlocks() {

@@ -325,7 +325,9 @@ impl Sut {
             let mut rets = vec![Ret::Applied(applied)];
             for action in actions {
                 match action {
-                    Action::Offer(k, j) => rets.push(Ret::Offer(offered(round.offer(k, JobId(*j))))),
+                    Action::Offer(k, j) => {
+                        rets.push(Ret::Offer(offered(round.offer(k, JobId(*j)))))
+                    }
                     Action::OfferAll(jobs) => rets.extend(
                         round
                             .offer_all(jobs.iter().map(|(k, j)| (k, JobId(*j))))
@@ -465,7 +467,9 @@ pub fn compare_many(
     many: &[Ret],
 ) -> Result<(), String> {
     if let Some(i) = &expected.illegal {
-        return Err(format!("{call:?}: the reference reported {i:?} (v3 reports none)"));
+        return Err(format!(
+            "{call:?}: the reference reported {i:?} (v3 reports none)"
+        ));
     }
     if let Some(p) = &observed.panic {
         return Err(format!("{call:?}: unexpected panic {p:?}"));

@@ -16,9 +16,9 @@ use hashbrown::HashTable;
 use parking_lot::MutexGuard;
 use serde::{Deserialize, Serialize};
 
+use super::{Barrier, OrderingKey};
 use crate::{
-    barrier::OrderingKey, hashing::KeyHasher, machine::bug, Barrier, BarrierKey, Clock, Error,
-    JobId, Result, SystemClock,
+    hashing::KeyHasher, machine::bug, BarrierKey, Clock, Error, JobId, Result, SystemClock,
 };
 
 /// A round's answer to an offer (R-OFFER).
