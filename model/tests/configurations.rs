@@ -15,37 +15,37 @@ use eventorder_model::check::names;
 
 // Pinned unique state counts (depth-first, complete runs).
 pinned! {
-    base: names::BASE => 2_287;
-    hot_key: names::HOT => 54_143;
+    base: names::BASE => 2_323;
+    hot_key: names::HOT => 54_210;
     /// A job admitted after the comeback is checked by G-ORDER.
     hot_key_leave: names::HOT_LEAVE => 256_462;
-    hot_key_drain: names::HOT_DRAIN => 68_771;
+    hot_key_drain: names::HOT_DRAIN => 69_207;
     /// SPEC v1's stuck key: every guarantee holds, G-GC without exceptions;
     /// a job older than its key's failed job is admitted (v2's illegal
     /// sequence), and G-QUIET holds.
-    ordering_disabled_toggle: names::TOGGLE => 144_687;
-    toggle_drain_threshold: names::TOGGLE_DRAIN => 269_668;
+    ordering_disabled_toggle: names::TOGGLE => 148_310;
+    toggle_drain_threshold: names::TOGGLE_DRAIN => 274_146;
     /// Finding 4, resolved by v3: G-DRAIN (at admission) holds across
     /// `drain_limit` 1 → 0 → 1.
-    live_change_limits_off_and_back: names::LIVE_OFF => 797_964;
-    live_change_limits_on_and_back: names::LIVE_ON => 569_828;
+    live_change_limits_off_and_back: names::LIVE_OFF => 806_254;
+    live_change_limits_on_and_back: names::LIVE_ON => 577_722;
     /// Finding 5, resolved by v3: settings change only at `sync`, and the
     /// round skips the key after a refusal.
-    live_change_mid_batch: names::LIVE_MID_BATCH => 45_977;
-    leave_drain: names::LEAVE_DRAIN => 21_283;
-    drain_two: names::DRAIN_2 => 16_371;
-    two_keys_two_jobs: names::TWO_BY_TWO => 394_313;
-    two_keys_three_jobs_one_failure: names::TWO_BY_THREE_ONE => 5_450_805;
+    live_change_mid_batch: names::LIVE_MID_BATCH => 47_632;
+    leave_drain: names::LEAVE_DRAIN => 21_508;
+    drain_two: names::DRAIN_2 => 16_855;
+    two_keys_two_jobs: names::TWO_BY_TWO => 402_313;
+    two_keys_three_jobs_one_failure: names::TWO_BY_THREE_ONE => 5_850_999;
     /// Bounded batches: the oldest due pending jobs, one or two of them.
-    hot_key_batch_one: names::HOT_BATCH_1 => 51_911;
-    hot_key_batch_two: names::HOT_BATCH_2 => 991_520;
-    two_keys_batch_two: names::TWO_KEYS_BATCH_2 => 394_404;
+    hot_key_batch_one: names::HOT_BATCH_1 => 51_978;
+    hot_key_batch_two: names::HOT_BATCH_2 => 996_034;
+    two_keys_batch_two: names::TWO_KEYS_BATCH_2 => 402_567;
     /// A repeated job is answered `OutOfOrder` and changes nothing.
-    batch_repeats_a_job: names::MISORDERED => 10_881;
+    batch_repeats_a_job: names::MISORDERED => 11_408;
     /// A window held under a changed positive `drain_limit` (2 → 1, 1 → 2).
-    live_change_positive_drain_limit: names::LIVE_DRAIN => 76_970;
+    live_change_positive_drain_limit: names::LIVE_DRAIN => 79_681;
     /// The misuse R-SYNC forbids: G-ORDER refuted.
-    two_pickup_loops: names::TWO_LOOPS => 3_765;
+    two_pickup_loops: names::TWO_LOOPS => 3_819;
     #[ignore = "minutes: run by `check --deep`, or with --ignored"]
     two_keys_three_jobs_two_failures: names::TWO_BY_THREE_TWO => 17_745_361;
     #[ignore = "minutes: run by `check --deep`, or with --ignored"]
