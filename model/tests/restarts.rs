@@ -81,11 +81,26 @@ fn broken_warm_starts_are_refuted() {
     // R-RESTART's mutants: a warm start the pickup loop does not wait for, and
     // one that forgets a key (`mutants` prints their counterexamples).
     for (mutant, steps, property, configuration) in [
-        (Mutant::WarmStartRaces, 14, "G-ORDER", names::RESTART_TWO_KEYS),
-        (Mutant::WarmStartSkipsLastKey, 16, "G-ORDER", names::RESTART_TWO_KEYS),
+        (
+            Mutant::WarmStartRaces,
+            14,
+            "G-ORDER",
+            names::RESTART_TWO_KEYS,
+        ),
+        (
+            Mutant::WarmStartSkipsLastKey,
+            16,
+            "G-ORDER",
+            names::RESTART_TWO_KEYS,
+        ),
         // v2's warm start: a leftover older than a real failed job is
         // reported alone, ends, and a later job overtakes the other.
-        (Mutant::WarmStartOldestOnly, 21, "G-BLOCK", names::RESTART_HOT_TWO),
+        (
+            Mutant::WarmStartOldestOnly,
+            21,
+            "G-BLOCK",
+            names::RESTART_HOT_TWO,
+        ),
     ] {
         assert_eq!(mutant.rule(), "R-RESTART");
         let report = check_mutant(mutant);
@@ -148,7 +163,10 @@ fn after_ordering_was_off_the_warm_start_blocks_a_key_and_the_older_job_goes_fir
     // the older job's `enter` an illegal sequence (a panic under the production
     // policy); v3 admits it (R-ENTER-FAILED: older jobs go first), with the
     // failed job as `previous_failed`, and reports nothing.
-    for (name, reset) in [(names::RESTART_HOT_TWO, false), (names::RESTART_TOGGLE, true)] {
+    for (name, reset) in [
+        (names::RESTART_HOT_TWO, false),
+        (names::RESTART_TOGGLE, true),
+    ] {
         let config = config(name);
         let path = counterexample(&config, paths::WARM_START_BLOCKS_OLDER, 40)
             .unwrap_or_else(|| panic!("{name}: the warm start never blocks an older job"));
