@@ -3,8 +3,7 @@
 //! refuted on G-ORDER with a shortest counterexample of the pinned length;
 //! broken warm starts (the mutants of R-RESTART, v2's oldest-only one among
 //! them) are refuted too, so the restart guarantees are not vacuous;
-//! `SkipNotDue` keeps the delivery order but not the barrier's blocking and
-//! drain window; and the interesting restarts are reached. After ordering was
+//! `SkipNotDue` keeps the delivery order but not the barrier's blocking; and the interesting restarts are reached. After ordering was
 //! off for a key, v3's warm start can block the key on a failed job younger
 //! than a job the pickup loop offers next: that older job goes first
 //! (R-ENTER-FAILED), and every guarantee holds (finding 9 resolved).
@@ -31,13 +30,13 @@ pinned! {
     /// configuration): every guarantee holds under v3.
     restart_toggle: names::RESTART_TOGGLE => 6_756_951;
     #[ignore = "run by `check --deep`, or with --ignored"]
-    deep_restart_hot_key: names::RESTART_HOT => 0;
+    deep_restart_hot_key: names::RESTART_HOT => 3_955_705;
     /// Without a contract: G-ORDER and G-BLOCK refuted.
     restart_without_contract: names::RESTART_NO_CONTRACT => 4_074;
     #[ignore = "run by `check --deep`, or with --ignored"]
-    deep_restarts_four_jobs: names::DEEP_RESTART_FOUR_JOBS => 0;
+    deep_restarts_four_jobs: names::DEEP_RESTART_FOUR_JOBS => 5_008_986;
     #[ignore = "a minute: run by `check --deep`, or with --ignored"]
-    deep_restarts_two_keys: names::DEEP_RESTART_TWO_KEYS => 0;
+    deep_restarts_two_keys: names::DEEP_RESTART_TWO_KEYS => 16_267_618;
 }
 
 /// The length of the shortest counterexample of `property`, and its text.
@@ -116,7 +115,11 @@ fn broken_warm_starts_are_refuted() {
 }
 
 #[test]
-fn skipping_keys_not_due_keeps_the_order_but_not_blocking_nor_the_drain_window() {
+fn skipping_keys_not_due_keeps_the_order_but_not_blocking() {
+    // The new barrier knows no failed job: a later job is sent while the
+    // failed job's retry is in flight (G-BLOCK). Its abort opens no drain
+    // window either, but the jobs then in flight were admitted before the
+    // window would have opened: G-DRAIN as v3 words it (at admission) holds.
     let config = under(
         &config(names::RESTART_ONE_KEY),
         RestartContract::SkipNotDue,
@@ -125,10 +128,9 @@ fn skipping_keys_not_due_keeps_the_order_but_not_blocking_nor_the_drain_window()
     let report = run_check(&config, 2, false);
     let mut failed = report.failed();
     failed.sort_unstable();
-    assert_eq!(failed, ["G-BLOCK", "G-DRAIN"]);
-    assert_eq!(report.unique_states, 465_629);
+    assert_eq!(failed, ["G-BLOCK"]);
+    assert_eq!(report.unique_states, 487_248);
     assert_eq!(refuted(&config, "G-BLOCK").0, 10);
-    assert_eq!(refuted(&config, "G-DRAIN").0, 11);
 }
 
 #[test]
