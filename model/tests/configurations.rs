@@ -91,6 +91,7 @@ fn the_state_graphs_are_acyclic() {
         names::RESTART_TWO_KEYS,
         names::RESTART_HOT_TWO,
         names::RESTART_TOGGLE,
+        names::RESTART_HOT_BATCH_1,
     ];
     for config in eventorder_model::check::shipped() {
         if large.contains(&config.name) {

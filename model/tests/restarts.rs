@@ -31,6 +31,8 @@ pinned! {
     restart_toggle: names::RESTART_TOGGLE => 6_756_951;
     #[ignore = "run by `check --deep`, or with --ignored"]
     deep_restart_hot_key: names::RESTART_HOT => 3_955_705;
+    /// A hot key before the restart, and a batch of one.
+    restart_hot_key_batch_one: names::RESTART_HOT_BATCH_1 => 2_747_424;
     /// Without a contract: G-ORDER and G-BLOCK refuted.
     restart_without_contract: names::RESTART_NO_CONTRACT => 4_074;
     #[ignore = "run by `check --deep`, or with --ignored"]
