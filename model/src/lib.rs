@@ -1,20 +1,21 @@
 //! An independent statement of the eventorder barrier's specification
 //! (`SPEC.md`), and an exhaustive check of the router pipeline that uses it.
 //!
-//! * [`reference`](mod@reference): the barrier as a plain, deterministic value, one function per
-//!   rule (`R-…`). It is the oracle of the conformance tests of the real barrier
-//!   and the barrier inside the model. It has no defect switch.
-//! * [`pipeline`]: the router's pickup loop (following SPEC.md section 1),
-//!   workers and commit loop, clock ticks, predicate toggles, live changes of
+//! * [`reference`](mod@reference): the barrier of SPEC v3 as a plain,
+//!   deterministic value, one function per rule (`R-…`), rounds and the warm
+//!   start included. It is the oracle of the conformance tests of the real
+//!   barrier and the barrier inside the model. It has no defect switch.
+//! * [`pipeline`]: the router's pickup loop (a round of the reference over a
+//!   bounded batch, SPEC.md section 1), workers and commit loop, clock ticks, predicate toggles, live changes of
 //!   the settings, and router restarts with retry backoff under a caller
 //!   contract ([`pipeline::RestartContract`]), as a stateright
 //!   [`Model`](stateright::Model).
 //! * [`properties`]: the seven guarantees of SPEC.md section 6 (`G-ORDER`,
 //!   `G-BLOCK`, `G-DRAIN`, `G-LIMIT`, `G-GC`, `G-LIVE`, `G-QUIET`) and the
 //!   `sometimes` properties that show the interesting paths are reached.
-//! * [`mutants`]: a deliberately broken barrier for every rule with behaviour,
-//!   built by a wrapper around the reference ([`mutants::Mutated`]), and one
-//!   broken definition; each must be refuted.
+//! * [`mutants`]: a deliberately broken barrier (or warm start) for every rule
+//!   with behaviour, built by a wrapper around the reference
+//!   ([`mutants::Mutated`]); each must be refuted.
 //! * [`check`]: the shipped configurations and the functions that check them,
 //!   with shortest counterexamples.
 //!
@@ -38,47 +39,51 @@
 //!    failure and still queued to the worker can be sent after a job re-admitted
 //!    behind it (G-ORDER). SPEC v2 states it as part of the caller's contract.
 //! 3. **Leftovers.** Jobs from a period with ordering off can be older than a job
-//!    that fails later, and then meet it as an illegal sequence. SPEC v2 calls them
-//!    leftovers (section 6) and asks the pickup loop not to skip a key after
-//!    refusing one (section 1). With that pickup loop, G-QUIET holds in every
-//!    shipped configuration with one loop; without the clause "or the key's failed
-//!    job at that reset" of the definition, it fails in 13 steps (the definition
-//!    mutant [`Mutant::LeftoverWithoutFailedAtReset`]).
-//! 4. **G-DRAIN and a live `drain_limit` that goes down (SPEC v2).** R-CONFIG lets
-//!    a window filled while `drain_limit` was 0 keep its jobs when the limit comes
-//!    back: `drain_limit` 1 → 0 → 1 leaves two jobs of the window in flight
-//!    (15 steps, configuration "live change: limits off and back", an expected
-//!    refutation). The barrier follows its rules; G-DRAIN's wording does not say
-//!    that the limit bounds admissions made while it is in force.
-//! 5. **G-ORDER's batch clause and a live `drain_limit` change (SPEC v2).** A job
-//!    refused by a full window, then `drain_limit` set to 0 (or raised) in the
-//!    middle of the batch: the barrier would admit the batch's next job of the
-//!    key, which the clause forbids (14 steps, configuration "live change
-//!    mid-batch", an expected refutation). A pickup loop that follows section 1
-//!    skips that job, so delivery order holds; the clause, stated of the barrier,
-//!    does not.
+//!    that fails later. v2 refused them and reported illegal sequences (G-QUIET
+//!    of v2 held only because every report was about a leftover: a false alarm,
+//!    a crash under the production policy). SPEC v3 lets older jobs go first and
+//!    reports none; v2's report is the mutant [`Mutant::ReportsIllegalLikeV2`]
+//!    (G-QUIET).
+//! 4. **G-DRAIN and a live `drain_limit` change (v2; resolved by v3).** A window
+//!    filled while `drain_limit` was 0 kept its jobs when the limit came back.
+//!    v3 states G-DRAIN at admission and installs settings at `sync`: the
+//!    configuration "live change: limits off and back" passes.
+//! 5. **G-ORDER's batch clause and a live `drain_limit` change (v2; resolved by
+//!    v3).** Settings change at `sync` only, and the round skips the key after a
+//!    refusal: "live change mid-batch" passes.
 //! 6. **G-LIMIT's count.** Read literally, "the jobs admitted into that record
 //!    since it was created or last reset" includes the job accepted at the
 //!    R-ENTER-HOT reset and those accepted while `Disabled`, which R-ENTER-HOT and
-//!    R-ENTER-DISABLED do not track: the tracked-set clause would fail at the very
-//!    `enter` that makes a key hot (4 steps). The model counts the admissions made
-//!    while the key is `Enabled` or `HalfEnabled` (R-ENTER-TRACK's), the reading
-//!    the rules support; see [`properties`].
+//!    R-ENTER-DISABLED do not track. The model counts the admissions made while
+//!    the key is `Enabled` or `HalfEnabled`, as v3 words it; see [`properties`].
 //! 7. **Restarts need the warm start (R-RESTART).** After a restart the barrier
 //!    is empty; a failed job waiting out its retry backoff is not in the batch,
 //!    so a fresh barrier admits the key's later job, which is delivered first
 //!    (G-ORDER across restarts, 11 steps, configuration "restart, no contract",
-//!    an expected refutation). Reporting every persisted failed job to the new
-//!    barrier before the pickup loop's first `enter` (`Barrier::recover`) makes
+//!    an expected refutation). `recover` with every persisted failed job makes
 //!    every guarantee hold across restarts; its mutants
-//!    [`Mutant::WarmStartRaces`] and [`Mutant::WarmStartSkipsLastKey`] are
-//!    refuted. Skipping keys whose oldest job is not due keeps the delivery
-//!    order but loses G-BLOCK and G-DRAIN (`restart --contract skip-not-due`).
+//!    [`Mutant::WarmStartRaces`], [`Mutant::WarmStartSkipsLastKey`] and v2's
+//!    [`Mutant::WarmStartOldestOnly`] are refuted.
 //! 8. **Ordering across restarts assumes a deterministic destination.** A job
 //!    whose terminal answer was lost in a restart and that is answered
 //!    differently when re-sent (filtered, then delivered) lands after a later
 //!    job: no barrier contract prevents it (`restart --any-answers`, 10 steps).
 //!    The model assumes the same answer ([`pipeline::PipelineConfig::repeat_answers`]).
+//! 9. **The first warm start after ordering was off (v2; resolved by v3).** It
+//!    could block a key on a failed job younger than a pending job; under v2
+//!    that job's `enter` was an illegal sequence. With older jobs first it goes
+//!    first, and "restart, toggle" passes every guarantee.
+//! 10. **v2 livelocks under bounded batches.** v2's R-ENTER-FAILED
+//!     ([`Mutant::OlderJobsHeldLikeV2`]) is refuted by G-LIVE in 19 steps on
+//!     "hot key, batch 1": a refused leftover older than the failed job is the
+//!     whole batch at every round. G-LIVE sees it because the model is acyclic
+//!     ([`check::find_cycle`]) and checks every end state.
+//! 11. **A key needs the set of its failed jobs.** A single slot (`min(f, job)`,
+//!     or keeping `f`) forgets a failed job and a later job is sent while it is
+//!     failed ([`Mutant::FailedSlotMin`], [`Mutant::FailedSlotKeepsFirst`],
+//!     G-BLOCK).
+//! 12. **R-OFFER's `OutOfOrder` guards a batch that repeats a job**
+//!     ([`Mutant::OutOfOrderAccepted`], G-ORDER).
 //!
 //! ```no_run
 //! use eventorder_model::check::{run_check, shipped};

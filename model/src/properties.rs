@@ -50,17 +50,17 @@
 //! ghosts of G-DRAIN and G-LIMIT, G-ORDER's `Enabled` period and batch clause)
 //! starts over with the new barrier; a leftover stays one across a restart until
 //! it ends (the new barrier never learnt its order), and a job that was not one
-//! does not become one (an illegal sequence about it after the restart breaks
-//! G-QUIET); what the guarantees say of the persisted state holds across
-//! restarts:
+//! does not become one; what the guarantees say of the persisted state holds
+//! across restarts:
 //! * **G-ORDER** also reads the destination's delivery log: per key, no job is
 //!   delivered for the first time after a later job of its key was (duplicates
 //!   ignored; a leftover, or a key not `Enabled`, exempt, on either side: a
 //!   later job first delivered as a leftover or while its key was not `Enabled`
 //!   does not count, as within one barrier lifetime).
-//! * **G-BLOCK**'s failed job survives a restart when its `failed` status was
-//!   persisted (the key's first job whose last committed status is `failed`); a
-//!   failure whose commit was lost is forgotten, the job is pending again.
+//! * **G-BLOCK**: a key's failed jobs survive a restart when their `failed`
+//!   status was persisted; a failure whose commit was lost is forgotten (the job
+//!   is pending again), and a job that failed while its key was `Disabled` was
+//!   never one of them.
 //! * **G-LIVE**: with a bounded number of restarts, every end state has every
 //!   job committed terminal; a state where only a restart is possible counts as
 //!   an end state (and for G-GC too).

@@ -66,6 +66,8 @@ pub mod names {
     pub const RESTART_HOT_TWO: &str = "restart, hot key: 1 key x 3 jobs, threshold 2";
     /// A restart after the predicate held for a key, warm start.
     pub const RESTART_TOGGLE: &str = "restart, toggle: 1 key x 3 jobs, 2 toggles";
+    /// A restart after a key went hot, with a batch of one.
+    pub const RESTART_HOT_BATCH_1: &str = "restart, hot key, batch 1: 1 key x 3 jobs";
     /// A restart without a contract (an expected refutation).
     pub const RESTART_NO_CONTRACT: &str = "restart, no contract: 1 key x 2 jobs";
     /// `--deep`: two restarts, one key, four jobs, warm start.
@@ -104,6 +106,7 @@ pub mod names {
         ("RESTART_HOT", RESTART_HOT),
         ("RESTART_HOT_TWO", RESTART_HOT_TWO),
         ("RESTART_TOGGLE", RESTART_TOGGLE),
+        ("RESTART_HOT_BATCH_1", RESTART_HOT_BATCH_1),
         ("RESTART_NO_CONTRACT", RESTART_NO_CONTRACT),
         ("DEEP_RESTART_FOUR_JOBS", DEEP_RESTART_FOUR_JOBS),
         ("DEEP_RESTART_TWO_KEYS", DEEP_RESTART_TWO_KEYS),

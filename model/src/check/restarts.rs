@@ -61,6 +61,18 @@ pub fn restart_configs() -> Vec<PipelineConfig> {
             paths: LEFTOVERS_ACROSS,
             ..PipelineConfig::default()
         },
+        PipelineConfig {
+            name: RESTART_HOT_BATCH_1,
+            keys: 1,
+            jobs_per_key: 3,
+            failures: 1,
+            key_threshold: 2,
+            batch: 1,
+            restarts: 1,
+            backoff: true,
+            paths: LEFTOVERS_ACROSS,
+            ..PipelineConfig::default()
+        },
     ]
 }
 

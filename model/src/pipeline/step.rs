@@ -240,9 +240,7 @@ impl Pipeline {
                 // G-DRAIN: the report closes the key's window, and the abort of
                 // a failed job may open one, when a `sync` applies it.
                 let abort = matches!(report, Report::Aborted | Report::Drained);
-                if s.barrier.records.contains_key(&key) {
-                    s.unapplied.push((job, was_failed && abort));
-                }
+                s.unapplied.push((job, was_failed && abort));
             }
         }
     }
