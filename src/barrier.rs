@@ -62,10 +62,11 @@ pub use builder::{Builder, MAX_SHARDS};
 pub use handles::{PickupHandle, WorkerHandle};
 pub use round::{Offer, Round};
 
+use crossbeam_utils::CachePadded;
+
 use crate::{
     hashing::KeyHasher,
     machine::{transitions, Applied, Nanos, Notes, Now, Rules},
-    padded::Padded,
     shard::{Shard, ShardCell},
     store::{fast, Stored},
     striped::StripedCount,
@@ -109,7 +110,7 @@ pub(crate) type Observer<K> = Box<dyn Fn(&IllegalSequence<K>) + Send + Sync>;
 /// waits can form and no call can deadlock another (a test runs them all at
 /// once).
 pub struct Barrier<K = BarrierKey, C = SystemClock> {
-    shards: Box<[Padded<ShardCell<K>>]>,
+    shards: Box<[CachePadded<ShardCell<K>>]>,
     shard_mask: usize,
     /// `key_threshold == 0`: an `enter` on a key with no record creates none (R-ENTER-1),
     /// so it may answer from the shard's [`Presence`](crate::presence::Presence) alone.
@@ -140,9 +141,10 @@ impl<K: OrderingKey> Barrier<K, SystemClock> {
         Self::with_config(Config::default())
     }
 
-    /// A barrier with `config` and the system clock. Timers longer than
-    /// [`MAX_TIMER`](crate::config::MAX_TIMER) saturate; use
-    /// [`Config::validate`] or [`Builder::try_build`] to reject them instead.
+    /// A barrier with `config` and the system clock. As with [`Builder::build`],
+    /// timers longer than [`MAX_TIMER`](crate::config::MAX_TIMER) are cut down to
+    /// it ([`Config::saturated`]); use [`Config::validate`] or
+    /// [`Builder::try_build`] to reject them instead.
     pub fn with_config(config: Config) -> Self {
         Self::with_config_and_clock(config, SystemClock)
     }
@@ -165,7 +167,8 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         Self::with_config_and_clock(Config::default(), clock)
     }
 
-    /// A barrier with `config` and the given clock.
+    /// A barrier with `config` and the given clock (timers as in
+    /// [`Builder::build`]).
     pub fn with_config_and_clock(config: Config, clock: C) -> Self {
         Builder::new().config(config).clock(clock).build()
     }
@@ -178,11 +181,12 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         observer: Option<Observer<K>>,
     ) -> Self {
         debug_assert!(shards.is_power_of_two());
+        let config = config.saturated();
         let rules = config.rules();
         let hasher = crate::hashing::key_hasher();
         let shards: Box<[_]> = (0..shards)
             .map(|_| {
-                Padded(ShardCell::new(
+                CachePadded::new(ShardCell::new(
                     rules,
                     config.panic_on_illegal_sequence,
                     hasher.clone(),
@@ -436,7 +440,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             if last && crate::machine::bug!(SyncSkipsLastShard) {
                 continue;
             }
-            let cell = &shard.0;
+            let cell: &ShardCell<K> = shard;
             if !cell.presence.may_have_queued() && !cell.presence.may_be_due(|| now.get()) {
                 continue;
             }
@@ -523,7 +527,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     }
 
     pub(crate) fn shards(&self) -> impl Iterator<Item = MutexGuard<'_, Shard<K>>> {
-        self.shards.iter().map(|s| s.0.lock.lock())
+        self.shards.iter().map(|s| s.lock.lock())
     }
 
     fn lock(&self, hash: u64) -> MutexGuard<'_, Shard<K>> {
@@ -533,7 +537,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// The key's shard.
     #[inline]
     fn cell(&self, hash: u64) -> &ShardCell<K> {
-        &self.shards[(hash >> 32) as usize & self.shard_mask].0
+        &self.shards[(hash >> 32) as usize & self.shard_mask]
     }
 }
 

@@ -28,9 +28,23 @@ pub enum Error {
     )]
     UnsupportedState(JobState),
 
-    /// A configuration that cannot be used, with the reason.
-    #[error("invalid barrier configuration: {0}")]
-    InvalidConfig(String),
+    /// A setting the barrier cannot use: which one, the value given, and why.
+    ///
+    /// From [`Config::validate`](crate::Config::validate) and the parsers
+    /// [`Config::from_toml_str`](crate::Config::from_toml_str) and
+    /// [`Config::from_json_str`](crate::Config::from_json_str).
+    #[error("invalid barrier configuration: {field} = {value}: {reason}")]
+    InvalidConfig {
+        /// The setting: a field of [`Config`](crate::Config) such as
+        /// `"drain_idle_for"`, or [`Error::WHOLE_CONFIG`] for a problem of the
+        /// document as a whole (a syntax error, an unknown setting).
+        field: &'static str,
+        /// The value given, as written (for an unknown setting: its name; for a
+        /// syntax error: the document's offending line, or empty).
+        value: String,
+        /// What is wrong with it and what to write instead.
+        reason: String,
+    },
 
     /// [`Barrier::recover`](crate::Barrier::recover) on a barrier that has already
     /// been entered or holds records (R-RESTART: the warm start comes first).
@@ -62,6 +76,12 @@ pub enum Error {
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The `field` of an [`Error::InvalidConfig`] that is not about one setting
+    /// but about the document as a whole (a syntax error, an unknown setting).
+    pub const WHOLE_CONFIG: &'static str = "config";
+}
 
 impl FromStr for JobState {
     type Err = Error;

@@ -36,7 +36,6 @@ mod key;
 mod machine;
 #[cfg(test)]
 mod matrix;
-mod padded;
 mod presence;
 mod shard;
 mod snapshot;

@@ -13,7 +13,7 @@ use std::{
     },
 };
 
-use crate::padded::Padded;
+use crossbeam_utils::CachePadded;
 
 /// Threads with a stripe of their own.
 pub(crate) const STRIPES: usize = 16;
@@ -21,13 +21,15 @@ pub(crate) const STRIPES: usize = 16;
 /// One stripe per thread holding a lease (see [`own_stripe`]), and a last one
 /// shared, with atomic additions, by all the others.
 pub(crate) struct StripedCount {
-    stripes: Box<[Padded<AtomicU64>]>,
+    stripes: Box<[CachePadded<AtomicU64>]>,
 }
 
 impl StripedCount {
     pub(crate) fn new() -> Self {
         StripedCount {
-            stripes: (0..=STRIPES).map(|_| Padded(AtomicU64::new(0))).collect(),
+            stripes: (0..=STRIPES)
+                .map(|_| CachePadded::new(AtomicU64::new(0)))
+                .collect(),
         }
     }
 
@@ -38,21 +40,18 @@ impl StripedCount {
             // This thread's own stripe: it is the only writer, so a load and a
             // store count exactly, without a read-modify-write.
             Some(own) => {
-                let count = &self.stripes[own].0;
+                let count = &self.stripes[own];
                 count.store(count.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
             }
             None => {
-                self.stripes[STRIPES].0.fetch_add(1, Ordering::Relaxed);
+                self.stripes[STRIPES].fetch_add(1, Ordering::Relaxed);
             }
         }
     }
 
     /// The sum of the stripes.
     pub(crate) fn total(&self) -> u64 {
-        self.stripes
-            .iter()
-            .map(|n| n.0.load(Ordering::Relaxed))
-            .sum()
+        self.stripes.iter().map(|n| n.load(Ordering::Relaxed)).sum()
     }
 }
 

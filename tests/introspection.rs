@@ -228,3 +228,44 @@ fn an_idle_drain_window_says_how_long_and_when_it_closes() {
     assert_eq!(b.stats().drains_expired, 1);
     assert_eq!(b.stats().records_expired, 1);
 }
+
+/// `Debug` takes no lock: formatting the barrier inside the `ordering_disabled`
+/// predicate, which runs under the key's shard lock, must not deadlock (before
+/// 0.3.1 it locked every shard). Run on a thread, so that a deadlock fails the
+/// test instead of hanging it.
+#[test]
+fn debug_takes_no_lock_even_inside_the_predicate() {
+    use std::sync::{mpsc, OnceLock};
+
+    let (done, finished) = mpsc::channel();
+    std::thread::spawn(move || {
+        let slot: Arc<OnceLock<Arc<Barrier<String>>>> = Arc::new(OnceLock::new());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let b = {
+            let (slot, seen) = (slot.clone(), seen.clone());
+            Arc::new(
+                Barrier::builder()
+                    .key_threshold(10)
+                    .shards(1)
+                    .ordering_disabled(move |_key: &String| {
+                        if let Some(b) = slot.get() {
+                            seen.lock().unwrap().push(format!("{b:?}"));
+                        }
+                        false
+                    })
+                    .build(),
+            )
+        };
+        assert!(slot.set(b.clone()).is_ok());
+        b.reconfigure(eventorder::Config::default());
+        assert!(b.enter(&"k".to_string(), JobId(1)).accepted); // calls the predicate
+        done.send(seen.lock().unwrap().clone()).unwrap();
+    });
+    let seen = finished
+        .recv_timeout(Duration::from_secs(60))
+        .expect("Debug inside the predicate deadlocked");
+    assert_eq!(
+        seen,
+        ["Barrier { shards: 1, config_change_pending: true, .. }"]
+    );
+}

@@ -140,9 +140,21 @@ impl<K: OrderingKey, C: Clock> Builder<K, C> {
         }
     }
 
-    /// Builds the barrier. Timers longer than
-    /// [`MAX_TIMER`](crate::config::MAX_TIMER) saturate; [`try_build`](Builder::try_build)
-    /// rejects them instead.
+    /// Builds the barrier with the settings [`Config::validate`] accepts: a timer
+    /// it would reject (longer than [`MAX_TIMER`](crate::config::MAX_TIMER), such
+    /// as [`Duration::MAX`]) is cut down to `MAX_TIMER`, "for ever" as far as the
+    /// barrier can count (see [`Config::saturated`]), and
+    /// [`Barrier::config`] says so. [`try_build`](Builder::try_build) rejects such
+    /// settings instead.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use eventorder::{config::MAX_TIMER, Barrier};
+    ///
+    /// let builder = || Barrier::<String>::builder().disabled_for(Duration::MAX);
+    /// assert_eq!(builder().build().config().disabled_for, MAX_TIMER);
+    /// assert!(builder().try_build().is_err());
+    /// ```
     pub fn build(self) -> Barrier<K, C> {
         let shards = self
             .shards
@@ -162,7 +174,7 @@ impl<K: OrderingKey, C: Clock> Builder<K, C> {
     ///
     /// # Errors
     /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for settings the barrier
-    /// cannot use.
+    /// cannot use, naming the setting and its value.
     pub fn try_build(self) -> Result<Barrier<K, C>> {
         self.config.validate()?;
         Ok(self.build())

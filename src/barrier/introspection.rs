@@ -1,7 +1,12 @@
 //! What a barrier can tell about itself: [`Barrier::size`], [`Barrier::queued`],
 //! [`Barrier::stats`], [`Barrier::snapshot`], `Display` and `Debug`.
+//!
+//! `Debug` takes no lock at all, so that it is safe anywhere, including in the
+//! `ordering_disabled` predicate, which runs under a shard lock: locking that shard
+//! again would deadlock, and taking the settings lock there would invert the
+//! settings-then-shard order of the `sync` that installs a change.
 
-use std::fmt;
+use std::{fmt, sync::atomic::Ordering};
 
 use super::{Barrier, OrderingKey};
 use crate::{snapshot::RecordSnapshot, Clock, Snapshot, Stats};
@@ -10,25 +15,19 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// The number of records (R-SIZE): keys that hold something. Sums the shards one
     /// lock at a time (see [Locking](Barrier#locking)).
     pub fn size(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.0.lock.lock().store.len())
-            .sum()
+        self.shards.iter().map(|s| s.lock.lock().store.len()).sum()
     }
 
     /// The number of effects waiting for the next [`sync`](Barrier::sync).
     pub fn queued(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.0.lock.lock().queue.len())
-            .sum()
+        self.shards.iter().map(|s| s.lock.lock().queue.len()).sum()
     }
 
     /// Cumulative counters, summed over the shards one lock at a time.
     pub fn stats(&self) -> Stats {
         let mut total = Stats::default();
         for shard in self.shards.iter() {
-            total.add(&shard.0.lock.lock().stats);
+            total.add(&shard.lock.lock().stats);
         }
         total.entered += self.lock_free_entered.total();
         total
@@ -92,13 +91,28 @@ impl<K: OrderingKey, C: Clock> fmt::Display for Barrier<K, C> {
 }
 
 impl<K: OrderingKey, C: Clock> fmt::Debug for Barrier<K, C> {
-    /// A short summary (use `Display` or [`Barrier::snapshot`] for every record).
+    /// What the barrier can tell without taking a lock: its shard count and
+    /// whether [`reconfigure`](Barrier::reconfigure) left a change for the next
+    /// `sync`. It is safe anywhere, even inside the `ordering_disabled` predicate.
+    /// For the records, the settings and the counters, which lock, use `Display`,
+    /// [`Barrier::snapshot`], [`Barrier::config`] or [`Barrier::stats`] (never
+    /// from the predicate).
+    ///
+    /// ```
+    /// use eventorder::Barrier;
+    /// let barrier: Barrier<String> = Barrier::builder().shards(4).build();
+    /// assert_eq!(
+    ///     format!("{barrier:?}"),
+    ///     "Barrier { shards: 4, config_change_pending: false, .. }"
+    /// );
+    /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Barrier")
-            .field("records", &self.size())
-            .field("queued_effects", &self.queued())
             .field("shards", &self.shard_count())
-            .field("config", &self.config())
+            .field(
+                "config_change_pending",
+                &self.config_pending.load(Ordering::Acquire),
+            )
             .finish_non_exhaustive()
     }
 }

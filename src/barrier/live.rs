@@ -15,7 +15,8 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// windows refuse nothing any more, and changed timers are compared with the
     /// time existing modes began and existing windows became idle (so a shorter
     /// timer can make them due at the next [`sync`](crate::Barrier::sync)).
-    /// Timers longer than [`crate::config::MAX_TIMER`] saturate (see [`Config::validate`]).
+    /// Timers longer than [`crate::config::MAX_TIMER`] are cut down to it, as at
+    /// [`Builder::build`](crate::Builder::build) (see [`Config::saturated`]).
     ///
     /// The `sync` that installs them locks the shards one at a time. A change of
     /// timers reschedules every record's R-EXPIRE deadline: O(records), once.
@@ -48,7 +49,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             return;
         }
         let mut settings = self.config.lock();
-        settings.pending = Some(config);
+        settings.pending = Some(config.saturated());
         self.config_pending.store(true, Ordering::Release);
     }
 
@@ -68,6 +69,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// pickup loop's thread, and so does every reader of the settings: none sees
     /// two settings within one round).
     fn install(&self, config: Config) {
+        let config = config.saturated();
         let rules = config.rules();
         let panic = config.panic_on_illegal_sequence;
         let mut settings = self.config.lock();
@@ -81,7 +83,6 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
                 )
         };
         for cell in self.shards.iter() {
-            let cell = &cell.0;
             let mut shard = cell.lock.lock();
             shard.rules = rules;
             shard.panic_on_illegal_sequence = panic;

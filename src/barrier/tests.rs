@@ -50,8 +50,8 @@ fn presence_counts_track_the_tables() {
         }
         if job.0 % 97 == 0 {
             for cell in b.shards.iter() {
-                let shard = cell.0.lock.lock();
-                assert_eq!(shard.expected_presence(), cell.0.presence.loaded());
+                let shard = cell.lock.lock();
+                assert_eq!(shard.expected_presence(), cell.presence.loaded());
             }
             for key in 0..64 {
                 let hash = b.hasher.hash_one(key);
@@ -125,7 +125,7 @@ fn sync_expires_every_due_record_and_the_schedule_stays_complete() {
                 b.sync();
                 let now = b.nanos_now();
                 for cell in b.shards.iter() {
-                    let shard = cell.0.lock.lock();
+                    let shard = cell.lock.lock();
                     let rules = shard.rules;
                     shard.store.check_schedule(&rules).unwrap();
                     for (key, record) in shard.store.iter() {
@@ -134,9 +134,9 @@ fn sync_expires_every_due_record_and_the_schedule_stays_complete() {
                     }
                     let next = shard.store.next_deadline().unwrap_or(u64::MAX);
                     assert!(
-                        !cell.0.presence.may_be_due(|| next.saturating_add(1)) || next < u64::MAX
+                        !cell.presence.may_be_due(|| next.saturating_add(1)) || next < u64::MAX
                     );
-                    assert!(!cell.0.presence.may_be_due(|| next));
+                    assert!(!cell.presence.may_be_due(|| next));
                     expired_some |= shard.stats.records_expired > 0;
                 }
             }
@@ -284,4 +284,41 @@ fn reconfigure_beside_every_other_call_never_deadlocks() {
             .recv_timeout(Duration::from_secs(120))
             .expect("a call deadlocked (or a role panicked)");
     }
+}
+
+/// `build`, `with_config` and `reconfigure` apply `Config::validate`'s rule by
+/// saturating what it rejects: a timer past `MAX_TIMER` is `MAX_TIMER`, in the
+/// settings the barrier reports and in the rules its shards use.
+#[test]
+fn every_way_in_saturates_what_validate_rejects() {
+    use crate::config::MAX_TIMER;
+    let forever = Config {
+        disabled_for: std::time::Duration::MAX,
+        drain_idle_for: MAX_TIMER + std::time::Duration::from_secs(1),
+        ..Config::default()
+    };
+    assert!(forever.validate().is_err());
+    let expected = forever.clone().saturated();
+    assert_eq!(
+        (expected.disabled_for, expected.drain_idle_for),
+        (MAX_TIMER, MAX_TIMER)
+    );
+    let built: Barrier<u32> = Barrier::builder().config(forever.clone()).build();
+    let with: Barrier<u32> = Barrier::with_config(forever.clone());
+    let later: Barrier<u32> = Barrier::new();
+    later.reconfigure(forever.clone());
+    assert_eq!(later.pending_config(), Some(expected.clone()));
+    later.sync();
+    for b in [&built, &with, &later] {
+        assert_eq!(b.config(), expected);
+        assert!(b.config().validate().is_ok());
+        for shard in b.shards() {
+            assert_eq!(shard.rules.disabled_for, u64::MAX);
+            assert_eq!(shard.rules.drain_idle_for, u64::MAX);
+        }
+    }
+    assert!(Barrier::<u32>::builder()
+        .config(forever)
+        .try_build()
+        .is_err());
 }
