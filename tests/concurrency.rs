@@ -38,28 +38,6 @@ use std::{
 
 use eventorder::{Barrier, Config, JobId, JobState, KeyMode, ManualClock, Offer};
 
-/// Deterministic, dependency-free random numbers (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// True with probability `percent` / 100.
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 type Key = u32;
 
 const KEYS: u32 = 100;
@@ -86,21 +64,23 @@ struct Script {
 }
 
 fn scripts(seed: u64) -> Vec<Script> {
-    let mut rng = Rng(seed);
+    let mut rng = fastrand::Rng::with_seed(seed);
+    // True with probability `percent` / 100.
+    let chance = |rng: &mut fastrand::Rng, percent: u32| rng.u32(..100) < percent;
     (0..JOBS)
         .map(|_| {
             // Skewed keys: 40% of the jobs go to keys 0..5.
-            let key = if rng.chance(40) {
-                rng.below(5) as Key
+            let key = if chance(&mut rng, 40) {
+                rng.u32(..5)
             } else {
-                rng.below(KEYS as u64) as Key
+                rng.u32(..KEYS)
             };
-            let fails = if rng.chance(6) {
-                1 + rng.below(3) as u32
+            let fails = if chance(&mut rng, 6) {
+                rng.u32(1..=3)
             } else {
                 0
             };
-            let last = match rng.below(100) {
+            let last = match rng.u32(..100) {
                 0..=84 => Final::Succeeded,
                 85..=92 => Final::Filtered,
                 _ => Final::Aborted,
@@ -109,7 +89,7 @@ fn scripts(seed: u64) -> Vec<Script> {
                 key,
                 fails,
                 last,
-                throttled_once: rng.chance(2),
+                throttled_once: chance(&mut rng, 2),
             }
         })
         .collect()

@@ -569,28 +569,36 @@ pub fn compare_state(
     Ok(())
 }
 
-/// Deterministic random numbers (SplitMix64), for the scripts of the concurrent
-/// tests.
-pub struct Rng(pub u64);
+/// Deterministic random numbers for the scripts of the generated and concurrent
+/// tests: `fastrand`'s generator from a seed (the same seed gives the same
+/// scripts with the `fastrand` of `Cargo.lock`). Made by [`Rng()`], called like
+/// the tuple struct it once was (`Rng(0x5eed)`).
+pub struct Rng {
+    inner: fastrand::Rng,
+}
+
+/// A generator seeded with `seed`.
+#[allow(non_snake_case)]
+pub fn Rng(seed: u64) -> Rng {
+    Rng {
+        inner: fastrand::Rng::with_seed(seed),
+    }
+}
 
 impl Rng {
     /// The next number.
     pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.inner.u64(..)
     }
 
-    /// A number below `n`.
+    /// A number below `n` (uniform, `n > 0`).
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+        self.inner.u64(..n)
     }
 
     /// One of `from`.
     pub fn pick<T: Copy>(&mut self, from: &[T]) -> T {
-        from[self.below(from.len() as u64) as usize]
+        from[self.inner.usize(..from.len())]
     }
 }
 

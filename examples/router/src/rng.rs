@@ -1,31 +1,29 @@
-//! A tiny seeded PRNG (SplitMix64) and a Zipf-like key sampler, so that a seed
+//! Seeded random numbers (`fastrand`) and a Zipf-like key sampler, so that a seed
 //! fixes the key assignment and, with the job and its attempts, each destination answer.
 
-/// SplitMix64: small, fast, good enough for a simulation; not for cryptography.
+/// `fastrand`'s generator, seeded from a seed and a stream: small, fast, good
+/// enough for a simulation; not for cryptography. The same seed and stream give
+/// the same numbers with the `fastrand` of `Cargo.lock`.
 #[derive(Clone, Debug)]
-pub struct Rng(u64);
+pub struct Rng(fastrand::Rng);
 
 impl Rng {
     /// A generator for `seed`, mixed with `stream` so that several generators made
     /// from one seed (one per worker) do not produce the same numbers.
     pub fn new(seed: u64, stream: u64) -> Self {
-        let mut rng = Rng(seed ^ stream.wrapping_mul(0xA076_1D64_78BD_642F));
-        rng.next_u64();
-        rng
+        Rng(fastrand::Rng::with_seed(
+            seed ^ stream.wrapping_mul(0xA076_1D64_78BD_642F),
+        ))
     }
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.u64(..)
     }
 
     /// Uniform in `[0, 1)`.
     pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        self.0.f64()
     }
 }
 
