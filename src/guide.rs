@@ -37,8 +37,6 @@ guides! {
         "Hot-path and memory benchmarks, and why the barrier is fast.";
     simulation = "../docs/simulation.md",
         "The router simulation on the real barrier (`examples/router`).";
-    router = "../examples/router/README.md",
-        "The router simulation's own README: flags, measured runs and the kill test.";
     architecture = "../docs/architecture.md",
         "How the crate is built: its modules, locking and consistency.";
     job_states = "../docs/job-states.md",
