@@ -101,7 +101,8 @@ pub(crate) type Observer<K> = Box<dyn Fn(&IllegalSequence<K>) + Send + Sync>;
 /// `stats`, `snapshot` and `Display` visit the shards one after the other,
 /// holding one lock at a time: each shard is seen consistently, but the totals
 /// are not one atomic cut across shards while other threads keep calling.
-/// `reconfigure` takes only the settings lock (it leaves a pending change). Every
+/// `reconfigure` takes only the settings lock (it leaves a pending change), and
+/// `Debug` none (it is safe even in the `ordering_disabled` predicate). Every
 /// call holds at most one lock at a time, except the `sync` that installs a
 /// pending change, which holds the settings lock while it locks the shards one
 /// after the other (so that a change applies whole), and a round, which holds its

@@ -98,7 +98,8 @@ impl<K: OrderingKey, C: Clock> Builder<K, C> {
     /// The caller's predicate "ordering is off for this key right now" (R-MODE).
     ///
     /// `enter` calls it, with the key's shard locked, when the key has or gets a
-    /// record: keep it cheap and never call back into the barrier from it.
+    /// record: keep it cheap and never call back into the barrier from it (the
+    /// barrier's `Debug`, which takes no lock, is the one exception).
     pub fn ordering_disabled(
         mut self,
         predicate: impl Fn(&K) -> bool + Send + Sync + 'static,
