@@ -277,6 +277,12 @@ fn line_at(text: &str, at: usize) -> &str {
 }
 
 /// Durations as humantime strings or integer milliseconds.
+///
+/// Not `humantime-serde`, which writes the same strings (both use
+/// [`humantime::format_duration`]) but reads strings only: a config file with
+/// integer milliseconds (`half_enabled_for = 600000`, a documented form) would no
+/// longer parse. Parsing and formatting are `humantime`'s; this module only adds
+/// the integer form and an error message that shows what to write.
 pub(crate) mod duration_serde {
     use std::time::Duration;
 
