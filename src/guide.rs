@@ -41,6 +41,8 @@ guides! {
         "How the crate is built: its modules, locking and consistency.";
     job_states = "../docs/job-states.md",
         "Adding a job state (`spec/job_states.toml`).";
+    changing_a_rule = "../docs/changing-a-rule.md",
+        "Changing a rule: the files it touches, in order, and the commands that re-pin.";
     restarts = "../docs/restarts.md",
         "The warm start after a restart, the model's restarts and the kill test.";
     introspection = "../docs/introspection.md",

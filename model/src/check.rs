@@ -257,20 +257,30 @@ pub fn check_mutant(mutant: Mutant) -> MutantReport {
 /// cycle. `Ok` with the number of states, or `Err` with a lasso: the actions
 /// from the initial state to the second visit of a state.
 pub fn find_cycle(config: &PipelineConfig) -> Result<usize, Vec<Action>> {
-    struct Frame {
-        state: PipelineState,
+    find_cycle_in(&config.model())
+}
+
+/// [`find_cycle`] for any model whose states hash: `Ok` with the number of
+/// states if its state graph is acyclic, or `Err` with a lasso.
+pub fn find_cycle_in<M>(model: &M) -> Result<usize, Vec<M::Action>>
+where
+    M: Model,
+    M::State: Hash,
+    M::Action: Clone,
+{
+    struct Frame<S, A> {
+        state: S,
         print: u64,
-        into: Option<Action>,
-        actions: Vec<Action>,
+        into: Option<A>,
+        actions: Vec<A>,
         next: usize,
     }
-    let model = config.model();
-    let fingerprint = |s: &PipelineState| {
+    let fingerprint = |s: &M::State| {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         s.hash(&mut hasher);
         hasher.finish()
     };
-    let frame = |state: PipelineState, print: u64, into: Option<Action>| {
+    let frame = |state: M::State, print: u64, into: Option<M::Action>| {
         let mut actions = Vec::new();
         model.actions(&state, &mut actions);
         Frame {
@@ -304,7 +314,7 @@ pub fn find_cycle(config: &PipelineConfig) -> Result<usize, Vec<Action>> {
             let print = fingerprint(&after);
             match on_path.get(&print) {
                 Some(true) => {
-                    let mut lasso: Vec<Action> =
+                    let mut lasso: Vec<M::Action> =
                         stack.iter().filter_map(|f| f.into.clone()).collect();
                     lasso.push(action);
                     return Err(lasso);
@@ -318,4 +328,51 @@ pub fn find_cycle(config: &PipelineConfig) -> Result<usize, Vec<Action>> {
         }
     }
     Ok(on_path.len())
+}
+
+#[cfg(test)]
+mod cycle_tests {
+    use super::find_cycle_in;
+    use stateright::Model;
+
+    /// A counter stepping `+1` up to `top`; with `wrap`, `top` steps back to 0.
+    struct Counter {
+        top: u8,
+        wrap: bool,
+    }
+
+    impl Model for Counter {
+        type State = u8;
+        type Action = u8;
+
+        fn init_states(&self) -> Vec<u8> {
+            vec![0]
+        }
+
+        fn actions(&self, state: &u8, actions: &mut Vec<u8>) {
+            if *state < self.top || self.wrap {
+                actions.push(*state);
+            }
+        }
+
+        fn next_state(&self, state: &u8, _: u8) -> Option<u8> {
+            Some(if *state == self.top { 0 } else { state + 1 })
+        }
+    }
+
+    #[test]
+    fn an_acyclic_graph_is_counted_and_a_cycle_is_found() {
+        assert_eq!(
+            find_cycle_in(&Counter {
+                top: 3,
+                wrap: false
+            }),
+            Ok(4)
+        );
+        // 0 -> 1 -> 2 -> 3 -> 0: the lasso is the four actions that close it.
+        assert_eq!(
+            find_cycle_in(&Counter { top: 3, wrap: true }),
+            Err(vec![0, 1, 2, 3])
+        );
+    }
 }

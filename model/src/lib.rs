@@ -97,6 +97,7 @@
 
 pub mod check;
 pub mod mutants;
+pub mod names;
 pub mod pipeline;
 pub mod properties;
 pub mod reference;

@@ -264,7 +264,7 @@ impl Mutant {
     /// matters (a hot key for the tracking rules, a live change for R-CONFIG, the
     /// predicate for R-MODE, a drain window for the window rules, ...).
     pub fn configuration(self) -> &'static str {
-        use crate::check::names::*;
+        use crate::names::*;
         match self {
             Mutant::WaitIgnoresFailed
             | Mutant::FailedQueued

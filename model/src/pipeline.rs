@@ -274,11 +274,25 @@ pub enum Action {
     DueSync(u32),
 }
 
-/// The pipeline model of one configuration.
-#[derive(Clone, Debug)]
+/// The pipeline model of one configuration, with the properties it is checked
+/// against. Built by [`PipelineConfig::model`] (in `properties`, so that the
+/// pipeline does not depend on its own properties).
+#[derive(Clone)]
 pub struct Pipeline {
     /// Its bounds and settings.
     pub config: PipelineConfig,
+    /// The properties checked on it.
+    pub properties: fn(&PipelineConfig) -> Vec<stateright::Property<Pipeline>>,
+    /// An action in words, for counterexamples.
+    pub describe: fn(&PipelineConfig, &Action) -> String,
+}
+
+impl std::fmt::Debug for Pipeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pipeline")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Pipeline {
@@ -394,10 +408,10 @@ impl Model for Pipeline {
     }
 
     fn properties(&self) -> Vec<stateright::Property<Self>> {
-        crate::properties::properties(&self.config)
+        (self.properties)(&self.config)
     }
 
     fn format_action(&self, action: &Action) -> String {
-        crate::properties::describe_action(&self.config, action)
+        (self.describe)(&self.config, action)
     }
 }

@@ -358,3 +358,15 @@ fn can_step(m: &Pipeline, s: &PipelineState) -> bool {
     m.actions(s, &mut actions);
     actions.iter().any(|action| *action != Action::Restart)
 }
+
+impl PipelineConfig {
+    /// The model of this configuration, checked against [`properties`] (and
+    /// describing its actions with [`describe_action`]).
+    pub fn model(&self) -> Pipeline {
+        Pipeline {
+            config: self.clone(),
+            properties,
+            describe: describe_action,
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! The bounds and settings of one pipeline model.
 
-use super::{Job, Key, Pipeline, RestartContract};
+use super::{Job, Key, RestartContract};
 use crate::reference::{RefConfig, Tick};
 use crate::Mutant;
 
@@ -63,7 +63,7 @@ pub struct PipelineConfig {
     /// A deliberately broken barrier, if any.
     pub mutant: Option<Mutant>,
     /// Optional `sometimes` properties this configuration must reach (names from
-    /// [`crate::properties::paths`]), on top of those its bounds imply.
+    /// `properties::paths`), on top of those its bounds imply.
     pub paths: &'static [&'static str],
     /// Guarantees this configuration is known to violate: `check` then requires
     /// each of them to be refuted (and every other property to hold).
@@ -163,12 +163,5 @@ impl PipelineConfig {
     /// The settings at index `i` of [`Self::settings`].
     pub fn settings_at(&self, i: u8) -> RefConfig {
         self.settings()[usize::from(i)].clone()
-    }
-
-    /// The model of this configuration.
-    pub fn model(&self) -> Pipeline {
-        Pipeline {
-            config: self.clone(),
-        }
     }
 }
