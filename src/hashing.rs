@@ -3,9 +3,10 @@
 /// The hasher of a barrier's keys: seeded at random per barrier.
 #[cfg(not(eventorder_shuttle))]
 pub(crate) type KeyHasher = foldhash::fast::RandomState;
-/// The hasher of a barrier's keys: fixed under the test-only `--cfg eventorder_shuttle`, so
-/// that every execution of a shuttle test places the keys alike (its depth-first
-/// scheduler needs executions to repeat exactly). See [`key_hasher`].
+/// The hasher of a barrier's keys: fixed under the test-only
+/// `--cfg eventorder_shuttle`, so that every execution of a shuttle test places
+/// the keys alike (its depth-first scheduler needs executions to repeat exactly).
+/// See [`key_hasher`].
 #[cfg(eventorder_shuttle)]
 pub(crate) type KeyHasher = foldhash::fast::FixedState;
 
@@ -15,9 +16,9 @@ pub(crate) fn key_hasher() -> KeyHasher {
     KeyHasher::default()
 }
 
-/// A new barrier's key hasher, under the test-only `--cfg eventorder_shuttle`: a fixed seed
-/// chosen so that the keys `0u8` and `1u8` of `tests/shuttle.rs` land in different
-/// shards of a two-shard barrier.
+/// A new barrier's key hasher, under the test-only `--cfg eventorder_shuttle`: a
+/// fixed seed chosen so that the keys `0u8` and `1u8` of `tests/shuttle.rs` land
+/// in different shards of a two-shard barrier.
 #[cfg(eventorder_shuttle)]
 pub(crate) fn key_hasher() -> KeyHasher {
     foldhash::fast::FixedState::with_seed(4)
