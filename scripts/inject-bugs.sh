@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Proof that the tests can fail.
 #
-# Builds the test suites with the test-only cargo feature `inject-bugs`, then runs
+# Builds the test suites with the test-only `--cfg eventorder_inject_bugs` (in
+# RUSTFLAGS, in its own target dir: a cfg flag, not a Cargo feature), then runs
 # them once with no bug (everything must pass) and once per injected bug of
 # `src/inject.rs` (selected with EVENTORDER_INJECT=<name>), and prints a Markdown
 # table: which suite catches which bug, how long it took, and the size of the
 # minimal failing case (proptest's shrunk sequence, or the BFS path of the replay).
 #
 # Usage: scripts/inject-bugs.sh [suite ...]   (default: every suite below)
-# Environment: CARGO_TARGET_DIR (default target/inject), PROPTEST_CASES.
+# Environment: CARGO_TARGET_DIR (default target/inject), PROPTEST_CASES,
+# RUSTFLAGS (the cfg is added to it).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -20,6 +22,7 @@ fi
 # that a new bug cannot be left out).
 mapfile -t BUGS < <(sed -n '/pub const ALL/,/\];/p' src/inject.rs | grep -oE 'Bug::[A-Za-z]+' | sed 's/^Bug:://')
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target/inject}
+export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--cfg eventorder_inject_bugs"
 # A failing case found under an injected bug must not be saved as a regression.
 export PROPTEST_DISABLE_FAILURE_PERSISTENCE=1
 # A stalled pipeline (lost effects) should fail fast here, not after 60 s.
@@ -28,7 +31,7 @@ LOGS=$CARGO_TARGET_DIR/inject-logs
 mkdir -p "$LOGS"
 
 build_log=$LOGS/build.log
-if ! cargo test --release --features inject-bugs --no-run >"$build_log" 2>&1; then
+if ! cargo test --release --no-run >"$build_log" 2>&1; then
     echo "build failed, see $build_log" >&2
     exit 2
 fi

@@ -1,24 +1,25 @@
 //! [`KeyHasher`]: how a barrier hashes its keys.
 
 /// The hasher of a barrier's keys: seeded at random per barrier.
-#[cfg(not(feature = "shuttle"))]
+#[cfg(not(eventorder_shuttle))]
 pub(crate) type KeyHasher = foldhash::fast::RandomState;
-/// The hasher of a barrier's keys: fixed under the test-only feature `shuttle`, so
-/// that every execution of a shuttle test places the keys alike (its depth-first
-/// scheduler needs executions to repeat exactly). See [`key_hasher`].
-#[cfg(feature = "shuttle")]
+/// The hasher of a barrier's keys: fixed under the test-only
+/// `--cfg eventorder_shuttle`, so that every execution of a shuttle test places
+/// the keys alike (its depth-first scheduler needs executions to repeat exactly).
+/// See [`key_hasher`].
+#[cfg(eventorder_shuttle)]
 pub(crate) type KeyHasher = foldhash::fast::FixedState;
 
 /// A new barrier's key hasher.
-#[cfg(not(feature = "shuttle"))]
+#[cfg(not(eventorder_shuttle))]
 pub(crate) fn key_hasher() -> KeyHasher {
     KeyHasher::default()
 }
 
-/// A new barrier's key hasher, under the test-only feature `shuttle`: a fixed seed
-/// chosen so that the keys `0u8` and `1u8` of `tests/shuttle.rs` land in different
-/// shards of a two-shard barrier.
-#[cfg(feature = "shuttle")]
+/// A new barrier's key hasher, under the test-only `--cfg eventorder_shuttle`: a
+/// fixed seed chosen so that the keys `0u8` and `1u8` of `tests/shuttle.rs` land
+/// in different shards of a two-shard barrier.
+#[cfg(eventorder_shuttle)]
 pub(crate) fn key_hasher() -> KeyHasher {
     foldhash::fast::FixedState::with_seed(4)
 }
@@ -27,7 +28,7 @@ pub(crate) fn key_hasher() -> KeyHasher {
 mod shuttle_seed_tests {
     use std::hash::BuildHasher;
 
-    /// The fixed seed of the `shuttle` build puts the keys 0 and 1 of
+    /// The fixed seed of the `eventorder_shuttle` build puts the keys 0 and 1 of
     /// `tests/shuttle.rs` in different shards of two (the barrier picks the shard
     /// from bit 32 up), so its two-shard scenarios really use two shards.
     #[test]

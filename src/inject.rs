@@ -1,10 +1,14 @@
-//! Test-only fault injection (feature `inject-bugs`; never enable it elsewhere).
+//! Test-only fault injection, compiled only with `RUSTFLAGS="--cfg
+//! eventorder_inject_bugs"` (a cfg flag, not a Cargo feature, so that no
+//! dependency graph can turn it on; `scripts/inject-bugs.sh` sets it).
 //!
 //! Each [`Bug`] is a realistic defect compiled into the barrier behind
-//! `#[cfg(feature = "inject-bugs")]` and switched on at run time, either with
-//! [`set`] or with the environment variable `EVENTORDER_INJECT=<name>` (read once,
-//! at the first check; empty or unset means no bug). `scripts/inject-bugs.sh` runs the test suites once per bug
-//! to show which test catches it. Without the feature none of this exists.
+//! `#[cfg(eventorder_inject_bugs)]` (the `bug!` hooks of `src/machine/mod.rs`,
+//! a constant `false` otherwise) and switched on at run time, either with [`set`]
+//! or with the environment variable `EVENTORDER_INJECT=<name>` (read once, at the
+//! first check; empty or unset means no bug). `scripts/inject-bugs.sh` runs the
+//! test suites once per bug to show which test catches it. Without the cfg none of
+//! this exists, and no shipped type has a field or variant for it.
 
 use std::sync::{
     atomic::{AtomicU8, Ordering},
@@ -37,10 +41,10 @@ pub enum Bug {
     /// R-EFF-ABORT, in the fast path of `store::fast`: the abort of a key's failed
     /// job clears the key even when a drain window should open.
     FastAbortSkipsDrain,
-    /// R-MODE (SPEC.md v2): the predicate only flips the mode to `Disabled`, as in
-    /// v1, instead of resetting the record: the key's failed job is kept and comes
-    /// back when the mode's timer runs out, so the key stays blocked.
-    PredicateOnlyFlipsMode,
+    /// R-MODE: the predicate spares a key that holds a failed job (it does not
+    /// reset its record to `Disabled`), so the failed job keeps blocking the key
+    /// while ordering should be off.
+    PredicateSparesFailed,
     /// R-EXPIRE: when `sync` turns a `HalfEnabled` key `Enabled`, it also drops
     /// the key's failed job (and so may remove a record that holds one).
     ExpireDropsFailed,
@@ -85,7 +89,7 @@ impl Bug {
         Bug::StaleReleaseClearsFailed,
         Bug::FailureWithoutRecordDropped,
         Bug::FastAbortSkipsDrain,
-        Bug::PredicateOnlyFlipsMode,
+        Bug::PredicateSparesFailed,
         Bug::ExpireDropsFailed,
         Bug::StaleBucketHintTrusted,
         Bug::SyncSkipsOrphans,
@@ -108,7 +112,7 @@ impl Bug {
             Bug::StaleReleaseClearsFailed => "StaleReleaseClearsFailed",
             Bug::FailureWithoutRecordDropped => "FailureWithoutRecordDropped",
             Bug::FastAbortSkipsDrain => "FastAbortSkipsDrain",
-            Bug::PredicateOnlyFlipsMode => "PredicateOnlyFlipsMode",
+            Bug::PredicateSparesFailed => "PredicateSparesFailed",
             Bug::ExpireDropsFailed => "ExpireDropsFailed",
             Bug::StaleBucketHintTrusted => "StaleBucketHintTrusted",
             Bug::SyncSkipsOrphans => "SyncSkipsOrphans",

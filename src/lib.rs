@@ -27,8 +27,9 @@ mod store;
 mod striped;
 mod sync;
 
-// Test-only fault injection (feature `inject-bugs`, for scripts/inject-bugs.sh).
-#[cfg(feature = "inject-bugs")]
+// Test-only fault injection (`--cfg eventorder_inject_bugs`, set by
+// scripts/inject-bugs.sh).
+#[cfg(eventorder_inject_bugs)]
 #[doc(hidden)]
 #[path = "inject.rs"]
 pub mod __inject;

@@ -1,8 +1,8 @@
 //! [`StripedCount`]: a counter that several threads bump without sharing a cache
 //! line, for the `entered` count of the `enter` calls answered without a lock.
 //!
-//! Plain `std` atomics even under the test-only feature `shuttle`: with the
-//! thread-local lease they only feed [`Stats`](crate::Stats), and are not
+//! Plain `std` atomics even under the test-only `--cfg eventorder_shuttle`: with
+//! the thread-local lease they only feed [`Stats`](crate::Stats), and are not
 //! model-checked (see `crate::sync`).
 
 use std::{
@@ -56,8 +56,8 @@ impl StripedCount {
 }
 
 /// The stripes no live thread holds. A process-wide `parking_lot` lock even under
-/// the feature `shuttle` (a shuttle lock belongs to one execution; this one only
-/// hands out `Stats` stripes, see `crate::sync`).
+/// `--cfg eventorder_shuttle` (a shuttle lock belongs to one execution; this one
+/// only hands out `Stats` stripes, see `crate::sync`).
 fn free_stripes() -> &'static parking_lot::Mutex<Vec<usize>> {
     static FREE: OnceLock<parking_lot::Mutex<Vec<usize>>> = OnceLock::new();
     FREE.get_or_init(|| parking_lot::Mutex::new((0..STRIPES).rev().collect()))

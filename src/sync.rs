@@ -3,10 +3,10 @@
 //!
 //! Normal builds re-export `parking_lot`'s mutex and `std`'s atomics: no wrapper,
 //! no extra call, the same code as naming them directly. With the test-only
-//! feature `shuttle`, the same names are backed by `shuttle::sync`, whose every
-//! lock and atomic access is a scheduling point of shuttle's controlled scheduler
-//! (`tests/shuttle.rs`); such a build must run every barrier call inside a shuttle
-//! execution.
+//! `--cfg eventorder_shuttle` (in `RUSTFLAGS`, set by `.ci/run`), the same names
+//! are backed by `shuttle::sync`, whose every lock and atomic access is a
+//! scheduling point of shuttle's controlled scheduler (`tests/shuttle.rs`); such a
+//! build must run every barrier call inside a shuttle execution.
 //!
 //! Not everything goes through here: the striped `entered` counters of lock-free
 //! `enter` calls and their thread-local stripe lease (in `striped.rs`) stay on
@@ -15,15 +15,15 @@
 //! an answer or a record, so leaving them out of the model check loses nothing it
 //! checks.
 
-#[cfg(not(feature = "shuttle"))]
+#[cfg(not(eventorder_shuttle))]
 pub(crate) use parking_lot::{Mutex, MutexGuard};
-#[cfg(not(feature = "shuttle"))]
+#[cfg(not(eventorder_shuttle))]
 pub(crate) use std::sync::atomic::{AtomicBool, AtomicU64};
 
-#[cfg(feature = "shuttle")]
+#[cfg(eventorder_shuttle)]
 pub(crate) use shuttle_backed::{AtomicBool, AtomicU64, Mutex, MutexGuard};
 
-#[cfg(feature = "shuttle")]
+#[cfg(eventorder_shuttle)]
 mod shuttle_backed {
     pub(crate) use shuttle::sync::atomic::{AtomicBool, AtomicU64};
     pub(crate) use shuttle::sync::MutexGuard;

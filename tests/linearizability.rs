@@ -17,7 +17,7 @@
 //!
 //! This is the check of `tests/shuttle.rs` done with real threads and real
 //! preemption instead of shuttle's controlled scheduler (which swaps the barrier's
-//! locks and atomics for its own, feature `shuttle`): it samples interleavings of
+//! locks and atomics for its own, `--cfg eventorder_shuttle`): it samples interleavings of
 //! the normal build rather than enumerating those of the shuttle build, and hits
 //! the lock-free paths (a key with no record) and the shard locks hard. How many
 //! calls really overlapped depends on the machine's load; the test prints it.

@@ -1,20 +1,22 @@
 //! Model-checked interleavings of the sharded barrier (issue 4(a)), with shuttle.
 //!
-//! Built only with the test-only feature `shuttle`, which swaps the barrier's
+//! Built only with the test-only `--cfg eventorder_shuttle` (a cfg flag, not a
+//! Cargo feature), which swaps the barrier's
 //! shard locks and lock-free atomics (`Presence`, `untracked_enter`) for shuttle's
 //! (see `src/sync.rs`): every lock and every atomic access of a call is then a
 //! point where shuttle's scheduler may switch threads, so an execution can stop a
 //! call between its lock-free check and its lock, or between two shards of a
 //! `sync`. Run with
-//! `cargo test --release --features shuttle --test shuttle`.
+//! `RUSTFLAGS="--cfg eventorder_shuttle" CARGO_TARGET_DIR=target/shuttle cargo test --release --test shuttle`
+//! (its own target dir, so that the flag does not rebuild `target/`).
 //!
 //! Each scenario runs the router's roles as shuttle threads on one barrier (a
 //! pickup thread: `sync`, `enter`; a worker: `wait`, `failed`, `succeeded`; a
 //! commit thread: `succeeded`, `filtered`, `aborted`, `waiting`), over two keys,
-//! with one shard (the keys share a lock and a `Presence`) or two (they may or
-//! may not: the hasher is seeded per barrier, so over the executions they do
-//! both, and a failing two-shard schedule may take a few replays to hit the same
-//! placement again); then, after joining them, one
+//! with one shard (the keys share a lock and a `Presence`) or two (one key on
+//! each: under the cfg the key hasher has a fixed seed, chosen so that the keys 0
+//! and 1 land in different shards of two, see `src/hashing.rs`, and every
+//! execution places them alike); then, after joining them, one
 //! `sync` (the pickup loop's next iteration). Every call is stamped when it starts
 //! and when it returns (shuttle runs one thread at a time, so the stamps are the
 //! real-time order). After each execution the history must be linearizable
@@ -34,9 +36,9 @@
 //! history whose final state depends on that order.
 //!
 //! Not covered here: the striped `entered` counters of lock-free `enter` calls
-//! (std atomics even under the feature; they only feed `Stats`).
+//! (std atomics even under the cfg; they only feed `Stats`).
 
-#![cfg(feature = "shuttle")]
+#![cfg(eventorder_shuttle)]
 
 mod support;
 

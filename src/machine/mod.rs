@@ -73,13 +73,14 @@
 //! `spec/transitions.txt` lists every case (see `matrix`).
 
 /// `bug!(Name)`: whether the test-only injected bug `Name` (`src/inject.rs`) is
-/// switched on; `false`, a constant the compiler folds away, without the feature
-/// `inject-bugs`. Every hook is one expression inside the rule it breaks.
+/// switched on; `false`, a constant the compiler folds away, without
+/// `--cfg eventorder_inject_bugs`. Every hook is one expression inside the rule it
+/// breaks.
 macro_rules! bug {
     ($name:ident) => {{
-        #[cfg(feature = "inject-bugs")]
+        #[cfg(eventorder_inject_bugs)]
         let on = crate::__inject::active(crate::__inject::Bug::$name);
-        #[cfg(not(feature = "inject-bugs"))]
+        #[cfg(not(eventorder_inject_bugs))]
         let on = false;
         on
     }};

@@ -30,16 +30,7 @@ pub(crate) enum Record {
     /// Ordering off since `since`: the record holds nothing else. `tracked` says
     /// whether the in-flight set is counted once ordering is back (the record was
     /// reset while `key_threshold > 0`).
-    Disabled {
-        since: Nanos,
-        tracked: bool,
-        /// Under the test-only feature `inject-bugs`, for
-        /// `Bug::PredicateOnlyFlipsMode` alone: the failed job a v1-style
-        /// predicate kept (SPEC.md v1 did not reset the record). Always `None`
-        /// otherwise.
-        #[cfg(feature = "inject-bugs")]
-        kept: Option<JobId>,
-    },
+    Disabled { since: Nanos, tracked: bool },
     /// Ordering on, fully or leniently.
     On(Ordered),
 }
@@ -155,48 +146,7 @@ impl Record {
     /// A fresh `Disabled` record (R-ENTER-HOT, R-MODE's reset).
     #[inline]
     pub(crate) fn disabled(since: Nanos, tracked: bool) -> Self {
-        Record::Disabled {
-            since,
-            tracked,
-            #[cfg(feature = "inject-bugs")]
-            kept: None,
-        }
-    }
-
-    /// [`Record::disabled`], which drops `kept` but under the test-only injected
-    /// bug `PredicateOnlyFlipsMode` (SPEC.md v1's predicate, which kept the
-    /// failed job through a `Disabled` period).
-    #[inline]
-    pub(crate) fn disabled_keeping(since: Nanos, tracked: bool, kept: Option<JobId>) -> Self {
-        #[cfg(not(feature = "inject-bugs"))]
-        let _ = kept;
-        Record::Disabled {
-            since,
-            tracked,
-            #[cfg(feature = "inject-bugs")]
-            kept,
-        }
-    }
-
-    /// The failed job, or the one a `Disabled` record kept (see
-    /// [`Record::disabled_keeping`]).
-    #[inline]
-    pub(crate) fn failed_or_kept(&self) -> Option<JobId> {
-        match self {
-            #[cfg(feature = "inject-bugs")]
-            Record::Disabled { kept, .. } => *kept,
-            other => other.failed(),
-        }
-    }
-
-    /// What blocks the key when this `Disabled` record turns `HalfEnabled`:
-    /// nothing (it held nothing), but the kept failed job under the injected bug.
-    #[inline]
-    pub(crate) fn blocker_after_disabled(&self) -> Blocker {
-        match self.failed_or_kept() {
-            Some(kept) if matches!(self, Record::Disabled { .. }) => Blocker::failed(kept),
-            _ => Blocker::Clear,
-        }
+        Record::Disabled { since, tracked }
     }
 
     /// The key's mode.

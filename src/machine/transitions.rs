@@ -125,14 +125,12 @@ pub(crate) fn refresh_mode(
     rules: &Rules,
     ordering_disabled: bool,
 ) -> (Record, Notes) {
-    if !ordering_disabled {
+    // The predicate resets the record (bug PredicateSparesFailed: not a record
+    // that holds a failed job, which keeps blocking its key).
+    if !ordering_disabled || (bug!(PredicateSparesFailed) && record.holds_workers()) {
         return timer_step(record, now, rules);
     }
-    // SPEC.md v1 kept the failed job here (bug PredicateOnlyFlipsMode).
-    let kept = bug!(PredicateOnlyFlipsMode)
-        .then(|| record.failed_or_kept())
-        .flatten();
-    let reset = Record::disabled_keeping(now.get(), rules.key_threshold > 0, kept);
+    let reset = Record::disabled(now.get(), rules.key_threshold > 0);
     let (record, notes) = timer_step(reset, now, rules);
     (record, notes | Notes::PREDICATE_DISABLED)
 }
@@ -145,10 +143,10 @@ pub(crate) fn refresh_mode(
 fn timer_step(record: Record, now: &Now<'_>, rules: &Rules) -> (Record, Notes) {
     let elapsed = |since: Nanos| now.get().saturating_sub(since);
     match record {
-        Record::Disabled { since, tracked, .. } if past(elapsed(since), rules.disabled_for) => {
+        Record::Disabled { since, tracked } if past(elapsed(since), rules.disabled_for) => {
             let half = Ordered {
                 half_enabled_since: Some(now.get()),
-                blocker: record.blocker_after_disabled(),
+                blocker: Blocker::Clear,
                 inflight: if tracked {
                     Inflight::Tracked(JobSet::new())
                 } else {

@@ -108,19 +108,19 @@ pub(crate) fn outcome_record(
     }
 }
 
-/// Under the test-only feature `inject-bugs`: whether an injected bug of the
+/// Under the test-only `--cfg eventorder_inject_bugs`: whether an injected bug of the
 /// general transitions is on, which the fast paths would bypass (they then step
 /// aside, so that each suite meets the bug where it lives).
 #[inline]
 fn general_bug() -> bool {
-    #[cfg(feature = "inject-bugs")]
+    #[cfg(eventorder_inject_bugs)]
     if crate::__inject::current().is_some_and(|bug| !bug.in_fast_paths()) {
         return true;
     }
     false
 }
 
-#[cfg(all(test, not(feature = "inject-bugs")))]
+#[cfg(all(test, not(eventorder_inject_bugs)))]
 mod tests {
     use super::*;
     use crate::{
