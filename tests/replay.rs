@@ -313,35 +313,64 @@ fn panicking() -> [RefConfig; 3] {
     [base, retimed, other_limits]
 }
 
-/// One key, production-like: the first 150,000 states in BFS order.
+// The fast tier (`cargo test --workspace --release`): the first states of each
+// configuration in BFS order, a few seconds in all.
+
+/// One key, production-like: the first 20,000 states in BFS order.
 #[test]
 fn every_transition_of_one_key_production_like() {
     check(
         "one key, production-like",
         &production_like(),
         &[0],
-        150_000,
-        (150_000, 6_000_000, 3_751_481, 8),
+        20_000,
+        (20_000, 800_000, 482_840, 5),
     );
 }
 
-/// One key under the panic policy: the first 150,000 states in BFS order.
+/// One key under the panic policy: the first 20,000 states in BFS order.
 #[test]
 fn every_transition_of_one_key_panic_policy() {
     check(
         "one key, panic policy",
         &panicking(),
         &[0],
-        150_000,
-        (150_000, 6_000_000, 3_723_911, 10),
+        20_000,
+        (20_000, 800_000, 475_672, 6),
     );
 }
 
-/// One key, production-like, the whole reachable state space (984,456 states,
-/// 39,378,240 transitions, 25,846,401 changing, depth 23): the deep tier
-/// (`cargo test --release -- --ignored`).
+/// Two keys (sharing a shard or not), production-like, the first 4,000 states.
 #[test]
-#[ignore = "deep tier: several minutes"]
+fn every_transition_of_two_keys_production_like() {
+    check(
+        "two keys, production-like",
+        &production_like(),
+        &[0, 1],
+        4_000,
+        (4_000, 284_000, 143_140, 4),
+    );
+}
+
+/// Two keys under the panic policy, the first 4,000 states.
+#[test]
+fn every_transition_of_two_keys_panic_policy() {
+    check(
+        "two keys, panic policy",
+        &panicking(),
+        &[0, 1],
+        4_000,
+        (4_000, 284_000, 142_138, 4),
+    );
+}
+
+// The deep tier (`cargo test --workspace --release -- --ignored`): larger parts
+// of the same spaces, and the whole one-key production-like space.
+
+/// One key, production-like, the whole reachable state space (984,456 states,
+/// 39,378,240 transitions, 25,846,401 changing, depth 23).
+#[test]
+#[ignore = "deep tier: a few minutes"]
 fn every_transition_of_one_key_production_like_whole_space() {
     check(
         "one key, production-like, whole space",
@@ -352,11 +381,25 @@ fn every_transition_of_one_key_production_like_whole_space() {
     );
 }
 
+/// One key under the panic policy: the first 150,000 states in BFS order.
+#[test]
+#[ignore = "deep tier: about 10 s"]
+fn every_transition_of_one_key_panic_policy_deep() {
+    check(
+        "one key, panic policy, deep",
+        &panicking(),
+        &[0],
+        150_000,
+        (150_000, 6_000_000, 3_723_911, 10),
+    );
+}
+
 /// Two keys (sharing a shard or not), production-like, the first 25,000 states.
 #[test]
-fn every_transition_of_two_keys_production_like() {
+#[ignore = "deep tier: about 5 s"]
+fn every_transition_of_two_keys_production_like_deep() {
     check(
-        "two keys, production-like",
+        "two keys, production-like, deep",
         &production_like(),
         &[0, 1],
         25_000,
@@ -366,9 +409,10 @@ fn every_transition_of_two_keys_production_like() {
 
 /// Two keys under the panic policy, the first 25,000 states.
 #[test]
-fn every_transition_of_two_keys_panic_policy() {
+#[ignore = "deep tier: about 5 s"]
+fn every_transition_of_two_keys_panic_policy_deep() {
     check(
-        "two keys, panic policy",
+        "two keys, panic policy, deep",
         &panicking(),
         &[0, 1],
         25_000,
