@@ -19,22 +19,25 @@
 //! their timer are capped, and the two keys are put in a canonical order (they
 //! are symmetric). At most [`MAX_QUEUED`] effects wait for a `sync` (states with
 //! more are checked but not expanded). Each configuration walks the first states
-//! in BFS order: 150,000 with one key, 25,000 with two (BFS depth 8 to 10, and 5);
-//! the whole reachable space of one key, production-like, is the deep tier's
-//! (`--ignored`; the bounded model check of `eventorder-model` covers longer runs
-//! of the reference itself). A pending `reconfigure` (R-CONFIG: installed at the
+//! in BFS order. The fast tier (`cargo test --workspace --release`, a few
+//! seconds here): 20,000 with one key, 4,000 with two (BFS depth 5 or 6, and 4).
+//! The deep tier (`-- --ignored`): the whole reachable space of one key,
+//! production-like (which includes any first states of it), 150,000 states of
+//! one key under the panic policy and 25,000 with two keys (the bounded model
+//! check of `eventorder-model` covers longer runs of the reference itself). A pending `reconfigure` (R-CONFIG: installed at the
 //! next `sync`) is part of the state, so the one-key space is about four times
 //! SPEC v2's.
 //!
-//! Counts (pinned below): one key, production-like (drain limit 1, key threshold
-//! 2, 1-tick timers, report policy): 150,000 states, 6,000,000 transitions (of
-//! which 3,751,481 change the state), depth 8 (the whole space: 984,456 states,
-//! 39,378,240 transitions, 25,846,401 changing, depth 23); one key, panic policy
-//! (drain limit 2, no key threshold): 150,000 states, 6,000,000 transitions
-//! (3,723,911), depth 10; two keys: 25,000 states and 1,775,000 transitions for
-//! each of the two configurations (939,655 and 930,682 changing; depth 5). Under
-//! a cap the state and transition counts follow from the cap; the changing count
-//! and the depth follow from the rules, so each pin can fail.
+//! Counts, pinned below (states, transitions, of which changing the state,
+//! depth). One key, production-like (drain limit 1, key threshold 2, 1-tick
+//! timers, report policy): 20,000, 800,000, 482,840, 5 (the whole space, deep:
+//! 984,456, 39,378,240, 25,846,401, 23); one key, panic policy (drain limit 2,
+//! no key threshold): 20,000, 800,000, 475,672, 6 (deep: 150,000, 6,000,000,
+//! 3,723,911, 10); two keys, production-like: 4,000, 284,000, 143,140, 4 (deep:
+//! 25,000, 1,775,000, 939,655, 5); two keys, panic policy: 4,000, 284,000,
+//! 142,138, 4 (deep: 25,000, 1,775,000, 930,682, 5). Under a cap the state and
+//! transition counts follow from the cap; the changing count and the depth
+//! follow from the rules, so each pin can fail.
 //!
 //! Every (state, operation) pair is a transition: the real barrier is rebuilt by
 //! replaying the BFS path to the state (a shortest one), then the operation is run

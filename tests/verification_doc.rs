@@ -122,7 +122,11 @@ fn every_mutant_is_in_the_table_and_counted() {
         .lines()
         .find(|l| l.starts_with("for all "))
         .expect("\"for all N):\" after `mutants`");
-    assert_eq!(count_before(line, "):") as usize, Mutant::ALL.len());
+    assert_eq!(
+        count_before(line, "):") as usize,
+        Mutant::ALL.len(),
+        "docs/verification.md's mutant count (\"for all N\")"
+    );
 }
 
 #[test]
