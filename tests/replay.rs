@@ -19,22 +19,25 @@
 //! their timer are capped, and the two keys are put in a canonical order (they
 //! are symmetric). At most [`MAX_QUEUED`] effects wait for a `sync` (states with
 //! more are checked but not expanded). Each configuration walks the first states
-//! in BFS order: 150,000 with one key, 25,000 with two (BFS depth 8 to 10, and 5);
-//! the whole reachable space of one key, production-like, is the deep tier's
-//! (`--ignored`; the bounded model check of `eventorder-model` covers longer runs
-//! of the reference itself). A pending `reconfigure` (R-CONFIG: installed at the
+//! in BFS order. The fast tier (`cargo test --workspace --release`, a few
+//! seconds here): 20,000 with one key, 4,000 with two (BFS depth 5 or 6, and 4).
+//! The deep tier (`-- --ignored`): the whole reachable space of one key,
+//! production-like (which includes any first states of it), 150,000 states of
+//! one key under the panic policy and 25,000 with two keys (the bounded model
+//! check of `eventorder-model` covers longer runs of the reference itself). A pending `reconfigure` (R-CONFIG: installed at the
 //! next `sync`) is part of the state, so the one-key space is about four times
 //! SPEC v2's.
 //!
-//! Counts (pinned below): one key, production-like (drain limit 1, key threshold
-//! 2, 1-tick timers, report policy): 150,000 states, 6,000,000 transitions (of
-//! which 3,751,481 change the state), depth 8 (the whole space: 984,456 states,
-//! 39,378,240 transitions, 25,846,401 changing, depth 23); one key, panic policy
-//! (drain limit 2, no key threshold): 150,000 states, 6,000,000 transitions
-//! (3,723,911), depth 10; two keys: 25,000 states and 1,775,000 transitions for
-//! each of the two configurations (939,655 and 930,682 changing; depth 5). Under
-//! a cap the state and transition counts follow from the cap; the changing count
-//! and the depth follow from the rules, so each pin can fail.
+//! Counts, pinned below (states, transitions, of which changing the state,
+//! depth). One key, production-like (drain limit 1, key threshold 2, 1-tick
+//! timers, report policy): 20,000, 800,000, 482,840, 5 (the whole space, deep:
+//! 984,456, 39,378,240, 25,846,401, 23); one key, panic policy (drain limit 2,
+//! no key threshold): 20,000, 800,000, 475,672, 6 (deep: 150,000, 6,000,000,
+//! 3,723,911, 10); two keys, production-like: 4,000, 284,000, 143,140, 4 (deep:
+//! 25,000, 1,775,000, 939,655, 5); two keys, panic policy: 4,000, 284,000,
+//! 142,138, 4 (deep: 25,000, 1,775,000, 930,682, 5). Under a cap the state and
+//! transition counts follow from the cap; the changing count and the depth
+//! follow from the rules, so each pin can fail.
 //!
 //! Every (state, operation) pair is a transition: the real barrier is rebuilt by
 //! replaying the BFS path to the state (a shortest one), then the operation is run
@@ -313,35 +316,64 @@ fn panicking() -> [RefConfig; 3] {
     [base, retimed, other_limits]
 }
 
-/// One key, production-like: the first 150,000 states in BFS order.
+// The fast tier (`cargo test --workspace --release`): the first states of each
+// configuration in BFS order, a few seconds in all.
+
+/// One key, production-like: the first 20,000 states in BFS order.
 #[test]
 fn every_transition_of_one_key_production_like() {
     check(
         "one key, production-like",
         &production_like(),
         &[0],
-        150_000,
-        (150_000, 6_000_000, 3_751_481, 8),
+        20_000,
+        (20_000, 800_000, 482_840, 5),
     );
 }
 
-/// One key under the panic policy: the first 150,000 states in BFS order.
+/// One key under the panic policy: the first 20,000 states in BFS order.
 #[test]
 fn every_transition_of_one_key_panic_policy() {
     check(
         "one key, panic policy",
         &panicking(),
         &[0],
-        150_000,
-        (150_000, 6_000_000, 3_723_911, 10),
+        20_000,
+        (20_000, 800_000, 475_672, 6),
     );
 }
 
-/// One key, production-like, the whole reachable state space (984,456 states,
-/// 39,378,240 transitions, 25,846,401 changing, depth 23): the deep tier
-/// (`cargo test --release -- --ignored`).
+/// Two keys (sharing a shard or not), production-like, the first 4,000 states.
 #[test]
-#[ignore = "deep tier: several minutes"]
+fn every_transition_of_two_keys_production_like() {
+    check(
+        "two keys, production-like",
+        &production_like(),
+        &[0, 1],
+        4_000,
+        (4_000, 284_000, 143_140, 4),
+    );
+}
+
+/// Two keys under the panic policy, the first 4,000 states.
+#[test]
+fn every_transition_of_two_keys_panic_policy() {
+    check(
+        "two keys, panic policy",
+        &panicking(),
+        &[0, 1],
+        4_000,
+        (4_000, 284_000, 142_138, 4),
+    );
+}
+
+// The deep tier (`cargo test --workspace --release -- --ignored`): larger parts
+// of the same spaces, and the whole one-key production-like space.
+
+/// One key, production-like, the whole reachable state space (984,456 states,
+/// 39,378,240 transitions, 25,846,401 changing, depth 23).
+#[test]
+#[ignore = "deep tier: a few minutes"]
 fn every_transition_of_one_key_production_like_whole_space() {
     check(
         "one key, production-like, whole space",
@@ -352,11 +384,25 @@ fn every_transition_of_one_key_production_like_whole_space() {
     );
 }
 
+/// One key under the panic policy: the first 150,000 states in BFS order.
+#[test]
+#[ignore = "deep tier: about 10 s"]
+fn every_transition_of_one_key_panic_policy_deep() {
+    check(
+        "one key, panic policy, deep",
+        &panicking(),
+        &[0],
+        150_000,
+        (150_000, 6_000_000, 3_723_911, 10),
+    );
+}
+
 /// Two keys (sharing a shard or not), production-like, the first 25,000 states.
 #[test]
-fn every_transition_of_two_keys_production_like() {
+#[ignore = "deep tier: about 5 s"]
+fn every_transition_of_two_keys_production_like_deep() {
     check(
-        "two keys, production-like",
+        "two keys, production-like, deep",
         &production_like(),
         &[0, 1],
         25_000,
@@ -366,9 +412,10 @@ fn every_transition_of_two_keys_production_like() {
 
 /// Two keys under the panic policy, the first 25,000 states.
 #[test]
-fn every_transition_of_two_keys_panic_policy() {
+#[ignore = "deep tier: about 5 s"]
+fn every_transition_of_two_keys_panic_policy_deep() {
     check(
-        "two keys, panic policy",
+        "two keys, panic policy, deep",
         &panicking(),
         &[0, 1],
         25_000,
