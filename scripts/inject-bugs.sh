@@ -71,7 +71,7 @@ run() { # bug suite -> table cell
     [ -z "$bin" ] && { echo "n/a"; return; }
     log=$LOGS/${bug:-none}-$suite.log
     start=$(date +%s.%N)
-    EVENTORDER_INJECT=$bug timeout 600 "$bin" >"$log" 2>&1
+    EVENTORDER_INJECT=$bug timeout 600 "$bin" --include-ignored >"$log" 2>&1
     status=$?
     end=$(date +%s.%N)
     secs=$(printf '%.1f' "$(echo "$end - $start" | bc)")
