@@ -346,21 +346,7 @@ impl Sut {
             }
             rets
         }));
-        let events = std::mem::take(&mut *self.events.lock().unwrap());
-        match result {
-            Ok(many) => Observed {
-                ret: Some(Ret::Unit),
-                many,
-                events,
-                panic: None,
-            },
-            Err(payload) => Observed {
-                ret: None,
-                many: Vec::new(),
-                events,
-                panic: Some(panic_message(payload)),
-            },
-        }
+        self.observed(result.map(|many| (Ret::Unit, many)))
     }
 
     /// Runs one call on the real barrier (not a round: see [`Sut::invoke_mut`]).
@@ -419,9 +405,15 @@ impl Sut {
                 Ret::Unit
             }
         }));
+        self.observed(result.map(|ret| (ret, many)))
+    }
+
+    /// What a call did: its answers (or its panic) and the events the observer
+    /// received meanwhile.
+    fn observed(&self, result: std::thread::Result<(Ret, Vec<Ret>)>) -> Observed {
         let events = std::mem::take(&mut *self.events.lock().unwrap());
         match result {
-            Ok(ret) => Observed {
+            Ok((ret, many)) => Observed {
                 ret: Some(ret),
                 many,
                 events,
