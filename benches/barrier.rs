@@ -40,19 +40,25 @@
 //!   the two calls of a tracked job that must lock) and the lock-free `wait` of
 //!   (d), in the same loop as (d), with no `sync` at all.
 //!
-//! For profiling: `EVENTORDER_BENCH_PROFILE=baseline|floor|a|b|c|d|g|e-b|e-c|e-d`
+//! - (d) and (g) through rounds, and the spec floor of (d) (issue 20): see
+//!   `barrier/rounds.rs`.
+//!
+//! For profiling: `EVENTORDER_BENCH_PROFILE=baseline|floor|spec-floor|a|b|c|d|g|d-rounds|g-rounds|e-b|e-c|e-d`
 //! runs one scenario alone (and `d-split`, (d) with every call in a function of
 //! its own for a profiler to tell them apart, and `d-enter-leave`,
 //! `d-enter-wait-leave`, `d-lock` pieces of (d)), `EVENTORDER_BENCH_JOBS` jobs (default 20,000,000),
 //! `EVENTORDER_BENCH_KEYS` sets the number of keys there, and
 //! `EVENTORDER_BENCH_SHARDS` sets the shard count of every barrier here.
 
+#[path = "barrier/rounds.rs"]
+mod rounds;
 mod support;
 
 use std::{hint::black_box, sync::Mutex, time::Duration};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use eventorder::{Barrier, BarrierKey, JobId, JobState};
+use rounds::{Rounds, SpecFloor};
 use support::{
     cycle, figure, interleaved, on_two_threads, plain, production, router_keys, sample, time,
     tracked, Baseline, Map, Sample, Table, JOBS, KEYS, ROUNDS,
@@ -279,6 +285,12 @@ fn criterion_benches(c: &mut Criterion, keys: &[BarrierKey]) {
         b.iter_custom(|n| time(|| w.run(n)))
     });
 
+    let mut r = Rounds::new(tracked(), keys, false);
+    g.bench_function("d_through_rounds", |b| b.iter_custom(|n| time(|| r.run(n))));
+
+    let mut r = Rounds::new(production_blocked(keys), keys, true);
+    g.bench_function("g_through_rounds", |b| b.iter_custom(|n| time(|| r.run(n))));
+
     for (name, barrier) in [("b", plain()), ("c", blocked(keys)), ("d", tracked())] {
         let mut ids = [1, 1];
         g.bench_function(BenchmarkId::new("e_two_threads_per_job", name), |b| {
@@ -335,7 +347,10 @@ fn summary(keys: &[BarrierKey]) {
     let mut wd = Workload::new(&tracked_d, keys, Job::Lifecycle);
     let mut wg = Workload::new(&production_g, keys, Job::FailSome);
     let mut floor = Floor::new(keys);
-    let [baseline, parking, a, b, c, d, g, floor] = interleaved(
+    let mut spec_floor = SpecFloor::new(keys);
+    let mut rd = Rounds::new(tracked(), keys, false);
+    let mut rg = Rounds::new(production_blocked(keys), keys, true);
+    let [baseline, parking, a, b, c, d, g, floor, spec, d_rounds, g_rounds] = interleaved(
         [
             Box::new(|n| base.run(n)),
             Box::new(|n| parking.run(n)),
@@ -345,6 +360,9 @@ fn summary(keys: &[BarrierKey]) {
             Box::new(|n| wd.run(n)),
             Box::new(|n| wg.run(n)),
             Box::new(|n| floor.run(n)),
+            Box::new(|n| spec_floor.run(n)),
+            Box::new(|n| rd.run(n)),
+            Box::new(|n| rg.run(n)),
         ],
         JOBS,
     );
@@ -419,11 +437,20 @@ fn summary(keys: &[BarrierKey]) {
         "(floor of (d)) two locked lookups + (d)'s lock-free wait, per job, no sync",
         &floor,
     );
+    table.row(
+        "(spec floor of (d)) insert + lookup + remove, each locked, + (d)'s wait, per job",
+        &spec,
+    );
     table.row_quoting("(d) lifecycle, key_threshold = 200", &d, "≈ 560");
     table.row(
         "(g) production config, 1% blocked, 0.1% failing then aborted",
         &g,
     );
+    table.row(
+        "(d) through rounds: offer_all + wait + report_all, batches of 100",
+        &d_rounds,
+    );
+    table.row("(g) through rounds, batches of 100", &g_rounds);
     table.row("(e) (b) on two threads, per job", &eb);
     table.row("(e) (c) on two threads, per job", &ec);
     table.row("(e) (d) on two threads, per job", &ed);
@@ -450,6 +477,21 @@ fn summary(keys: &[BarrierKey]) {
         production_g.stats()
     );
     println!(
+        "check: the production barrier of (g) through rounds holds {} records; {:?}",
+        rg.workers().size(),
+        rg.workers().stats()
+    );
+    println!(
+        "(d) / (spec floor of (d)): {:.2}× CPU best, {:.2}× CPU median",
+        d.cpu_best / spec.cpu_best,
+        d.cpu_median / spec.cpu_median
+    );
+    println!(
+        "(d) through rounds / (d): {:.2}× CPU best; (g) through rounds / (g): {:.2}× CPU best",
+        d_rounds.cpu_best / d.cpu_best,
+        g_rounds.cpu_best / g.cpu_best
+    );
+    println!(
         "(d) / (floor of (d)): {:.2}× CPU best, {:.2}× CPU median",
         d.cpu_best / floor.cpu_best,
         d.cpu_median / floor.cpu_median
@@ -473,6 +515,28 @@ fn profile(keys: &[BarrierKey], scenario: &str) {
         "floor" => {
             let mut floor = Floor::new(keys);
             let s = sample(|| floor.run(n));
+            println!(
+                "({scenario}) {:.1} ns/job CPU",
+                s.cpu.as_nanos() as f64 / n as f64
+            );
+            return;
+        }
+        "spec-floor" => {
+            let mut floor = SpecFloor::new(keys);
+            let s = sample(|| floor.run(n));
+            println!(
+                "({scenario}) {:.1} ns/job CPU",
+                s.cpu.as_nanos() as f64 / n as f64
+            );
+            return;
+        }
+        "d-rounds" | "g-rounds" => {
+            let mut r = if scenario == "d-rounds" {
+                Rounds::new(tracked(), keys, false)
+            } else {
+                Rounds::new(production_blocked(keys), keys, true)
+            };
+            let s = sample(|| r.run(n));
             println!(
                 "({scenario}) {:.1} ns/job CPU",
                 s.cpu.as_nanos() as f64 / n as f64

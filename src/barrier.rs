@@ -199,7 +199,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             shards,
             untracked_enter: AtomicBool::new(!transitions::creates_record_on_enter(&rules)),
             lock_free_entered: StripedCount::new(),
-            hasher,
+            hasher: hasher.clone(),
             origin: clock.now(),
             clock,
             config: Mutex::new(live::Settings {
@@ -209,7 +209,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             config_pending: AtomicBool::new(false),
             ordering_disabled,
             observer,
-            round_keys: parking_lot::Mutex::new(round::RoundKeys::new()),
+            round_keys: parking_lot::Mutex::new(round::RoundKeys::new(hasher)),
         }
     }
 
@@ -225,14 +225,34 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     pub fn enter(&self, key: &K, job: JobId) -> Admission {
         let hash = self.hasher.hash_one(key);
         let cell = self.cell(hash);
+        let mut shard = None;
+        let (admission, notes) = self.enter_in(cell, &mut shard, hash, key, job);
+        drop(shard);
+        trace_notes(key, notes);
+        admission
+    }
+
+    /// [`Barrier::enter`] of a key whose hash is `hash` and shard `cell`, with
+    /// the shard's lock taken into `shard` if it is not held yet and the call
+    /// needs it (a batch keeps it for the next call on the shard). Returns what
+    /// to trace once the lock is released.
+    #[inline(always)]
+    pub(crate) fn enter_in<'s>(
+        &'s self,
+        cell: &'s ShardCell<K>,
+        shard: &mut Option<MutexGuard<'s, Shard<K>>>,
+        hash: u64,
+        key: &K,
+        job: JobId,
+    ) -> (Admission, Notes) {
         // R-ENTER-1 without a lock: no record, and none made. The flag first:
         // under a key threshold every `enter` locks, and the presence count (a
         // likely cache miss) would be read for nothing.
         if self.untracked_enter.load(Ordering::Acquire) && !cell.presence.may_hold(hash) {
             self.lock_free_entered.add_one();
-            return transitions::enter_without_record();
+            return (transitions::enter_without_record(), Notes::NONE);
         }
-        let mut shard = cell.lock.lock();
+        let shard = shard.get_or_insert_with(|| cell.lock.lock());
         // The predicate is asked before the record is touched, so a panicking
         // predicate leaves the record as it was; and only when R-MODE needs it (the
         // key has or gets a record), so a barrier without records never calls it.
@@ -250,27 +270,26 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             Ok(()) => {
                 // Accepted, with no notes and nothing illegal (see `store::fast`).
                 shard.stats.entered += 1;
-                Admission::ACCEPTED
+                (Admission::ACCEPTED, Notes::NONE)
             }
             Err(at) => self.enter_general(shard, cell, hash, key, job, off, at),
         }
     }
 
     /// The rest of an `enter` that the fast path did not cover: the general
-    /// transition on the key's record at `at` (or none), then counts, unlocks,
-    /// reports.
+    /// transition on the key's record at `at` (or none), then counts.
     #[allow(clippy::too_many_arguments)]
     #[inline(never)]
     fn enter_general(
         &self,
-        mut shard: MutexGuard<'_, Shard<K>>,
+        shard: &mut Shard<K>,
         cell: &ShardCell<K>,
         hash: u64,
         key: &K,
         job: JobId,
         off: bool,
         at: Option<u32>,
-    ) -> Admission {
+    ) -> (Admission, Notes) {
         let read = || self.nanos_now();
         let now = Now::lazy(&read);
         let step = shard.transition_general(&cell.presence, hash, key, at, |record, rules| {
@@ -282,9 +301,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             shard.stats.rejected += 1;
         }
         shard.count(&step);
-        drop(shard);
-        trace_notes(key, step.notes);
-        step.answer
+        (step.answer, step.notes)
     }
 
     /// Asks whether a worker must hold `job` back instead of sending it (R-WAIT).
@@ -328,30 +345,64 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// `executing`), with no effect.
     #[inline(always)]
     pub fn state_changed(&self, key: &K, job: JobId, state: JobState) -> Result<()> {
-        let Some(effect) = Applied::of(state.effect()) else {
-            return Err(Error::UnsupportedState(state));
-        };
-        if !effect.is_queued() {
-            self.record_failure(key, job);
-            return Ok(());
-        }
         let hash = self.hasher.hash_one(key);
         let cell = self.cell(hash);
-        // Dropped without a lock when the key has no record.
-        if !Applied::kept_in_queue(cell.presence.may_hold(hash)) {
-            return Ok(());
+        let mut shard = None;
+        let (supported, notes) = self.report_in(cell, &mut shard, hash, key, job, state);
+        drop(shard);
+        trace_notes(key, notes);
+        if supported {
+            Ok(())
+        } else {
+            Err(Error::UnsupportedState(state))
         }
-        cell.lock
-            .lock()
-            .queue_effect(&cell.presence, hash, key, job, effect);
-        Ok(())
     }
 
-    /// R-EFF-FAILED, immediately.
+    /// [`Barrier::state_changed`] of a key whose hash is `hash` and shard
+    /// `cell`, with the shard's lock taken into `shard` if it is not held yet
+    /// and the call needs it. Returns whether the barrier takes the state (an
+    /// error, with no effect, if not) and what to trace once the lock is
+    /// released. (A small answer: `Result<()>` is large, and moving it through
+    /// the stack item by item measured as store-forwarding stalls.)
+    #[inline(always)]
+    pub(crate) fn report_in<'s>(
+        &'s self,
+        cell: &'s ShardCell<K>,
+        shard: &mut Option<MutexGuard<'s, Shard<K>>>,
+        hash: u64,
+        key: &K,
+        job: JobId,
+        state: JobState,
+    ) -> (bool, Notes) {
+        let Some(effect) = Applied::of(state.effect()) else {
+            return (false, Notes::NONE);
+        };
+        if !effect.is_queued() {
+            let shard = shard.get_or_insert_with(|| cell.lock.lock());
+            return (true, Self::record_failure_in(shard, cell, hash, key, job));
+        }
+        // Dropped without a lock when the key has no record.
+        if !Applied::kept_in_queue(cell.presence.may_hold(hash)) {
+            return (true, Notes::NONE);
+        }
+        shard.get_or_insert_with(|| cell.lock.lock()).queue_effect(
+            &cell.presence,
+            hash,
+            key,
+            job,
+            effect,
+        );
+        (true, Notes::NONE)
+    }
+
     /// Many reports at once, in the order given (the commit loop persists a
     /// batch, then reports it): the same effects and errors as
     /// [`state_changed`](Barrier::state_changed) one by one. Items are
     /// borrowed, so a batch is reported without cloning its keys.
+    ///
+    /// Each report locks its key's shard on its own: taking each shard's lock
+    /// once for a whole batch (the batch sorted by shard) measured slower
+    /// (`docs/performance.md`, issue 20).
     ///
     /// ```
     /// use eventorder::{Barrier, JobId, JobState};
@@ -376,19 +427,30 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             .collect()
     }
 
-    #[inline(never)]
+    /// R-EFF-FAILED, immediately, under the key's shard lock.
     fn record_failure(&self, key: &K, job: JobId) {
         let hash = self.hasher.hash_one(key);
         let cell = self.cell(hash);
-        let mut shard = cell.lock.lock();
+        let notes = Self::record_failure_in(&mut cell.lock.lock(), cell, hash, key, job);
+        trace_notes(key, notes);
+    }
+
+    /// R-EFF-FAILED, immediately: the transition, with the shard locked.
+    #[inline(never)]
+    fn record_failure_in(
+        shard: &mut Shard<K>,
+        cell: &ShardCell<K>,
+        hash: u64,
+        key: &K,
+        job: JobId,
+    ) -> Notes {
         // R-EFF-FAILED never reads the time.
         let now = Now::at(0);
         let step = shard.transition(&cell.presence, hash, key, |record, rules| {
             transitions::apply(record, job, Applied::Fail, &now, rules)
         });
         shard.count(&step);
-        drop(shard);
-        trace_notes(key, step.notes);
+        step.notes
     }
 
     /// Undoes an `enter`, immediately (R-LEAVE): `job` leaves the in-flight set and
@@ -538,7 +600,19 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// The key's shard.
     #[inline]
     fn cell(&self, hash: u64) -> &ShardCell<K> {
-        &self.shards[(hash >> 32) as usize & self.shard_mask]
+        &self.shards[self.shard_index(hash)]
+    }
+
+    /// The index of the key's shard.
+    #[inline]
+    fn shard_index(&self, hash: u64) -> usize {
+        (hash >> 32) as usize & self.shard_mask
+    }
+
+    /// The key's hash (one per call: the shard and the index both use it).
+    #[inline(always)]
+    pub(crate) fn hash(&self, key: &K) -> u64 {
+        self.hasher.hash_one(key)
     }
 }
 

@@ -18,7 +18,11 @@ use serde::{Deserialize, Serialize};
 
 use super::{Barrier, OrderingKey};
 use crate::{
-    hashing::KeyHasher, machine::bug, BarrierKey, Clock, Error, JobId, Result, SystemClock,
+    hashing::KeyHasher,
+    machine::{bug, Notes},
+    shard::{Shard, ShardCell},
+    sync::MutexGuard as ShardGuard,
+    BarrierKey, Clock, Error, JobId, Result, SystemClock,
 };
 
 /// A round's answer to an offer (R-OFFER).
@@ -49,6 +53,28 @@ impl Offer {
     }
 }
 
+/// An offer's answer inside the barrier: small and `Copy` (a `Result<Offer>`
+/// is large, and moving it through the stack item by item measured as
+/// store-forwarding stalls), made a `Result` once, at the API.
+#[derive(Clone, Copy, Debug)]
+enum Answer {
+    Offer(Offer),
+    /// R-OFFER: the job is not greater than `last`, offered before in the round.
+    OutOfOrder {
+        last: JobId,
+    },
+}
+
+impl Answer {
+    #[inline]
+    fn into_result(self, job: JobId) -> Result<Offer> {
+        match self {
+            Answer::Offer(offer) => Ok(offer),
+            Answer::OutOfOrder { last } => Err(Error::OutOfOrder { last, job }),
+        }
+    }
+}
+
 /// What a round knows of one key.
 #[derive(Clone, Copy, Debug, Default)]
 struct KeyInRound {
@@ -66,10 +92,12 @@ pub(crate) struct RoundKeys<K> {
 }
 
 impl<K> RoundKeys<K> {
-    pub(crate) fn new() -> Self {
+    /// Hashes with the barrier's own hasher, so that an offer hashes its key
+    /// once for the round's map and the barrier's shard alike.
+    pub(crate) fn new(hasher: KeyHasher) -> Self {
         RoundKeys {
             keys: HashTable::new(),
-            hasher: crate::hashing::key_hasher(),
+            hasher,
         }
     }
 }
@@ -89,8 +117,14 @@ impl<K: OrderingKey> RoundKeys<K> {
     /// first use.
     #[inline]
     fn entry(&mut self, key: &K) -> &mut KeyInRound {
+        let hash = self.hasher.hash_one(key);
+        self.entry_hashed(hash, key)
+    }
+
+    /// [`RoundKeys::entry`] of a key whose round hash is `hash`.
+    #[inline]
+    fn entry_hashed(&mut self, hash: u64, key: &K) -> &mut KeyInRound {
         let hasher = &self.hasher;
-        let hash = hasher.hash_one(key);
         let entry = self
             .keys
             .entry(hash, |(k, _)| k == key, |(k, _)| hasher.hash_one(k));
@@ -169,18 +203,39 @@ impl<'a, K: OrderingKey, C: Clock> Round<'a, K, C> {
     /// skipped).
     #[inline]
     pub fn offer(&mut self, key: &K, job: JobId) -> Result<Offer> {
-        let slot = self.keys.entry(key);
+        let hash = self.barrier.hash(key);
+        let barrier = self.barrier;
+        let mut shard = None;
+        let (answer, notes) = self.offer_in(barrier.cell(hash), &mut shard, hash, key, job);
+        drop(shard);
+        super::trace_notes(key, notes);
+        answer.into_result(job)
+    }
+
+    /// [`Round::offer`] of a key whose hash is `hash` and shard `cell`, with the
+    /// shard's lock taken into `shard` if needed (see [`Barrier::enter_in`]).
+    #[inline(always)]
+    fn offer_in(
+        &mut self,
+        cell: &'a ShardCell<K>,
+        shard: &mut Option<ShardGuard<'a, Shard<K>>>,
+        hash: u64,
+        key: &K,
+        job: JobId,
+    ) -> (Answer, Notes) {
+        // The round's map hashes with the barrier's hasher: one hash serves both.
+        let slot = self.keys.entry_hashed(hash, key);
         if let Some(last) = slot.last {
             if job <= last {
-                return Err(Error::OutOfOrder { last, job });
+                return (Answer::OutOfOrder { last }, Notes::NONE);
             }
         }
         slot.last = Some(job);
         if slot.skipped {
-            return Ok(Offer::Skipped);
+            return (Answer::Offer(Offer::Skipped), Notes::NONE);
         }
-        let admission = self.barrier.enter(key, job);
-        Ok(if admission.accepted {
+        let (admission, notes) = self.barrier.enter_in(cell, shard, hash, key, job);
+        let offer = if admission.accepted {
             Offer::Admitted {
                 previous_failed: admission.previous_failed,
             }
@@ -190,12 +245,17 @@ impl<'a, K: OrderingKey, C: Clock> Round<'a, K, C> {
             Offer::Refused {
                 previous_failed: admission.previous_failed,
             }
-        })
+        };
+        (Answer::Offer(offer), notes)
     }
 
     /// R-OFFER: offers many jobs, in the order given: the same answers as
     /// [`offer`](Round::offer) one by one. Items are borrowed, so a batch is
     /// offered without cloning its keys.
+    ///
+    /// Each offer locks its key's shard on its own: taking each shard's lock
+    /// once for a whole batch (the batch sorted by shard) measured slower
+    /// (`docs/performance.md`, issue 20).
     pub fn offer_all<'k, I>(&mut self, jobs: I) -> Vec<Result<Offer>>
     where
         I: IntoIterator<Item = (&'k K, JobId)>,

@@ -322,3 +322,63 @@ fn every_way_in_saturates_what_validate_rejects() {
         .try_build()
         .is_err());
 }
+
+/// The batched calls on a barrier of many shards give the answers and the
+/// records of the same calls one by one on another.
+#[test]
+fn batches_answer_and_change_as_calls_one_by_one_across_shards() {
+    let clock = crate::ManualClock::new();
+    let build = || -> Barrier<u32, crate::ManualClock> {
+        Barrier::builder()
+            .clock(clock.clone())
+            .key_threshold(3)
+            .drain_limit(1)
+            .shards(8)
+            .ordering_disabled(|k: &u32| *k == 5)
+            .build()
+    };
+    let (mut one, mut all) = (build(), build());
+    let mut job = 0;
+    for round in 0..6u32 {
+        clock.advance(std::time::Duration::from_secs(200));
+        let batch: Vec<(u32, JobId)> = (0..60u32)
+            .map(|i| {
+                job += 1;
+                ((i * 7 + round) % 23, JobId(job))
+            })
+            .collect();
+        let singles: Vec<_> = {
+            let mut r = one.round();
+            batch.iter().map(|(k, j)| r.offer(k, *j)).collect()
+        };
+        let batched = all.round().offer_all(batch.iter().map(|(k, j)| (k, *j)));
+        assert_eq!(singles, batched, "round {round}");
+        let reports: Vec<(u32, JobId, JobState)> = batch
+            .iter()
+            .zip(&singles)
+            .filter(|(_, a)| matches!(a, Ok(Offer::Admitted { .. })))
+            .enumerate()
+            .map(|(i, ((k, j), _))| {
+                let state = match i % 5 {
+                    0 => JobState::Failed,
+                    1 => JobState::Aborted,
+                    2 => JobState::Executing,
+                    _ => JobState::Succeeded,
+                };
+                (*k, *j, state)
+            })
+            .collect();
+        let singles: Vec<_> = reports
+            .iter()
+            .map(|(k, j, s)| one.state_changed(k, *j, *s))
+            .collect();
+        let batched = all.report_all(reports.iter().map(|(k, j, s)| (k, *j, *s)));
+        assert_eq!(singles, batched, "round {round}");
+        let (s1, s2) = (one.snapshot(), all.snapshot());
+        for key in 0..23 {
+            assert_eq!(s1.record(&key), s2.record(&key), "round {round}, key {key}");
+        }
+        assert_eq!(s1.queued_effects, s2.queued_effects, "round {round}");
+        assert_eq!(one.stats(), all.stats(), "round {round}");
+    }
+}
