@@ -21,6 +21,9 @@
 //! the normal build rather than enumerating those of the shuttle build, and hits
 //! the lock-free paths (a key with no record) and the shard locks hard. How many
 //! calls really overlapped depends on the machine's load; the test prints it.
+//! The commit thread reports some of its states as a batch (`report_all`): the
+//! batch's reports are checked as calls of their own, each spanning the batch,
+//! beside the worker's `wait`s (issue 20).
 //! Rounds: `EVENTORDER_LINEARIZABILITY_ROUNDS`, default 3,000.
 
 mod support;
@@ -57,14 +60,30 @@ fn scripts(rng: &mut Rng) -> [Vec<Call>; 3] {
             _ => Call::State(key(rng), job(rng), JobState::Failed),
         })
         .collect();
+    let batch_states = [
+        JobState::Succeeded,
+        JobState::Filtered,
+        JobState::Aborted,
+        JobState::Waiting,
+        JobState::Failed,
+    ];
     let states = [
         JobState::Succeeded,
         JobState::Filtered,
         JobState::Aborted,
         JobState::Waiting,
     ];
+    // The commit loop reports some of its calls as a batch (`report_all`),
+    // which runs beside the workers' `wait`s.
     let commit = (0..len(rng))
-        .map(|_| Call::State(key(rng), job(rng), rng.pick(&states)))
+        .map(|_| match rng.below(3) {
+            0 => Call::ReportAll(
+                (0..2 + rng.below(3))
+                    .map(|_| (key(rng), job(rng), rng.pick(&batch_states)))
+                    .collect(),
+            ),
+            _ => Call::State(key(rng), job(rng), rng.pick(&states)),
+        })
         .collect();
     [pickup, worker, commit]
 }
@@ -108,13 +127,16 @@ fn run_round(sut: &Sut, scripts: &[Vec<Call>], jitter: u64) -> Vec<Event> {
                         let mut observed = sut.invoke(call);
                         let end = clock.fetch_add(1, Ordering::SeqCst);
                         observed.events = REPORTS.with(|r| std::mem::take(&mut *r.borrow_mut()));
-                        mine.push(Event {
+                        // A batch is its reports one by one, each taking effect
+                        // at its own moment within the batch's span.
+                        let event = Event {
                             thread: t,
                             call: call.clone(),
                             start,
                             end,
                             observed,
-                        });
+                        };
+                        mine.extend(event.split_batch());
                     }
                     mine
                 })

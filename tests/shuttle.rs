@@ -137,7 +137,7 @@ fn run(sut: &Arc<Sut>, setup: &[Call], scripts: &[Vec<Call>]) -> Vec<Event> {
             shuttle::thread::spawn(move || {
                 script
                     .iter()
-                    .map(|c| call(t, c, &sut, &stamps))
+                    .flat_map(|c| call(t, c, &sut, &stamps).split_batch())
                     .collect::<Vec<_>>()
             })
         })
@@ -268,15 +268,23 @@ fn random_scenario(rng: &mut Rng, shards: usize) -> Scenario {
             _ => Call::State(key(rng), job(rng), JobState::Succeeded),
         })
         .collect();
+    let states = [
+        JobState::Succeeded,
+        JobState::Filtered,
+        JobState::Aborted,
+        JobState::Waiting,
+    ];
+    // The commit loop reports some of its states as a batch (`report_all`),
+    // beside the workers' `wait`s: each report of the batch is checked as a
+    // call of its own spanning the batch (`Event::split_batch`).
     let commit = (0..len(rng))
-        .map(|_| {
-            let state = [
-                JobState::Succeeded,
-                JobState::Filtered,
-                JobState::Aborted,
-                JobState::Waiting,
-            ][rng.below(4) as usize];
-            Call::State(key(rng), job(rng), state)
+        .map(|_| match rng.below(3) {
+            0 => Call::ReportAll(
+                (0..2)
+                    .map(|_| (key(rng), job(rng), states[rng.below(4) as usize]))
+                    .collect(),
+            ),
+            _ => Call::State(key(rng), job(rng), states[rng.below(4) as usize]),
         })
         .collect();
     Scenario {
@@ -328,7 +336,8 @@ fn pipeline_scenario(shards: usize, drain_limit: usize, key_threshold: usize) ->
 /// the pickup loop syncs and admits key 0's next job; second, the commit loop
 /// reports key 0's failed job aborted (a drain window opens) and job 2 succeeded
 /// while the pickup loop syncs and admits job 2, so that the two effects are
-/// queued and applied around the `sync` in every possible way.
+/// queued and applied around the `sync` in every possible way; third, a batch
+/// of reports beside a worker's `wait`s.
 #[test]
 fn smallest_scenarios_every_schedule() {
     let scenarios = [
@@ -354,6 +363,22 @@ fn smallest_scenarios_every_schedule() {
                     Call::State(0, 1, JobState::Aborted),
                     Call::State(0, 2, JobState::Succeeded),
                 ],
+            ],
+        },
+        // Third (issue 20): the commit loop reports a batch (`report_all`: key
+        // 0's job 1 failed, key 1's job 1 succeeded, key 0's job 1 aborted)
+        // while a worker asks whether key 0's job 2 must wait, twice.
+        Scenario {
+            config: config(1, 2),
+            shards: 1,
+            setup: vec![Call::Enter(0, 1), Call::Enter(1, 1), Call::Enter(0, 2)],
+            scripts: vec![
+                vec![Call::Wait(0, 2), Call::Wait(0, 2)],
+                vec![Call::ReportAll(vec![
+                    (0, 1, JobState::Failed),
+                    (1, 1, JobState::Succeeded),
+                    (0, 1, JobState::Aborted),
+                ])],
             ],
         },
     ];

@@ -604,3 +604,37 @@ pub struct Event {
     pub end: u64,
     pub observed: Observed,
 }
+
+impl Event {
+    /// A batch of reports (`Call::ReportAll`) as its reports one by one, each
+    /// spanning the batch (each takes effect at its own moment within it, and
+    /// the batch's events are the first report's); any other call as it is.
+    pub fn split_batch(self) -> Vec<Event> {
+        let Call::ReportAll(reports) = &self.call else {
+            return vec![self];
+        };
+        assert_eq!(
+            self.observed.many.len(),
+            reports.len(),
+            "{:?}",
+            self.observed
+        );
+        let mut events = Some(self.observed.events);
+        reports
+            .iter()
+            .zip(self.observed.many)
+            .map(|(&(k, j, s), ret)| Event {
+                thread: self.thread,
+                call: Call::State(k, j, s),
+                start: self.start,
+                end: self.end,
+                observed: Observed {
+                    ret: Some(ret),
+                    many: Vec::new(),
+                    events: events.take().unwrap_or_default(),
+                    panic: self.observed.panic.clone(),
+                },
+            })
+            .collect()
+    }
+}
