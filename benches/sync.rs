@@ -30,7 +30,7 @@
 //!
 //! `EVENTORDER_BENCH_SHARDS` sets the shard count of the barriers of (f) and (g0)
 //! (the others are built with the settings their scenario needs).
-//! `EVENTORDER_BENCH_PROFILE=f|h` runs one scenario's `sync` alone (for a
+//! `EVENTORDER_BENCH_PROFILE=f|h|g0|g1|g1m` runs one scenario's `sync` alone (for a
 //! profiler).
 
 mod support;
@@ -228,9 +228,24 @@ fn summary(keys: &[BarrierKey]) {
 
 /// `EVENTORDER_BENCH_PROFILE=f|h` runs that scenario's `sync` alone,
 /// `EVENTORDER_BENCH_JOBS` times (default 100), each on a fresh barrier (for a
-/// profiler: callgrind's `--toggle-collect` on `Barrier::sync` counts only it).
+/// profiler: callgrind's `--toggle-collect` on `Barrier::sync` counts only it);
+/// `g0|g1|g1m` runs `EVENTORDER_BENCH_JOBS` idle syncs on one barrier.
 fn profile(keys: &[BarrierKey], scenario: &str) {
     let n: usize = std::env::var("EVENTORDER_BENCH_JOBS").map_or(100, |n| n.parse().unwrap());
+    if let Some(barrier) = match scenario {
+        "g0" => Some(plain()),
+        "g1" => Some(quiet_records(&router_keys(2)[1..])),
+        "g1m" => Some(quiet_records(&router_keys(1_000_000))),
+        _ => None,
+    } {
+        // (g0), (g1), (g1m): `n` idle syncs, per sync.
+        let s = sample(|| idle(&barrier)(n as u64));
+        println!(
+            "({scenario}) {:.1} ns per sync, CPU",
+            s.cpu.as_nanos() as f64 / n as f64
+        );
+        return;
+    }
     let mut cpu = Duration::ZERO;
     for _ in 0..n {
         cpu += match scenario {
