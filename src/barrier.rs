@@ -224,35 +224,22 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     #[inline(always)]
     pub fn enter(&self, key: &K, job: JobId) -> Admission {
         let hash = self.hasher.hash_one(key);
-        let cell = self.cell(hash);
-        let mut shard = None;
-        let (admission, notes) = self.enter_in(cell, &mut shard, hash, key, job);
-        drop(shard);
-        trace_notes(key, notes);
-        admission
+        self.enter_hashed(key, job, hash)
     }
 
-    /// [`Barrier::enter`] of a key whose hash is `hash` and shard `cell`, with
-    /// the shard's lock taken into `shard` if it is not held yet and the call
-    /// needs it (a batch keeps it for the next call on the shard). Returns what
-    /// to trace once the lock is released.
+    /// [`Barrier::enter`] of a key whose hash is `hash` (a round hashes the key
+    /// once for its own map and the barrier's shard).
     #[inline(always)]
-    pub(crate) fn enter_in<'s>(
-        &'s self,
-        cell: &'s ShardCell<K>,
-        shard: &mut Option<MutexGuard<'s, Shard<K>>>,
-        hash: u64,
-        key: &K,
-        job: JobId,
-    ) -> (Admission, Notes) {
+    pub(crate) fn enter_hashed(&self, key: &K, job: JobId, hash: u64) -> Admission {
+        let cell = self.cell(hash);
         // R-ENTER-1 without a lock: no record, and none made. The flag first:
         // under a key threshold every `enter` locks, and the presence count (a
         // likely cache miss) would be read for nothing.
         if self.untracked_enter.load(Ordering::Acquire) && !cell.presence.may_hold(hash) {
             self.lock_free_entered.add_one();
-            return (transitions::enter_without_record(), Notes::NONE);
+            return transitions::enter_without_record();
         }
-        let shard = shard.get_or_insert_with(|| cell.lock.lock());
+        let mut shard = cell.lock.lock();
         // The predicate is asked before the record is touched, so a panicking
         // predicate leaves the record as it was; and only when R-MODE needs it (the
         // key has or gets a record), so a barrier without records never calls it.
@@ -270,26 +257,27 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             Ok(()) => {
                 // Accepted, with no notes and nothing illegal (see `store::fast`).
                 shard.stats.entered += 1;
-                (Admission::ACCEPTED, Notes::NONE)
+                Admission::ACCEPTED
             }
             Err(at) => self.enter_general(shard, cell, hash, key, job, off, at),
         }
     }
 
     /// The rest of an `enter` that the fast path did not cover: the general
-    /// transition on the key's record at `at` (or none), then counts.
+    /// transition on the key's record at `at` (or none), then counts, unlocks,
+    /// reports.
     #[allow(clippy::too_many_arguments)]
     #[inline(never)]
     fn enter_general(
         &self,
-        shard: &mut Shard<K>,
+        mut shard: MutexGuard<'_, Shard<K>>,
         cell: &ShardCell<K>,
         hash: u64,
         key: &K,
         job: JobId,
         off: bool,
         at: Option<u32>,
-    ) -> (Admission, Notes) {
+    ) -> Admission {
         let read = || self.nanos_now();
         let now = Now::lazy(&read);
         let step = shard.transition_general(&cell.presence, hash, key, at, |record, rules| {
@@ -301,7 +289,9 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             shard.stats.rejected += 1;
         }
         shard.count(&step);
-        (step.answer, step.notes)
+        drop(shard);
+        trace_notes(key, step.notes);
+        step.answer
     }
 
     /// Asks whether a worker must hold `job` back instead of sending it (R-WAIT).
@@ -345,56 +335,26 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// `executing`), with no effect.
     #[inline(always)]
     pub fn state_changed(&self, key: &K, job: JobId, state: JobState) -> Result<()> {
-        let hash = self.hasher.hash_one(key);
-        let cell = self.cell(hash);
-        let mut shard = None;
-        let (supported, notes) = self.report_in(cell, &mut shard, hash, key, job, state);
-        drop(shard);
-        trace_notes(key, notes);
-        if supported {
-            Ok(())
-        } else {
-            Err(Error::UnsupportedState(state))
-        }
-    }
-
-    /// [`Barrier::state_changed`] of a key whose hash is `hash` and shard
-    /// `cell`, with the shard's lock taken into `shard` if it is not held yet
-    /// and the call needs it. Returns whether the barrier takes the state (an
-    /// error, with no effect, if not) and what to trace once the lock is
-    /// released. (A small answer: `Result<()>` is large, and moving it through
-    /// the stack item by item measured as store-forwarding stalls.)
-    #[inline(always)]
-    pub(crate) fn report_in<'s>(
-        &'s self,
-        cell: &'s ShardCell<K>,
-        shard: &mut Option<MutexGuard<'s, Shard<K>>>,
-        hash: u64,
-        key: &K,
-        job: JobId,
-        state: JobState,
-    ) -> (bool, Notes) {
         let Some(effect) = Applied::of(state.effect()) else {
-            return (false, Notes::NONE);
+            return Err(Error::UnsupportedState(state));
         };
         if !effect.is_queued() {
-            let shard = shard.get_or_insert_with(|| cell.lock.lock());
-            return (true, Self::record_failure_in(shard, cell, hash, key, job));
+            self.record_failure(key, job);
+            return Ok(());
         }
+        let hash = self.hasher.hash_one(key);
+        let cell = self.cell(hash);
         // Dropped without a lock when the key has no record.
         if !Applied::kept_in_queue(cell.presence.may_hold(hash)) {
-            return (true, Notes::NONE);
+            return Ok(());
         }
-        shard.get_or_insert_with(|| cell.lock.lock()).queue_effect(
-            &cell.presence,
-            hash,
-            key,
-            job,
-            effect,
-        );
-        (true, Notes::NONE)
+        cell.lock
+            .lock()
+            .queue_effect(&cell.presence, hash, key, job, effect);
+        Ok(())
     }
 
+    /// R-EFF-FAILED, immediately.
     /// Many reports at once, in the order given (the commit loop persists a
     /// batch, then reports it): the same effects and errors as
     /// [`state_changed`](Barrier::state_changed) one by one. Items are
@@ -427,30 +387,19 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
             .collect()
     }
 
-    /// R-EFF-FAILED, immediately, under the key's shard lock.
+    #[inline(never)]
     fn record_failure(&self, key: &K, job: JobId) {
         let hash = self.hasher.hash_one(key);
         let cell = self.cell(hash);
-        let notes = Self::record_failure_in(&mut cell.lock.lock(), cell, hash, key, job);
-        trace_notes(key, notes);
-    }
-
-    /// R-EFF-FAILED, immediately: the transition, with the shard locked.
-    #[inline(never)]
-    fn record_failure_in(
-        shard: &mut Shard<K>,
-        cell: &ShardCell<K>,
-        hash: u64,
-        key: &K,
-        job: JobId,
-    ) -> Notes {
+        let mut shard = cell.lock.lock();
         // R-EFF-FAILED never reads the time.
         let now = Now::at(0);
         let step = shard.transition(&cell.presence, hash, key, |record, rules| {
             transitions::apply(record, job, Applied::Fail, &now, rules)
         });
         shard.count(&step);
-        step.notes
+        drop(shard);
+        trace_notes(key, step.notes);
     }
 
     /// Undoes an `enter`, immediately (R-LEAVE): `job` leaves the in-flight set and
@@ -600,13 +549,7 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// The key's shard.
     #[inline]
     fn cell(&self, hash: u64) -> &ShardCell<K> {
-        &self.shards[self.shard_index(hash)]
-    }
-
-    /// The index of the key's shard.
-    #[inline]
-    fn shard_index(&self, hash: u64) -> usize {
-        (hash >> 32) as usize & self.shard_mask
+        &self.shards[(hash >> 32) as usize & self.shard_mask]
     }
 
     /// The key's hash (one per call: the shard and the index both use it).

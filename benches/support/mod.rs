@@ -91,6 +91,9 @@ impl<M: LockedMap> Baseline<M> {
         }
     }
 
+    // Never inlined, so that callgrind can count inside it alone (one call per
+    // run, not per lookup).
+    #[inline(never)]
     pub fn run(&mut self, ops: u64) {
         let mut sum = 0u64;
         for _ in 0..ops {

@@ -18,11 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Barrier, OrderingKey};
 use crate::{
-    hashing::KeyHasher,
-    machine::{bug, Notes},
-    shard::{Shard, ShardCell},
-    sync::MutexGuard as ShardGuard,
-    BarrierKey, Clock, Error, JobId, Result, SystemClock,
+    hashing::KeyHasher, machine::bug, BarrierKey, Clock, Error, JobId, Result, SystemClock,
 };
 
 /// A round's answer to an offer (R-OFFER).
@@ -50,28 +46,6 @@ impl Offer {
     /// Whether the job was admitted.
     pub fn is_admitted(self) -> bool {
         matches!(self, Offer::Admitted { .. })
-    }
-}
-
-/// An offer's answer inside the barrier: small and `Copy` (a `Result<Offer>`
-/// is large, and moving it through the stack item by item measured as
-/// store-forwarding stalls), made a `Result` once, at the API.
-#[derive(Clone, Copy, Debug)]
-enum Answer {
-    Offer(Offer),
-    /// R-OFFER: the job is not greater than `last`, offered before in the round.
-    OutOfOrder {
-        last: JobId,
-    },
-}
-
-impl Answer {
-    #[inline]
-    fn into_result(self, job: JobId) -> Result<Offer> {
-        match self {
-            Answer::Offer(offer) => Ok(offer),
-            Answer::OutOfOrder { last } => Err(Error::OutOfOrder { last, job }),
-        }
     }
 }
 
@@ -203,39 +177,20 @@ impl<'a, K: OrderingKey, C: Clock> Round<'a, K, C> {
     /// skipped).
     #[inline]
     pub fn offer(&mut self, key: &K, job: JobId) -> Result<Offer> {
-        let hash = self.barrier.hash(key);
-        let barrier = self.barrier;
-        let mut shard = None;
-        let (answer, notes) = self.offer_in(barrier.cell(hash), &mut shard, hash, key, job);
-        drop(shard);
-        super::trace_notes(key, notes);
-        answer.into_result(job)
-    }
-
-    /// [`Round::offer`] of a key whose hash is `hash` and shard `cell`, with the
-    /// shard's lock taken into `shard` if needed (see [`Barrier::enter_in`]).
-    #[inline(always)]
-    fn offer_in(
-        &mut self,
-        cell: &'a ShardCell<K>,
-        shard: &mut Option<ShardGuard<'a, Shard<K>>>,
-        hash: u64,
-        key: &K,
-        job: JobId,
-    ) -> (Answer, Notes) {
         // The round's map hashes with the barrier's hasher: one hash serves both.
+        let hash = self.barrier.hash(key);
         let slot = self.keys.entry_hashed(hash, key);
         if let Some(last) = slot.last {
             if job <= last {
-                return (Answer::OutOfOrder { last }, Notes::NONE);
+                return Err(Error::OutOfOrder { last, job });
             }
         }
         slot.last = Some(job);
         if slot.skipped {
-            return (Answer::Offer(Offer::Skipped), Notes::NONE);
+            return Ok(Offer::Skipped);
         }
-        let (admission, notes) = self.barrier.enter_in(cell, shard, hash, key, job);
-        let offer = if admission.accepted {
+        let admission = self.barrier.enter_hashed(key, job, hash);
+        Ok(if admission.accepted {
             Offer::Admitted {
                 previous_failed: admission.previous_failed,
             }
@@ -245,8 +200,7 @@ impl<'a, K: OrderingKey, C: Clock> Round<'a, K, C> {
             Offer::Refused {
                 previous_failed: admission.previous_failed,
             }
-        };
-        (Answer::Offer(offer), notes)
+        })
     }
 
     /// R-OFFER: offers many jobs, in the order given: the same answers as

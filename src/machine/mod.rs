@@ -148,8 +148,6 @@ fn never() -> Nanos {
 pub(crate) struct Notes(u8);
 
 impl Notes {
-    /// Nothing worth counting or tracing.
-    pub(crate) const NONE: Notes = Notes(0);
     /// R-ENTER-HOT: the key went hot.
     pub(crate) const WENT_HOT: Notes = Notes(1);
     /// R-MODE: `Disabled` turned `HalfEnabled`.
