@@ -276,9 +276,9 @@ fn profile(keys: &[BarrierKey], scenario: &str) {
 }
 
 /// `Barrier::sync`, in a function of its own that is never inlined, so that
-/// callgrind can count inside it alone (`--toggle-collect='sync::profiled_sync'`).
+/// callgrind can count inside it alone (`--toggle-collect='sync::profiled_sync*'`).
 #[inline(never)]
-fn profiled_sync(barrier: &Barrier) -> usize {
+fn profiled_sync<C: eventorder::Clock>(barrier: &Barrier<BarrierKey, C>) -> usize {
     barrier.sync()
 }
 

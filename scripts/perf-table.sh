@@ -64,7 +64,7 @@ instructions() {
 
 callgrind_table() {
     local jobs=1000000 run='barrier::Workload::run' rounds='barrier::rounds::Rounds::run'
-    local sync='sync::profiled_sync'
+    local sync='sync::profiled_sync*'
     echo "| scenario | instructions | per |"
     echo "|---|---:|---|"
     row() { echo "| $1 | $(instructions "${@:2}") | $7 |"; }
