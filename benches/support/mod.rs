@@ -120,6 +120,8 @@ pub fn tracked() -> Barrier {
         key_threshold: 200,
         ..b.config()
     });
+    // R-CONFIG (SPEC v3): the change is installed at the next `sync`.
+    b.sync();
     b
 }
 
@@ -128,6 +130,8 @@ pub fn tracked() -> Barrier {
 pub fn production() -> Barrier {
     let b = plain();
     b.reconfigure(eventorder::Config::production());
+    // R-CONFIG (SPEC v3): the change is installed at the next `sync`.
+    b.sync();
     b
 }
 
