@@ -45,18 +45,30 @@
 mod support;
 
 use eventorder::{Effect, JobState};
-use eventorder_model::reference::{Mode, Outcome, RefConfig, Reference, Ret};
+use eventorder_model::reference::{Counts, Mode, Outcome, RefConfig, Reference, Ret};
 use proptest::prelude::*;
 use proptest_state_machine::{prop_state_machine, ReferenceStateMachine, StateMachineTest};
-use support::{compare, compare_many, compare_state, Action, Call, Key, Rng, Sut};
+use support::{
+    compare, compare_counts, compare_many, compare_state, Action, Call, Handles, Key, Rng, Sut,
+};
 
 /// The reference and what its last call returned (the system under test's
 /// `apply` sees the state after the transition, so the outcome travels with it),
-/// with a round's or a batch's answers.
+/// with a round's or a batch's answers, and what its calls add up to in the
+/// counters a user reads (`stats()`, the predicate's calls).
 #[derive(Clone, Debug)]
 struct Model {
     reference: Reference<Key>,
     last: Option<(Outcome<Key>, Vec<Ret>)>,
+    counts: Counts,
+}
+
+/// The two fronts a user has, driven in lockstep with the same calls: the
+/// barrier itself (rounds through `&mut Barrier`), and another barrier split
+/// into its `PickupHandle` and `WorkerHandle`.
+struct Fronts {
+    owned: Sut,
+    split: Sut<Handles>,
 }
 
 /// A round's actions: offers (in job-id order per key, mostly, so that jobs are
@@ -220,6 +232,7 @@ impl<const FOCUSED: bool> ReferenceStateMachine for Conformance<FOCUSED> {
             .prop_map(|config| Model {
                 reference: Reference::new(config),
                 last: None,
+                counts: Counts::default(),
             })
             .boxed()
     }
@@ -259,31 +272,47 @@ impl<const FOCUSED: bool> ReferenceStateMachine for Conformance<FOCUSED> {
     }
 
     fn apply(mut state: Model, call: &Call) -> Model {
-        state.last = Some(call.run(&mut state.reference));
+        state.last = Some(call.run_counted(&mut state.reference, &mut state.counts));
         state
     }
 }
 
 impl<const FOCUSED: bool> StateMachineTest for Conformance<FOCUSED> {
-    type SystemUnderTest = Sut;
+    type SystemUnderTest = Fronts;
     type Reference = Conformance<FOCUSED>;
 
-    fn init_test(model: &Model) -> Sut {
-        Sut::with_shards(&model.reference.config, Some(2))
+    fn init_test(model: &Model) -> Fronts {
+        let config = &model.reference.config;
+        Fronts {
+            owned: Sut::with_shards(config, Some(2)),
+            split: Sut::with_shards(config, Some(2)).split(),
+        }
     }
 
-    fn apply(mut sut: Sut, model: &Model, call: Call) -> Sut {
-        let observed = sut.invoke_mut(&call);
+    fn apply(mut sut: Fronts, model: &Model, call: Call) -> Fronts {
         let (expected, many) = model.last.as_ref().expect("the reference ran the call");
+        let observed = sut.owned.invoke_mut(&call);
         if let Err(mismatch) = compare_many(&call, &observed, expected, many) {
             panic!("real barrier and reference disagree: {mismatch}");
+        }
+        let observed = sut.split.invoke_mut(&call);
+        if let Err(mismatch) = compare_many(&call, &observed, expected, many) {
+            panic!("split handles and reference disagree: {mismatch}");
         }
         sut
     }
 
-    fn check_invariants(sut: &Sut, model: &Model) {
-        if let Err(mismatch) = compare_state(sut, &model.reference, 0..Self::KEYS) {
+    fn check_invariants(sut: &Fronts, model: &Model) {
+        let (reference, keys) = (&model.reference, 0..Self::KEYS);
+        let owned = compare_state(&sut.owned, reference, keys.clone())
+            .and_then(|()| compare_counts(&sut.owned, &model.counts));
+        if let Err(mismatch) = owned {
             panic!("real barrier and reference disagree after the step: {mismatch}");
+        }
+        let split = compare_state(&sut.split, reference, keys)
+            .and_then(|()| compare_counts(&sut.split, &model.counts));
+        if let Err(mismatch) = split {
+            panic!("split handles and reference disagree after the step: {mismatch}");
         }
     }
 }

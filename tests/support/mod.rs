@@ -14,8 +14,14 @@
 
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod handles;
 pub mod linearize;
+pub mod observe;
 pub mod panics;
+
+pub use handles::{Api, Handles, View};
+#[allow(unused_imports)] // conformance.rs only
+pub use observe::compare_counts;
 
 pub use panics::quiet_expected_panics;
 
@@ -23,15 +29,19 @@ use std::{
     collections::{BTreeMap, BTreeSet},
     fmt,
     panic::{catch_unwind, AssertUnwindSafe},
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex,
+    },
     time::Duration,
 };
 
 use eventorder::{
     Barrier, Config, Effect, Error, IllegalSequence, JobId, JobState, KeyMode, ManualClock, Offer,
+    Round,
 };
 use eventorder_model::reference::{
-    self as model, Offered, Op, Outcome, RefConfig, RefState, Reference, Ret, Unsupported,
+    self as model, Counts, Offered, Op, Outcome, RefConfig, RefState, Reference, Ret, Unsupported,
 };
 
 /// The key type of the conformance tests: a small domain, so keys collide.
@@ -158,15 +168,27 @@ impl Call {
     /// round or a batch of reports `Ret::Unit` and the answers in the second
     /// place.
     pub fn run(&self, reference: &mut Reference<Key>) -> (Outcome<Key>, Vec<Ret>) {
+        self.run_counted(reference, &mut Counts::default())
+    }
+
+    /// [`Call::run`], adding to `counts` what the call did (see
+    /// `eventorder_model::reference::Counts`).
+    pub fn run_counted(
+        &self,
+        reference: &mut Reference<Key>,
+        counts: &mut Counts,
+    ) -> (Outcome<Key>, Vec<Ret>) {
         let many = match self {
             Call::Round(actions) => {
-                let mut rets = vec![Ret::Applied(reference.round())];
+                let mut rets = vec![Ret::Applied(reference.round_counted(counts))];
                 for action in actions {
                     match action {
-                        Action::Offer(k, j) => rets.push(Ret::Offer(reference.offer(k, *j))),
+                        Action::Offer(k, j) => {
+                            rets.push(Ret::Offer(reference.offer_counted(k, *j, counts)))
+                        }
                         Action::OfferAll(jobs) => {
                             for (k, j) in jobs {
-                                rets.push(Ret::Offer(reference.offer(k, *j)));
+                                rets.push(Ret::Offer(reference.offer_counted(k, *j, counts)));
                             }
                         }
                         Action::Undo(k, j) => {
@@ -184,8 +206,19 @@ impl Call {
             }
             Call::ReportAll(reports) => reports
                 .iter()
-                .map(|&(k, j, s)| reference.state_changed(&k, j, ref_state(s)).ret)
+                .map(|&(k, j, s)| {
+                    reference
+                        .state_changed_counted(&k, j, ref_state(s), counts)
+                        .ret
+                })
                 .collect(),
+            Call::Enter(k, j) => return (reference.enter_counted(k, *j, counts), Vec::new()),
+            Call::Wait(k, j) => return (reference.wait_counted(k, *j, counts), Vec::new()),
+            Call::State(k, j, s) => {
+                let outcome = reference.state_changed_counted(k, *j, ref_state(*s), counts);
+                return (outcome, Vec::new());
+            }
+            Call::Sync => return (reference.sync_counted(counts), Vec::new()),
             _ => return (reference.invoke(self.op()), Vec::new()),
         };
         (
@@ -257,13 +290,16 @@ pub fn real_config(c: &RefConfig) -> Config {
     }
 }
 
-/// The real barrier with a manual clock, a predicate over a shared set, and an
-/// observer that records every event.
-pub struct Sut {
-    pub barrier: Barrier<Key, ManualClock>,
+/// The real barrier with a manual clock, a predicate over a shared set that
+/// counts its calls, and an observer that records every event. `F` is how the
+/// test drives it: the barrier itself (the default), or the split [`Handles`].
+pub struct Sut<F = Barrier<Key, ManualClock>> {
+    pub barrier: F,
     pub clock: ManualClock,
     pub disabled: Arc<Mutex<BTreeSet<Key>>>,
     pub events: Arc<Mutex<Vec<IllegalSequence<Key>>>>,
+    /// How many times the barrier called the `ordering_disabled` predicate.
+    pub asks: Arc<AtomicU64>,
 }
 
 /// What one real call did.
@@ -290,6 +326,7 @@ impl Sut {
         let clock = ManualClock::new();
         let disabled: Arc<Mutex<BTreeSet<Key>>> = Arc::default();
         let events: Arc<Mutex<Vec<IllegalSequence<Key>>>> = Arc::default();
+        let asks: Arc<AtomicU64> = Arc::default();
         let mut builder = Barrier::builder().config(real_config(config));
         if let Some(shards) = shards {
             builder = builder.shards(shards);
@@ -297,7 +334,11 @@ impl Sut {
         let barrier = builder
             .ordering_disabled({
                 let disabled = Arc::clone(&disabled);
-                move |k: &Key| disabled.lock().unwrap().contains(k)
+                let asks = Arc::clone(&asks);
+                move |k: &Key| {
+                    asks.fetch_add(1, Ordering::Relaxed);
+                    disabled.lock().unwrap().contains(k)
+                }
             })
             .on_illegal_sequence({
                 let events = Arc::clone(&events);
@@ -310,6 +351,19 @@ impl Sut {
             clock,
             disabled,
             events,
+            asks,
+        }
+    }
+
+    /// The same barrier, split into its pickup and worker handles.
+    pub fn split(self) -> Sut<Handles> {
+        let (pickup, worker) = self.barrier.split();
+        Sut {
+            barrier: Handles { pickup, worker },
+            clock: self.clock,
+            disabled: self.disabled,
+            events: self.events,
+            asks: self.asks,
         }
     }
 
@@ -322,90 +376,40 @@ impl Sut {
         let b = &mut self.barrier;
         let result = catch_unwind(AssertUnwindSafe(|| {
             let (mut round, applied) = b.round_counted();
-            let mut rets = vec![Ret::Applied(applied)];
-            for action in actions {
-                match action {
-                    Action::Offer(k, j) => {
-                        rets.push(Ret::Offer(offered(round.offer(k, JobId(*j)))))
-                    }
-                    Action::OfferAll(jobs) => rets.extend(
-                        round
-                            .offer_all(jobs.iter().map(|(k, j)| (k, JobId(*j))))
-                            .into_iter()
-                            .map(|o| Ret::Offer(offered(o))),
-                    ),
-                    Action::Undo(k, j) => {
-                        round.undo(k, JobId(*j));
-                        rets.push(Ret::Unit);
-                    }
-                    Action::Skip(k) => {
-                        round.skip(k);
-                        rets.push(Ret::Unit);
-                    }
-                }
-            }
-            rets
+            (Ret::Unit, run_round(&mut round, applied, actions))
         }));
-        self.observed(result.map(|many| (Ret::Unit, many)))
+        self.observed(result)
     }
 
     /// Runs one call on the real barrier (not a round: see [`Sut::invoke_mut`]).
     pub fn invoke(&self, call: &Call) -> Observed {
-        let b = &self.barrier;
-        let mut many = Vec::new();
-        let result = catch_unwind(AssertUnwindSafe(|| match *call {
-            Call::Enter(k, j) => {
-                let a = b.enter(&k, JobId(j));
-                Ret::Admission {
-                    accepted: a.accepted,
-                    previous_failed: a.previous_failed.map(|f| f.0),
-                }
-            }
-            Call::Wait(k, j) => {
-                let h = b.wait(&k, JobId(j));
-                Ret::Hold {
-                    wait: h.wait,
-                    previous_failed: h.previous_failed.map(|f| f.0),
-                }
-            }
-            Call::State(k, j, s) => reported(s, b.state_changed(&k, JobId(j), s)),
-            Call::Leave(k, j) => {
-                b.leave(&k, JobId(j));
-                Ret::Unit
-            }
-            Call::Sync => Ret::Applied(b.sync()),
-            Call::Peek(k) => Ret::Peek(b.peek(&k).map(|f| f.0)),
-            Call::IsDisabled(k) => Ret::Disabled(b.is_disabled(&k)),
-            Call::Size => Ret::Size(b.size()),
-            Call::Advance(t) => {
-                self.clock.advance(Duration::from_millis(t));
-                Ret::Unit
-            }
-            Call::Reconfigure(ref c) => {
-                b.reconfigure(real_config(c));
-                Ret::Unit
-            }
-            Call::Predicate(k, on) => {
-                let mut set = self.disabled.lock().unwrap();
-                if on {
-                    set.insert(k);
-                } else {
-                    set.remove(&k);
-                }
-                Ret::Unit
-            }
-            Call::Round(_) => panic!("a round needs Sut::invoke_mut"),
-            Call::ReportAll(ref reports) => {
-                let results = b.report_all(reports.iter().map(|(k, j, s)| (k, JobId(*j), *s)));
-                many = reports
-                    .iter()
-                    .zip(results)
-                    .map(|(&(_, _, s), r)| reported(s, r))
-                    .collect();
-                Ret::Unit
-            }
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            call_on(&mut &self.barrier, &self.clock, &self.disabled, call)
         }));
-        self.observed(result.map(|ret| (ret, many)))
+        self.observed(result)
+    }
+}
+
+impl Sut<Handles> {
+    /// Runs one call through the handles: a round through the pickup handle.
+    pub fn invoke_mut(&mut self, call: &Call) -> Observed {
+        let (clock, disabled) = (&self.clock, &self.disabled);
+        let handles = &mut self.barrier;
+        let result = catch_unwind(AssertUnwindSafe(|| match call {
+            Call::Round(actions) => {
+                let (mut round, applied) = handles.pickup.round_counted();
+                (Ret::Unit, run_round(&mut round, applied, actions))
+            }
+            _ => call_on(handles, clock, disabled, call),
+        }));
+        self.observed(result)
+    }
+}
+
+impl<F> Sut<F> {
+    /// How many times the barrier called the `ordering_disabled` predicate.
+    pub fn predicate_asks(&self) -> u64 {
+        self.asks.load(Ordering::Relaxed)
     }
 
     /// What a call did: its answers (or its panic) and the events the observer
@@ -427,6 +431,104 @@ impl Sut {
             },
         }
     }
+}
+
+/// One call (not a round) on either front; `Advance` and `Predicate` act on the
+/// clock and the predicate's set.
+fn call_on<A: Api>(
+    api: &mut A,
+    clock: &ManualClock,
+    disabled: &Mutex<BTreeSet<Key>>,
+    call: &Call,
+) -> (Ret, Vec<Ret>) {
+    let mut many = Vec::new();
+    let ret = match *call {
+        Call::Enter(k, j) => {
+            let a = api.enter(k, JobId(j));
+            Ret::Admission {
+                accepted: a.accepted,
+                previous_failed: a.previous_failed.map(|f| f.0),
+            }
+        }
+        Call::Wait(k, j) => {
+            let h = api.wait(k, JobId(j));
+            Ret::Hold {
+                wait: h.wait,
+                previous_failed: h.previous_failed.map(|f| f.0),
+            }
+        }
+        Call::State(k, j, s) => reported(s, api.state_changed(k, JobId(j), s)),
+        Call::Leave(k, j) => {
+            api.leave(k, JobId(j));
+            Ret::Unit
+        }
+        Call::Sync => Ret::Applied(api.sync()),
+        Call::Peek(k) => Ret::Peek(api.peek(k).map(|f| f.0)),
+        Call::IsDisabled(k) => Ret::Disabled(api.is_disabled(k)),
+        Call::Size => Ret::Size(api.size()),
+        Call::Advance(t) => {
+            clock.advance(Duration::from_millis(t));
+            Ret::Unit
+        }
+        Call::Reconfigure(ref c) => {
+            api.reconfigure(real_config(c));
+            Ret::Unit
+        }
+        Call::Predicate(k, on) => {
+            let mut set = disabled.lock().unwrap();
+            if on {
+                set.insert(k);
+            } else {
+                set.remove(&k);
+            }
+            Ret::Unit
+        }
+        Call::Round(_) => panic!("a round needs Sut::invoke_mut"),
+        Call::ReportAll(ref reports) => {
+            let real: Vec<_> = reports.iter().map(|&(k, j, s)| (k, JobId(j), s)).collect();
+            let results = api.report_all(&real);
+            // A result missing is an answer missing: `Ret::Unit` stands for it.
+            many = reports
+                .iter()
+                .enumerate()
+                .map(|(i, &(_, _, s))| results.get(i).map_or(Ret::Unit, |r| reported(s, r.clone())))
+                .collect();
+            if results.len() > reports.len() {
+                many.push(Ret::Unit);
+            }
+            Ret::Unit
+        }
+    };
+    (ret, many)
+}
+
+/// A round's answers: its `sync`'s count, then one per action.
+fn run_round(
+    round: &mut Round<'_, Key, ManualClock>,
+    applied: usize,
+    actions: &[Action],
+) -> Vec<Ret> {
+    let mut rets = vec![Ret::Applied(applied)];
+    for action in actions {
+        match action {
+            Action::Offer(k, j) => rets.push(Ret::Offer(offered(round.offer(k, JobId(*j))))),
+            Action::OfferAll(jobs) => rets.extend(
+                round
+                    .offer_all(jobs.iter().map(|(k, j)| (k, JobId(*j))))
+                    .into_iter()
+                    .map(|o| Ret::Offer(offered(o))),
+            ),
+            Action::Undo(k, j) => {
+                round.undo(k, JobId(*j));
+                rets.push(Ret::Unit);
+            }
+            Action::Skip(k) => {
+                round.skip(k);
+                rets.push(Ret::Unit);
+            }
+        }
+    }
+    rets
 }
 
 /// A caught panic's message.
@@ -490,9 +592,11 @@ pub fn compare_many(
 /// Compares the observable state: `size`, `queued` effects, and `peek` and
 /// `is_disabled` for every key of `keys`; then every record field by field
 /// (mode and its age, failed job, in-flight set, the drain window's jobs and how
-/// long it has been idle) through `snapshot()`. Read-only on both sides.
-pub fn compare_state(
-    sut: &Sut,
+/// long it has been idle) through `snapshot()`; then each record's queued
+/// effects in order, and the timers of the snapshot and of `Display` (see
+/// [`observe`]). Read-only on both sides.
+pub fn compare_state<F: View>(
+    sut: &Sut<F>,
     reference: &Reference<Key>,
     keys: impl IntoIterator<Item = Key>,
 ) -> Result<(), String> {
@@ -512,11 +616,11 @@ pub fn compare_state(
         ));
     }
     for k in keys {
-        let (real, want) = (b.peek(&k).map(|f| f.0), reference.peek(&k));
+        let (real, want) = (b.peek(k).map(|f| f.0), reference.peek(&k));
         if real != want {
             return Err(format!("peek(k{k}): real {real:?}, reference {want:?}"));
         }
-        let (real, want) = (b.is_disabled(&k), reference.is_disabled(&k));
+        let (real, want) = (b.is_disabled(k), reference.is_disabled(&k));
         if real != want {
             return Err(format!("is_disabled(k{k}): real {real}, reference {want}"));
         }
@@ -558,7 +662,8 @@ pub fn compare_state(
             ));
         }
     }
-    Ok(())
+    observe::compare_queues(&snap, reference)?;
+    observe::compare_timers(&snap, &b.display(), reference)
 }
 
 /// Deterministic random numbers for the scripts of the generated and concurrent
