@@ -96,6 +96,63 @@ fn round(keys: Key, jobs: i64) -> impl Strategy<Value = Call> {
     })
 }
 
+/// A warm start (R-RESTART) of up to two failed jobs. Not drawn in the one
+/// state where the library and the reference are known to disagree (finding
+/// pinned by [`recover_after_refused_enters_only`]): the barrier holds no
+/// record and every `enter` so far was refused. There the reference (SPEC.md:
+/// "a barrier that has been entered") refuses the warm start and the library
+/// (whose guard reads `stats().entered`, accepted jobs only) takes it, and the
+/// two would diverge for the rest of the sequence.
+fn recover(
+    state: &Model,
+    keys: std::ops::Range<Key>,
+    jobs: std::ops::Range<i64>,
+) -> BoxedStrategy<Call> {
+    let r = &state.reference;
+    let divergent = r.entered && r.records.is_empty() && state.counts.entered == 0;
+    proptest::collection::vec((keys, jobs), 0..3)
+        .prop_map(move |jobs| {
+            if divergent {
+                Call::Size
+            } else {
+                Call::Recover(jobs)
+            }
+        })
+        .boxed()
+}
+
+/// Finding (library vs SPEC.md R-RESTART): "`recover` on a barrier that has
+/// been entered or holds a record is an error". The conformance test's shrunk
+/// sequence: a failed job, a later job refused by it, the failed job ends and
+/// `sync` removes the record; the barrier has been entered (once, refused) and
+/// holds nothing. The reference refuses the warm start; `Barrier::recover`,
+/// whose guard reads `stats().entered` (accepted jobs only), takes it. This
+/// test pins both answers as they are, so that a decision on either side (SPEC.md
+/// saying "admitted", or the library counting refused `enter`s) shows up here.
+#[test]
+fn recover_after_refused_enters_only() {
+    let calls = [
+        Call::ReportAll(vec![(0, 1, JobState::Failed)]),
+        Call::Enter(0, 2),
+        Call::State(0, 1, JobState::Succeeded),
+        Call::Sync,
+        Call::Recover(vec![]),
+    ];
+    let mut reference = Reference::new(RefConfig::default());
+    let mut sut = Sut::new(&reference.config);
+    let mut answers = Vec::new();
+    for call in &calls {
+        let (_, many) = call.run(&mut reference);
+        answers.push((many, sut.invoke_mut(call).many));
+    }
+    let (want, real) = answers.pop().expect("recover's answers");
+    assert_eq!(want, [Ret::Unit], "the reference: RecoverTooLate");
+    assert_eq!(real, [Ret::Size(0)], "the library: Ok(0)");
+    assert!(reference.entered && reference.records.is_empty());
+    assert_eq!(sut.barrier.stats().entered, 0);
+    assert_eq!(sut.barrier.stats().rejected, 1);
+}
+
 /// A batch of reports, as the commit loop sends them.
 fn report_all(keys: Key, jobs: i64) -> impl Strategy<Value = Call> {
     proptest::collection::vec((0..keys, 0..jobs, job_state()), 1..5).prop_map(Call::ReportAll)
@@ -257,7 +314,7 @@ impl<const FOCUSED: bool> ReferenceStateMachine for Conformance<FOCUSED> {
             6 => (key.clone(), job.clone()).prop_map(|(k, j)| Call::Enter(k, j)),
             3 => (key.clone(), job.clone()).prop_map(|(k, j)| Call::Wait(k, j)),
             7 => (key.clone(), job.clone(), job_state()).prop_map(|(k, j, s)| Call::State(k, j, s)),
-            2 => (key.clone(), job).prop_map(|(k, j)| Call::Leave(k, j)),
+            2 => (key.clone(), job.clone()).prop_map(|(k, j)| Call::Leave(k, j)),
             sync => Just(Call::Sync),
             1 => key.clone().prop_map(Call::Peek),
             1 => key.clone().prop_map(Call::IsDisabled),
@@ -265,6 +322,7 @@ impl<const FOCUSED: bool> ReferenceStateMachine for Conformance<FOCUSED> {
             2 * modes => (0u64..=6).prop_map(Call::Advance),
             4 => round(Self::KEYS, Self::JOBS),
             1 => report_all(Self::KEYS, Self::JOBS),
+            1 => recover(state, key.clone(), job),
             1 => ref_config().prop_map(Call::Reconfigure),
             modes => (key, any::<bool>()).prop_map(|(k, on)| Call::Predicate(k, on)),
         ]

@@ -24,6 +24,7 @@ pub trait Api {
     fn is_disabled(&mut self, key: Key) -> bool;
     fn size(&mut self) -> usize;
     fn reconfigure(&mut self, config: Config);
+    fn recover(&mut self, failed: Vec<(Key, JobId)>) -> Result<usize>;
 }
 
 /// What a user can read (read-only, on a shared front).
@@ -68,6 +69,9 @@ impl Api for &Barrier<Key, ManualClock> {
     }
     fn reconfigure(&mut self, config: Config) {
         Barrier::reconfigure(self, config)
+    }
+    fn recover(&mut self, failed: Vec<(Key, JobId)>) -> Result<usize> {
+        Barrier::recover(self, failed)
     }
 }
 
@@ -141,6 +145,9 @@ impl Api for Handles {
     }
     fn reconfigure(&mut self, config: Config) {
         self.worker.reconfigure(config)
+    }
+    fn recover(&mut self, failed: Vec<(Key, JobId)>) -> Result<usize> {
+        self.pickup.recover(failed)
     }
 }
 

@@ -68,6 +68,10 @@ pub enum Call {
     Round(Vec<Action>),
     /// `report_all` of these reports, in order.
     ReportAll(Vec<(Key, i64, JobState)>),
+    /// `recover` (the warm start, R-RESTART) of these failed jobs. Its one
+    /// answer, in the second place: `Ret::Size(n)` for `Ok(n)`, `Ret::Unit` for
+    /// `RecoverTooLate`.
+    Recover(Vec<(Key, i64)>),
 }
 
 /// One action inside a round (R-OFFER).
@@ -119,6 +123,10 @@ impl fmt::Debug for Call {
             ),
             Call::Predicate(k, on) => write!(f, "ordering_disabled(k{k}) = {on}"),
             Call::Round(actions) => write!(f, "round{actions:?}"),
+            Call::Recover(jobs) => {
+                let jobs: Vec<String> = jobs.iter().map(|(k, j)| format!("k{k}:{j}")).collect();
+                write!(f, "recover[{}]", jobs.join(", "))
+            }
             Call::ReportAll(reports) => {
                 let reports: Vec<String> = reports
                     .iter()
@@ -161,7 +169,7 @@ pub fn states_to_try() -> Vec<JobState> {
 impl Call {
     /// Whether the call has many answers (a round, a batch of reports).
     pub fn is_many(&self) -> bool {
-        matches!(self, Call::Round(_) | Call::ReportAll(_))
+        matches!(self, Call::Round(_) | Call::ReportAll(_) | Call::Recover(_))
     }
 
     /// The same call on the reference: its outcome, with one answer, or for a
@@ -212,6 +220,10 @@ impl Call {
                         .ret
                 })
                 .collect(),
+            Call::Recover(jobs) => {
+                let recovered = reference.recover_counted(jobs.iter().copied(), counts);
+                vec![recovered.map_or(Ret::Unit, Ret::Size)]
+            }
             Call::Enter(k, j) => return (reference.enter_counted(k, *j, counts), Vec::new()),
             Call::Wait(k, j) => return (reference.wait_counted(k, *j, counts), Vec::new()),
             Call::State(k, j, s) => {
@@ -244,7 +256,7 @@ impl Call {
             Call::Advance(t) => Op::Advance(t),
             Call::Reconfigure(ref c) => Op::Reconfigure(c.clone()),
             Call::Predicate(k, on) => Op::SetOrderingDisabled(k, on),
-            Call::Round(_) | Call::ReportAll(_) => {
+            Call::Round(_) | Call::ReportAll(_) | Call::Recover(_) => {
                 unreachable!("{self:?} has many answers: use Call::run")
             }
         }
@@ -484,6 +496,15 @@ fn call_on<A: Api>(
             Ret::Unit
         }
         Call::Round(_) => panic!("a round needs Sut::invoke_mut"),
+        Call::Recover(ref jobs) => {
+            let jobs = jobs.iter().map(|&(k, j)| (k, JobId(j)));
+            many = vec![match api.recover(jobs.collect()) {
+                Ok(n) => Ret::Size(n),
+                Err(Error::RecoverTooLate { .. }) => Ret::Unit,
+                Err(e) => panic!("recover: unexpected error {e:?}"),
+            }];
+            Ret::Unit
+        }
         Call::ReportAll(ref reports) => {
             let real: Vec<_> = reports.iter().map(|&(k, j, s)| (k, JobId(j), s)).collect();
             let results = api.report_all(&real);
