@@ -153,6 +153,56 @@ fn recover_after_refused_enters_only() {
     assert_eq!(sut.barrier.stats().rejected, 1);
 }
 
+/// Finding (library docs vs R-EXPIRE, wording only): a drain window idle for
+/// exactly `drain_idle_for` has zero time left (`drain_closes_in`), and the dump
+/// says "it closes at the next sync", but R-EXPIRE closes a window idle for
+/// *longer* than `drain_idle_for`: a `sync` at that instant (a manual clock that
+/// has not moved) keeps it, on both sides. Zero means "a sync any time later
+/// closes it", which is what the conformance test compares; this test pins the
+/// wording as it is.
+#[test]
+fn a_window_with_zero_time_left_survives_a_sync_at_that_instant() {
+    let config = RefConfig {
+        drain_limit: 1,
+        drain_idle_for: 3,
+        ..RefConfig::default()
+    };
+    let calls = [
+        Call::State(0, 1, JobState::Failed),
+        Call::State(0, 1, JobState::Aborted),
+        Call::Sync,
+        Call::Advance(3),
+    ];
+    let mut reference = Reference::new(config.clone());
+    let mut sut = Sut::new(&config);
+    for call in &calls {
+        call.run(&mut reference);
+        sut.invoke_mut(call);
+    }
+    let snap = sut.barrier.snapshot();
+    let record = snap.record(&0).expect("the window's record");
+    assert_eq!(record.drain_closes_in, Some(std::time::Duration::ZERO));
+    assert!(sut
+        .barrier
+        .to_string()
+        .contains("it closes at the next sync"));
+    call_both(&Call::Sync, &mut reference, &mut sut);
+    assert!(
+        reference.records[&0].drain.is_some(),
+        "R-EXPIRE: not longer"
+    );
+    assert!(sut.barrier.snapshot().record(&0).unwrap().drain.is_some());
+    call_both(&Call::Advance(1), &mut reference, &mut sut);
+    call_both(&Call::Sync, &mut reference, &mut sut);
+    assert_eq!((reference.size(), sut.barrier.size()), (0, 0));
+}
+
+/// `call` on both sides.
+fn call_both(call: &Call, reference: &mut Reference<Key>, sut: &mut Sut) {
+    call.run(reference);
+    sut.invoke_mut(call);
+}
+
 /// A batch of reports, as the commit loop sends them.
 fn report_all(keys: Key, jobs: i64) -> impl Strategy<Value = Call> {
     proptest::collection::vec((0..keys, 0..jobs, job_state()), 1..5).prop_map(Call::ReportAll)
