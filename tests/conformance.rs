@@ -30,6 +30,19 @@
 //! set) and `enter`s of such jobs (older jobs first). After every step `check_invariants` compares `size`, the queued
 //! effects, `peek` and `is_disabled` of every key, and every record field by field.
 //!
+//! It also compares what a user reads besides the answers (`support::observe`):
+//! each record's queued effects in order (`RecordSnapshot::queue`) against the
+//! reference's queue; the timers of the snapshot and of the `Display` dump
+//! (the mode's age, an idle drain window's age and time left, the last against
+//! what the reference's `sync` does); every `stats()` counter and the number of
+//! `ordering_disabled` calls against the reference's [`Counts`], which add up
+//! what each counter's documentation says it counts, rule by rule
+//! (`model/src/reference/observe.rs`). Every sequence runs in lockstep on two
+//! real barriers: one driven directly (rounds through `&mut Barrier`), one split
+//! into its `PickupHandle` and `WorkerHandle` ([`Fronts`]). `recover` (the warm
+//! start) is a transition too, except in the one state where the library and
+//! the reference are known to differ ([`recover_after_refused_enters_only`]).
+//!
 //! The real barrier has two shards, so that the three keys share a shard or not
 //! depending on the run (its hasher is seeded randomly).
 //!
