@@ -53,7 +53,7 @@
 //! failures, releases and tracked jobs on one shard, so that a shard's storage
 //! grows, turns sparse and is compacted (`src/store`) many times, with queued
 //! effects naming records that go away and come back; every call and, after every
-//! wave, every key is compared with the reference.
+//! wave, every key and every counter are compared with the reference.
 
 mod support;
 
@@ -496,8 +496,11 @@ fn many_keys_in_waves() {
         let sut = Sut::with_shards(&config, Some(1));
         let mut reference = Reference::new(config);
         let mut job = 0i64;
+        let counts = std::cell::Cell::new(Counts::default());
         let run = |call: Call, reference: &mut Reference<Key>| {
-            let expected = reference.invoke(call.op());
+            let mut added = counts.get();
+            let (expected, _) = call.run_counted(reference, &mut added);
+            counts.set(added);
             let observed = sut.invoke(&call);
             if let Err(mismatch) = compare(&call, &observed, &expected, false) {
                 panic!("round {round}: real barrier and reference disagree: {mismatch}");
@@ -552,7 +555,9 @@ fn many_keys_in_waves() {
             if full > 64 && reference.size() * 4 < full {
                 compacting_waves += 1;
             }
-            if let Err(mismatch) = compare_state(&sut, &reference, 0..=255) {
+            let same = compare_state(&sut, &reference, 0..=255)
+                .and_then(|()| compare_counts(&sut, &counts.get()));
+            if let Err(mismatch) = same {
                 panic!("round {round}, wave {wave}: after the wave: {mismatch}");
             }
         }
@@ -562,7 +567,9 @@ fn many_keys_in_waves() {
         for step in 0..2 {
             run(Call::Advance(1_001), &mut reference);
             run(Call::Sync, &mut reference);
-            if let Err(mismatch) = compare_state(&sut, &reference, 0..=255) {
+            let same = compare_state(&sut, &reference, 0..=255)
+                .and_then(|()| compare_counts(&sut, &counts.get()));
+            if let Err(mismatch) = same {
                 panic!("round {round}, quiet step {step}: {mismatch}");
             }
         }
