@@ -42,12 +42,14 @@ binary() { # suite -> test executable
 # The size of the minimal failing case in a log, or "" if none was printed.
 minimal() {
     local log=$1
-    # proptest-state-machine: the shrunk transition list, one call per line.
+    # proptest-state-machine: the shrunk transition list, one call per line
+    # (`enter(…)`, and the many-answer calls `round[…]`, `report_all[…]`,
+    # `recover[…]`).
     if grep -q 'minimal failing input: (initial_state, transitions' "$log"; then
         awk '/minimal failing input/ {on=1; next}
              on && /^    \[$/ {inlist=1; next}
              inlist && /^    \],?$/ {print n " steps"; exit}
-             inlist && /^        [a-z_]+\(/ {n++}' "$log"
+             inlist && /^        [a-z_]+[(\[]/ {n++}' "$log"
         return
     fi
     # robustness (proptest): "(N calls)" in the final, shrunk message.
@@ -61,7 +63,7 @@ minimal() {
 
 # What the failure was about, in a few words.
 reason() {
-    grep -m1 -oE 'G-[A-Z]+|stale answers|answers differ|reports differ|records differ|size\(\)|queued effects|peek|is_disabled|unexpected panic|expected a panic|panicked under|assertion[^:]*' "$1" |
+    grep -m1 -oE 'G-[A-Z]+|stale answers|split handles|counters differ|Display[^:]*|answers differ|reports differ|records differ|size\(\)|queued effects[a-z ]*|peek|is_disabled|unexpected panic|expected a panic|panicked under|assertion[^:]*' "$1" |
         head -1
 }
 

@@ -236,7 +236,10 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         // under a key threshold every `enter` locks, and the presence count (a
         // likely cache miss) would be read for nothing.
         if self.untracked_enter.load(Ordering::Acquire) && !cell.presence.may_hold(hash) {
-            self.lock_free_entered.add_one();
+            // Counted (bug LockFreeEnterUncounted does not).
+            if !crate::machine::bug!(LockFreeEnterUncounted) {
+                self.lock_free_entered.add_one();
+            }
             return transitions::enter_without_record();
         }
         let mut shard = cell.lock.lock();
@@ -244,7 +247,9 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         // predicate leaves the record as it was; and only when R-MODE needs it (the
         // key has or gets a record), so a barrier without records never calls it.
         let off = self.ordering_disabled.as_ref().is_some_and(|p| {
-            transitions::asks_predicate(|| shard.has(hash, key), &shard.rules) && p(key)
+            transitions::asks_predicate(|| shard.has(hash, key), &shard.rules)
+                // Once (bug PredicateAskedTwice asks again).
+                && (p(key) & (!crate::machine::bug!(PredicateAskedTwice) || p(key)))
         });
         let fast = |stored: Option<&Stored>, rules: &Rules| {
             if off {

@@ -76,11 +76,29 @@ pub enum Bug {
     /// R-CONFIG: `reconfigure` installs the new settings at once instead of at
     /// the next `sync`.
     ReconfigureAtOnce,
+    /// Introspection (`Stats`): an `enter` answered without a lock (no record, no
+    /// key threshold) is not counted in `entered`, so `stats()` under-counts and
+    /// `recover`'s guard, which reads it, misses those calls.
+    LockFreeEnterUncounted,
+    /// Introspection (`Snapshot`): a record's queued effects are listed grouped by
+    /// effect (`Leave` first), not in the order `sync` applies them (R-SYNC).
+    SnapshotQueueByEffect,
+    /// Introspection (`Snapshot`, `Display`): how long an idle drain window has
+    /// left before a `sync` closes it is computed from `disabled_for` instead of
+    /// `drain_idle_for` (R-EXPIRE).
+    ClosesInWrongTimer,
+    /// The split handles: `WorkerHandle::report_all` stops at the first error
+    /// (an unsupported state), so the rest of the batch is neither reported nor
+    /// answered; `Barrier::report_all` is right.
+    HandleReportAllStopsAtError,
+    /// R-MODE: `enter` evaluates the `ordering_disabled` predicate twice (the
+    /// answer is the same; a predicate that is slow or counts calls sees two).
+    PredicateAskedTwice,
 }
 
 impl Bug {
     /// Every bug, in a fixed order.
-    pub const ALL: [Bug; 18] = [
+    pub const ALL: [Bug; 23] = [
         Bug::WaitWrongComparison,
         Bug::NoDrainWindow,
         Bug::SyncSkipsLastShard,
@@ -99,6 +117,11 @@ impl Bug {
         Bug::FailedSingleSlot,
         Bug::RoundForgetsSkip,
         Bug::ReconfigureAtOnce,
+        Bug::LockFreeEnterUncounted,
+        Bug::SnapshotQueueByEffect,
+        Bug::ClosesInWrongTimer,
+        Bug::HandleReportAllStopsAtError,
+        Bug::PredicateAskedTwice,
     ];
 
     /// The name `EVENTORDER_INJECT` takes (the variant name).
@@ -122,6 +145,11 @@ impl Bug {
             Bug::FailedSingleSlot => "FailedSingleSlot",
             Bug::RoundForgetsSkip => "RoundForgetsSkip",
             Bug::ReconfigureAtOnce => "ReconfigureAtOnce",
+            Bug::LockFreeEnterUncounted => "LockFreeEnterUncounted",
+            Bug::SnapshotQueueByEffect => "SnapshotQueueByEffect",
+            Bug::ClosesInWrongTimer => "ClosesInWrongTimer",
+            Bug::HandleReportAllStopsAtError => "HandleReportAllStopsAtError",
+            Bug::PredicateAskedTwice => "PredicateAskedTwice",
         }
     }
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     config::duration_serde,
     machine::{Mode, Nanos, Record, Rules, Window},
-    Config, JobId, Stats,
+    Config, Effect, JobId, Stats,
 };
 
 /// Every record of a barrier, its queued effects, settings and counters, taken one
@@ -70,6 +70,11 @@ pub struct RecordSnapshot<K> {
     pub drain_closes_in: Option<Duration>,
     /// Effects queued for this key, waiting for the next `sync`.
     pub queued_effects: usize,
+    /// Those effects, in the order the next `sync` applies them (R-SYNC): the
+    /// job reported and what its state does (`Leave`, `Release` or `Abort`;
+    /// `failed` takes effect at once and is never queued).
+    #[serde(default)]
+    pub queue: Vec<(JobId, Effect)>,
 }
 
 /// A key's ordering mode (R-MODE), with how long it has been in it.
@@ -106,7 +111,7 @@ impl<K> RecordSnapshot<K> {
         record: &Record,
         now: Nanos,
         rules: &Rules,
-        queued_effects: usize,
+        queue: Vec<(JobId, Effect)>,
     ) -> Self {
         let elapsed = |since: Nanos| Duration::from_nanos(now.saturating_sub(since));
         let idle_since = match record.window() {
@@ -133,10 +138,17 @@ impl<K> RecordSnapshot<K> {
             drain: record.window().map(Window::jobs),
             drain_idle: idle_since.map(elapsed),
             drain_closes_in: idle_since.map(|since| {
-                let closes = since.saturating_add(rules.drain_idle_for);
+                // Bug ClosesInWrongTimer takes the wrong timer.
+                let timer = if crate::machine::bug!(ClosesInWrongTimer) {
+                    rules.disabled_for
+                } else {
+                    rules.drain_idle_for
+                };
+                let closes = since.saturating_add(timer);
                 Duration::from_nanos(closes.saturating_sub(now))
             }),
-            queued_effects,
+            queued_effects: queue.len(),
+            queue,
         }
     }
 }

@@ -103,6 +103,7 @@ fn sut(config: &RefConfig, shards: usize) -> Sut {
         clock,
         disabled: Arc::new(Mutex::new(BTreeSet::new())),
         events: Arc::default(),
+        asks: Arc::default(),
     }
 }
 

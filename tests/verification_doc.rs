@@ -177,3 +177,29 @@ fn the_sizes_of_section_two_are_the_tests_own() {
         }
     }
 }
+
+#[test]
+fn every_injected_bug_has_a_row_in_section_three() {
+    let doc = doc();
+    let rows = table(&doc, "| injected bug | conformance |");
+    let named: BTreeSet<String> = rows
+        .iter()
+        .filter_map(|row| row.split('`').nth(1))
+        .map(str::to_owned)
+        .collect();
+    // `Bug::ALL` of src/inject.rs (compiled only under the test-only cfg), as
+    // scripts/inject-bugs.sh reads it.
+    let source = read("src/inject.rs");
+    let all = source
+        .split("pub const ALL")
+        .nth(1)
+        .and_then(|rest| rest.split("];").next())
+        .expect("Bug::ALL in src/inject.rs");
+    let bugs: BTreeSet<String> = all
+        .split("Bug::")
+        .skip(1)
+        .map(|b| b.chars().take_while(char::is_ascii_alphanumeric).collect())
+        .collect();
+    assert!(bugs.len() >= 20, "{bugs:?}");
+    assert_eq!(named, bugs, "section 3's table of docs/verification.md");
+}

@@ -347,11 +347,13 @@ pub struct Reference<K: Ord + Clone + Hash + Debug> {
 
 mod clock;
 mod effects;
+mod observe;
 mod record;
 mod round;
 mod rules;
 
 pub(crate) use effects::effect_of;
+pub use observe::Counts;
 pub use record::{Record, Window};
 
 #[cfg(test)]

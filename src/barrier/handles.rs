@@ -132,6 +132,15 @@ impl<K: OrderingKey, C: Clock> WorkerHandle<K, C> {
         I: IntoIterator<Item = (&'k K, JobId, JobState)>,
         K: 'k,
     {
+        if crate::machine::bug!(HandleReportAllStopsAtError) {
+            return reports
+                .into_iter()
+                .map(|(key, job, state)| self.barrier.state_changed(key, job, state))
+                .scan(false, |failed, r| {
+                    (!std::mem::replace(failed, r.is_err())).then_some(r)
+                })
+                .collect();
+        }
         self.barrier.report_all(reports)
     }
 

@@ -9,7 +9,7 @@
 use std::{fmt, sync::atomic::Ordering};
 
 use super::{Barrier, OrderingKey};
-use crate::{snapshot::RecordSnapshot, Clock, Snapshot, Stats};
+use crate::{snapshot::RecordSnapshot, Clock, Effect, JobId, Snapshot, Stats};
 
 impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     /// The number of records (R-SIZE): keys that hold something. Sums the shards one
@@ -44,19 +44,31 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
         for shard in self.shards() {
             queued_effects += shard.queue.len();
             stats.add(&shard.stats);
-            // A queued effect names its key by slab position (see `shard::Queued`).
-            let mut per_key: std::collections::HashMap<&K, usize> = Default::default();
+            // A queued effect names its key by slab position (see `shard::Queued`);
+            // each key's effects, in the order `sync` applies them.
+            let mut per_key: std::collections::HashMap<&K, Vec<(JobId, Effect)>> =
+                Default::default();
             for q in &shard.queue {
-                *per_key.entry(shard.store.key(q.at)).or_default() += 1;
+                let key = shard.store.key(q.at);
+                per_key
+                    .entry(key)
+                    .or_default()
+                    .push((q.job, q.effect.public()));
+            }
+            // Bug SnapshotQueueByEffect lists them grouped by effect.
+            if crate::machine::bug!(SnapshotQueueByEffect) {
+                for queue in per_key.values_mut() {
+                    queue.sort_by_key(|&(_, effect)| effect as u8);
+                }
             }
             for (key, record) in shard.store.iter() {
-                let queued = per_key.get(key).copied().unwrap_or(0);
+                let queue = per_key.remove(key).unwrap_or_default();
                 records.push(RecordSnapshot::new(
                     key.clone(),
                     &record,
                     now,
                     &rules,
-                    queued,
+                    queue,
                 ));
             }
         }

@@ -224,6 +224,16 @@ impl Applied {
         }
     }
 
+    /// The public name of the effect (for [`crate::Snapshot`]).
+    pub(crate) fn public(self) -> crate::Effect {
+        match self {
+            Applied::Leave => crate::Effect::Leave,
+            Applied::Fail => crate::Effect::Fail,
+            Applied::Release => crate::Effect::Release,
+            Applied::Abort => crate::Effect::Abort,
+        }
+    }
+
     /// R-STATE-QUEUE: whether the effect waits for the next `sync` (all but
     /// `failed`, which takes effect at once). A queued effect is kept only if the
     /// key has a record when it is reported, and dropped otherwise (it would

@@ -14,8 +14,16 @@
 
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod calls;
+pub mod handles;
 pub mod linearize;
+pub mod observe;
 pub mod panics;
+
+use calls::{call_on, run_round};
+pub use handles::{Api, Handles, View};
+#[allow(unused_imports)] // conformance.rs only
+pub use observe::compare_counts;
 
 pub use panics::quiet_expected_panics;
 
@@ -23,15 +31,16 @@ use std::{
     collections::{BTreeMap, BTreeSet},
     fmt,
     panic::{catch_unwind, AssertUnwindSafe},
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex,
+    },
     time::Duration,
 };
 
-use eventorder::{
-    Barrier, Config, Effect, Error, IllegalSequence, JobId, JobState, KeyMode, ManualClock, Offer,
-};
+use eventorder::{Barrier, Config, Effect, IllegalSequence, JobId, JobState, KeyMode, ManualClock};
 use eventorder_model::reference::{
-    self as model, Offered, Op, Outcome, RefConfig, RefState, Reference, Ret, Unsupported,
+    self as model, Counts, Op, Outcome, RefConfig, RefState, Reference, Ret,
 };
 
 /// The key type of the conformance tests: a small domain, so keys collide.
@@ -58,6 +67,10 @@ pub enum Call {
     Round(Vec<Action>),
     /// `report_all` of these reports, in order.
     ReportAll(Vec<(Key, i64, JobState)>),
+    /// `recover` (the warm start, R-RESTART) of these failed jobs. Its one
+    /// answer, in the second place: `Ret::Size(n)` for `Ok(n)`, `Ret::Unit` for
+    /// `RecoverTooLate`.
+    Recover(Vec<(Key, i64)>),
 }
 
 /// One action inside a round (R-OFFER).
@@ -109,6 +122,10 @@ impl fmt::Debug for Call {
             ),
             Call::Predicate(k, on) => write!(f, "ordering_disabled(k{k}) = {on}"),
             Call::Round(actions) => write!(f, "round{actions:?}"),
+            Call::Recover(jobs) => {
+                let jobs: Vec<String> = jobs.iter().map(|(k, j)| format!("k{k}:{j}")).collect();
+                write!(f, "recover[{}]", jobs.join(", "))
+            }
             Call::ReportAll(reports) => {
                 let reports: Vec<String> = reports
                     .iter()
@@ -151,22 +168,34 @@ pub fn states_to_try() -> Vec<JobState> {
 impl Call {
     /// Whether the call has many answers (a round, a batch of reports).
     pub fn is_many(&self) -> bool {
-        matches!(self, Call::Round(_) | Call::ReportAll(_))
+        matches!(self, Call::Round(_) | Call::ReportAll(_) | Call::Recover(_))
     }
 
     /// The same call on the reference: its outcome, with one answer, or for a
     /// round or a batch of reports `Ret::Unit` and the answers in the second
     /// place.
     pub fn run(&self, reference: &mut Reference<Key>) -> (Outcome<Key>, Vec<Ret>) {
+        self.run_counted(reference, &mut Counts::default())
+    }
+
+    /// [`Call::run`], adding to `counts` what the call did (see
+    /// `eventorder_model::reference::Counts`).
+    pub fn run_counted(
+        &self,
+        reference: &mut Reference<Key>,
+        counts: &mut Counts,
+    ) -> (Outcome<Key>, Vec<Ret>) {
         let many = match self {
             Call::Round(actions) => {
-                let mut rets = vec![Ret::Applied(reference.round())];
+                let mut rets = vec![Ret::Applied(reference.round_counted(counts))];
                 for action in actions {
                     match action {
-                        Action::Offer(k, j) => rets.push(Ret::Offer(reference.offer(k, *j))),
+                        Action::Offer(k, j) => {
+                            rets.push(Ret::Offer(reference.offer_counted(k, *j, counts)))
+                        }
                         Action::OfferAll(jobs) => {
                             for (k, j) in jobs {
-                                rets.push(Ret::Offer(reference.offer(k, *j)));
+                                rets.push(Ret::Offer(reference.offer_counted(k, *j, counts)));
                             }
                         }
                         Action::Undo(k, j) => {
@@ -184,8 +213,23 @@ impl Call {
             }
             Call::ReportAll(reports) => reports
                 .iter()
-                .map(|&(k, j, s)| reference.state_changed(&k, j, ref_state(s)).ret)
+                .map(|&(k, j, s)| {
+                    reference
+                        .state_changed_counted(&k, j, ref_state(s), counts)
+                        .ret
+                })
                 .collect(),
+            Call::Recover(jobs) => {
+                let recovered = reference.recover_counted(jobs.iter().copied(), counts);
+                vec![recovered.map_or(Ret::Unit, Ret::Size)]
+            }
+            Call::Enter(k, j) => return (reference.enter_counted(k, *j, counts), Vec::new()),
+            Call::Wait(k, j) => return (reference.wait_counted(k, *j, counts), Vec::new()),
+            Call::State(k, j, s) => {
+                let outcome = reference.state_changed_counted(k, *j, ref_state(*s), counts);
+                return (outcome, Vec::new());
+            }
+            Call::Sync => return (reference.sync_counted(counts), Vec::new()),
             _ => return (reference.invoke(self.op()), Vec::new()),
         };
         (
@@ -211,38 +255,11 @@ impl Call {
             Call::Advance(t) => Op::Advance(t),
             Call::Reconfigure(ref c) => Op::Reconfigure(c.clone()),
             Call::Predicate(k, on) => Op::SetOrderingDisabled(k, on),
-            Call::Round(_) | Call::ReportAll(_) => {
+            Call::Round(_) | Call::ReportAll(_) | Call::Recover(_) => {
                 unreachable!("{self:?} has many answers: use Call::run")
             }
         }
     }
-}
-
-/// A real offer's answer in the reference's terms.
-pub fn offered(offer: Result<Offer, Error>) -> Offered {
-    match offer {
-        Ok(Offer::Admitted { previous_failed }) => Offered::Admitted {
-            previous_failed: previous_failed.map(|j| j.0),
-        },
-        Ok(Offer::Refused { previous_failed }) => Offered::Refused {
-            previous_failed: previous_failed.map(|j| j.0),
-        },
-        Ok(Offer::Skipped) => Offered::Skipped,
-        Err(Error::OutOfOrder { last, job }) => Offered::OutOfOrder {
-            last: last.0,
-            job: job.0,
-        },
-        Err(e) => panic!("offer: unexpected error {e:?}"),
-    }
-}
-
-/// A real report's result in the reference's terms.
-fn reported(state: JobState, result: Result<(), Error>) -> Ret {
-    Ret::StateChanged(match result {
-        Ok(()) => Ok(()),
-        Err(Error::UnsupportedState(t)) if t == state => Err(Unsupported),
-        Err(e) => panic!("state_changed({state}): unexpected error {e:?}"),
-    })
 }
 
 /// The real barrier's settings for a reference configuration.
@@ -257,13 +274,16 @@ pub fn real_config(c: &RefConfig) -> Config {
     }
 }
 
-/// The real barrier with a manual clock, a predicate over a shared set, and an
-/// observer that records every event.
-pub struct Sut {
-    pub barrier: Barrier<Key, ManualClock>,
+/// The real barrier with a manual clock, a predicate over a shared set that
+/// counts its calls, and an observer that records every event. `F` is how the
+/// test drives it: the barrier itself (the default), or the split [`Handles`].
+pub struct Sut<F = Barrier<Key, ManualClock>> {
+    pub barrier: F,
     pub clock: ManualClock,
     pub disabled: Arc<Mutex<BTreeSet<Key>>>,
     pub events: Arc<Mutex<Vec<IllegalSequence<Key>>>>,
+    /// How many times the barrier called the `ordering_disabled` predicate.
+    pub asks: Arc<AtomicU64>,
 }
 
 /// What one real call did.
@@ -290,6 +310,7 @@ impl Sut {
         let clock = ManualClock::new();
         let disabled: Arc<Mutex<BTreeSet<Key>>> = Arc::default();
         let events: Arc<Mutex<Vec<IllegalSequence<Key>>>> = Arc::default();
+        let asks: Arc<AtomicU64> = Arc::default();
         let mut builder = Barrier::builder().config(real_config(config));
         if let Some(shards) = shards {
             builder = builder.shards(shards);
@@ -297,7 +318,11 @@ impl Sut {
         let barrier = builder
             .ordering_disabled({
                 let disabled = Arc::clone(&disabled);
-                move |k: &Key| disabled.lock().unwrap().contains(k)
+                let asks = Arc::clone(&asks);
+                move |k: &Key| {
+                    asks.fetch_add(1, Ordering::Relaxed);
+                    disabled.lock().unwrap().contains(k)
+                }
             })
             .on_illegal_sequence({
                 let events = Arc::clone(&events);
@@ -310,6 +335,19 @@ impl Sut {
             clock,
             disabled,
             events,
+            asks,
+        }
+    }
+
+    /// The same barrier, split into its pickup and worker handles.
+    pub fn split(self) -> Sut<Handles> {
+        let (pickup, worker) = self.barrier.split();
+        Sut {
+            barrier: Handles { pickup, worker },
+            clock: self.clock,
+            disabled: self.disabled,
+            events: self.events,
+            asks: self.asks,
         }
     }
 
@@ -322,90 +360,40 @@ impl Sut {
         let b = &mut self.barrier;
         let result = catch_unwind(AssertUnwindSafe(|| {
             let (mut round, applied) = b.round_counted();
-            let mut rets = vec![Ret::Applied(applied)];
-            for action in actions {
-                match action {
-                    Action::Offer(k, j) => {
-                        rets.push(Ret::Offer(offered(round.offer(k, JobId(*j)))))
-                    }
-                    Action::OfferAll(jobs) => rets.extend(
-                        round
-                            .offer_all(jobs.iter().map(|(k, j)| (k, JobId(*j))))
-                            .into_iter()
-                            .map(|o| Ret::Offer(offered(o))),
-                    ),
-                    Action::Undo(k, j) => {
-                        round.undo(k, JobId(*j));
-                        rets.push(Ret::Unit);
-                    }
-                    Action::Skip(k) => {
-                        round.skip(k);
-                        rets.push(Ret::Unit);
-                    }
-                }
-            }
-            rets
+            (Ret::Unit, run_round(&mut round, applied, actions))
         }));
-        self.observed(result.map(|many| (Ret::Unit, many)))
+        self.observed(result)
     }
 
     /// Runs one call on the real barrier (not a round: see [`Sut::invoke_mut`]).
     pub fn invoke(&self, call: &Call) -> Observed {
-        let b = &self.barrier;
-        let mut many = Vec::new();
-        let result = catch_unwind(AssertUnwindSafe(|| match *call {
-            Call::Enter(k, j) => {
-                let a = b.enter(&k, JobId(j));
-                Ret::Admission {
-                    accepted: a.accepted,
-                    previous_failed: a.previous_failed.map(|f| f.0),
-                }
-            }
-            Call::Wait(k, j) => {
-                let h = b.wait(&k, JobId(j));
-                Ret::Hold {
-                    wait: h.wait,
-                    previous_failed: h.previous_failed.map(|f| f.0),
-                }
-            }
-            Call::State(k, j, s) => reported(s, b.state_changed(&k, JobId(j), s)),
-            Call::Leave(k, j) => {
-                b.leave(&k, JobId(j));
-                Ret::Unit
-            }
-            Call::Sync => Ret::Applied(b.sync()),
-            Call::Peek(k) => Ret::Peek(b.peek(&k).map(|f| f.0)),
-            Call::IsDisabled(k) => Ret::Disabled(b.is_disabled(&k)),
-            Call::Size => Ret::Size(b.size()),
-            Call::Advance(t) => {
-                self.clock.advance(Duration::from_millis(t));
-                Ret::Unit
-            }
-            Call::Reconfigure(ref c) => {
-                b.reconfigure(real_config(c));
-                Ret::Unit
-            }
-            Call::Predicate(k, on) => {
-                let mut set = self.disabled.lock().unwrap();
-                if on {
-                    set.insert(k);
-                } else {
-                    set.remove(&k);
-                }
-                Ret::Unit
-            }
-            Call::Round(_) => panic!("a round needs Sut::invoke_mut"),
-            Call::ReportAll(ref reports) => {
-                let results = b.report_all(reports.iter().map(|(k, j, s)| (k, JobId(*j), *s)));
-                many = reports
-                    .iter()
-                    .zip(results)
-                    .map(|(&(_, _, s), r)| reported(s, r))
-                    .collect();
-                Ret::Unit
-            }
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            call_on(&mut &self.barrier, &self.clock, &self.disabled, call)
         }));
-        self.observed(result.map(|ret| (ret, many)))
+        self.observed(result)
+    }
+}
+
+impl Sut<Handles> {
+    /// Runs one call through the handles: a round through the pickup handle.
+    pub fn invoke_mut(&mut self, call: &Call) -> Observed {
+        let (clock, disabled) = (&self.clock, &self.disabled);
+        let handles = &mut self.barrier;
+        let result = catch_unwind(AssertUnwindSafe(|| match call {
+            Call::Round(actions) => {
+                let (mut round, applied) = handles.pickup.round_counted();
+                (Ret::Unit, run_round(&mut round, applied, actions))
+            }
+            _ => call_on(handles, clock, disabled, call),
+        }));
+        self.observed(result)
+    }
+}
+
+impl<F> Sut<F> {
+    /// How many times the barrier called the `ordering_disabled` predicate.
+    pub fn predicate_asks(&self) -> u64 {
+        self.asks.load(Ordering::Relaxed)
     }
 
     /// What a call did: its answers (or its panic) and the events the observer
@@ -490,9 +478,11 @@ pub fn compare_many(
 /// Compares the observable state: `size`, `queued` effects, and `peek` and
 /// `is_disabled` for every key of `keys`; then every record field by field
 /// (mode and its age, failed job, in-flight set, the drain window's jobs and how
-/// long it has been idle) through `snapshot()`. Read-only on both sides.
-pub fn compare_state(
-    sut: &Sut,
+/// long it has been idle) through `snapshot()`; then each record's queued
+/// effects in order, and the timers of the snapshot and of `Display` (see
+/// [`observe`]). Read-only on both sides.
+pub fn compare_state<F: View>(
+    sut: &Sut<F>,
     reference: &Reference<Key>,
     keys: impl IntoIterator<Item = Key>,
 ) -> Result<(), String> {
@@ -512,11 +502,11 @@ pub fn compare_state(
         ));
     }
     for k in keys {
-        let (real, want) = (b.peek(&k).map(|f| f.0), reference.peek(&k));
+        let (real, want) = (b.peek(k).map(|f| f.0), reference.peek(&k));
         if real != want {
             return Err(format!("peek(k{k}): real {real:?}, reference {want:?}"));
         }
-        let (real, want) = (b.is_disabled(&k), reference.is_disabled(&k));
+        let (real, want) = (b.is_disabled(k), reference.is_disabled(&k));
         if real != want {
             return Err(format!("is_disabled(k{k}): real {real}, reference {want}"));
         }
@@ -558,7 +548,8 @@ pub fn compare_state(
             ));
         }
     }
-    Ok(())
+    observe::compare_queues(&snap, reference)?;
+    observe::compare_timers(&snap, &b.display(), reference)
 }
 
 /// Deterministic random numbers for the scripts of the generated and concurrent
