@@ -64,7 +64,11 @@ impl<K: OrderingKey, C: Clock> Barrier<K, C> {
     where
         I: IntoIterator<Item = (K, JobId)>,
     {
-        let entered = self.stats().entered;
+        // Every `enter` answered, admitted or refused (R-RESTART: "a barrier
+        // that has been entered"; counting admitted jobs only took the warm
+        // start after refused `enter`s, issue 19).
+        let stats = self.stats();
+        let entered = stats.entered + stats.rejected;
         let records = self.size();
         if entered > 0 || records > 0 {
             return Err(Error::RecoverTooLate { entered, records });
