@@ -65,7 +65,9 @@ pub struct RecordSnapshot<K> {
     #[serde(default, with = "crate::config::option_duration_serde")]
     pub drain_idle: Option<Duration>,
     /// For an idle drain window: how much longer it may stay idle before a `sync`
-    /// closes it (R-EXPIRE; zero: at the next `sync`).
+    /// closes it (R-EXPIRE closes a window idle for longer than `drain_idle_for`;
+    /// zero: a `sync` any moment later closes it, one at this very instant does
+    /// not).
     #[serde(default, with = "crate::config::option_duration_serde")]
     pub drain_closes_in: Option<Duration>,
     /// Effects queued for this key, waiting for the next `sync`.
@@ -182,7 +184,7 @@ impl<K: fmt::Debug> fmt::Display for RecordSnapshot<K> {
         match (&self.drain, self.drain_idle, self.drain_closes_in) {
             (Some(_), Some(idle), Some(closes_in)) if closes_in.is_zero() => write!(
                 f,
-                "; drain window open, idle for {}: it closes at the next sync",
+                "; drain window open, idle for {}: a sync any moment later closes it",
                 humantime::format_duration(round(idle))
             )?,
             (Some(_), Some(idle), Some(closes_in)) => write!(

@@ -153,13 +153,13 @@ fn recover_after_refused_enters_only() {
     assert_eq!(sut.barrier.stats().rejected, 1);
 }
 
-/// Finding (library docs vs R-EXPIRE, wording only): a drain window idle for
-/// exactly `drain_idle_for` has zero time left (`drain_closes_in`), and the dump
-/// says "it closes at the next sync", but R-EXPIRE closes a window idle for
-/// *longer* than `drain_idle_for`: a `sync` at that instant (a manual clock that
-/// has not moved) keeps it, on both sides. Zero means "a sync any time later
-/// closes it", which is what the conformance test compares; this test pins the
-/// wording as it is.
+/// Found by this test (library docs vs R-EXPIRE, wording only): a drain window
+/// idle for exactly `drain_idle_for` has zero time left (`drain_closes_in`), and
+/// the dump said "it closes at the next sync", but R-EXPIRE closes a window idle
+/// for *longer* than `drain_idle_for`: a `sync` at that instant (a manual clock
+/// that has not moved) keeps it, on both sides. Zero means "a sync any moment
+/// later closes it", which is what the dump says now and what the conformance
+/// test compares.
 #[test]
 fn a_window_with_zero_time_left_survives_a_sync_at_that_instant() {
     let config = RefConfig {
@@ -185,7 +185,7 @@ fn a_window_with_zero_time_left_survives_a_sync_at_that_instant() {
     assert!(sut
         .barrier
         .to_string()
-        .contains("it closes at the next sync"));
+        .contains("a sync any moment later closes it"));
     call_both(&Call::Sync, &mut reference, &mut sut);
     assert!(
         reference.records[&0].drain.is_some(),
