@@ -290,7 +290,7 @@ impl Table {
             baseline_cpu_best: baseline.cpu_best,
             quoted,
         };
-        table.row("baseline: Mutex<HashMap> lookup", baseline);
+        table.row("baseline: `Mutex<HashMap>` lookup", baseline);
         table
     }
 
