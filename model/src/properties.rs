@@ -71,6 +71,7 @@ use crate::pipeline::{
 use crate::reference::Mode;
 use stateright::{Model, Property};
 
+pub mod antecedents;
 mod describe;
 mod restart;
 
@@ -298,8 +299,9 @@ const PATHS: &[Path] = &[
     ),
 ];
 
-/// The properties checked on a configuration: the seven guarantees, and the
-/// `sometimes` properties for the paths this configuration must reach.
+/// The properties checked on a configuration: the seven guarantees, the
+/// `sometimes` properties for the paths this configuration must reach, and the
+/// guarantees' antecedents ([`antecedents`], reported, not required).
 pub fn properties(c: &PipelineConfig) -> Vec<Property<Pipeline>> {
     let mut properties = vec![
         Property::<Pipeline>::always("G-ORDER", |_, s| {
@@ -318,6 +320,7 @@ pub fn properties(c: &PipelineConfig) -> Vec<Property<Pipeline>> {
             properties.push(Property::<Pipeline>::sometimes(name, condition));
         }
     }
+    properties.extend(antecedents::properties());
     properties
 }
 

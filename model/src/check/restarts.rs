@@ -142,7 +142,7 @@ pub fn shipped() -> Vec<PipelineConfig> {
         contract: RestartContract::None,
         // Finding: a fresh barrier admits a key's later job while its failed
         // job waits out its backoff (G-ORDER, G-BLOCK).
-        expect_refuted: &["G-ORDER", "G-BLOCK"],
+        expect_refuted: &[("G-ORDER", 11), ("G-BLOCK", 8)],
         ..PipelineConfig::default()
     });
     all
