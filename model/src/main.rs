@@ -39,6 +39,10 @@ enum Command {
         /// makes G-LIVE's end-state check complete): one more search each.
         #[arg(long)]
         cycles: bool,
+        /// Fail if a guarantee's antecedent is reached in none of the
+        /// configurations checked (always so for the whole shipped set).
+        #[arg(long)]
+        require_antecedents: bool,
     },
     /// Check the configurations with router restarts under a caller contract:
     /// exit 0 if every configuration checks as expected, and print each shortest
@@ -257,6 +261,7 @@ fn check(
     threads: usize,
     include_deep: bool,
     cycles: bool,
+    require_antecedents: bool,
 ) -> ExitCode {
     let mut configs = bounds.custom().map_or_else(
         || {
@@ -277,7 +282,7 @@ fn check(
     // Only the whole shipped set (with `--deep`, and the larger ones) must
     // reach every guarantee's antecedent.
     let whole = bounds.custom().is_none() && only.is_none();
-    check_all(configs, threads, whole)
+    check_all(configs, threads, whole || require_antecedents)
 }
 
 /// Each configuration's state graph is acyclic ([`find_cycle`]).
@@ -465,7 +470,15 @@ fn main() -> ExitCode {
             threads,
             deep,
             cycles,
-        } => check(&bounds, only.as_deref(), threads, deep, cycles),
+            require_antecedents,
+        } => check(
+            &bounds,
+            only.as_deref(),
+            threads,
+            deep,
+            cycles,
+            require_antecedents,
+        ),
         Command::Restart {
             contract,
             any_answers,
