@@ -1,7 +1,8 @@
 //! The shipped configurations and the functions that check them.
 //!
 //! [`shipped`] are the configurations `check` runs (CI runs them, in a few
-//! minutes on two cores); [`deep`] adds larger ones for `check --deep`;
+//! minutes on two cores); [`deep`] adds larger ones for `check --deep`, and
+//! [`slow`] the largest (not pinned by a test);
 //! [`restart_configs`] (and [`deep_restart_configs`]) are those with router
 //! restarts, which `restart` runs under a chosen contract.
 //!
@@ -27,6 +28,12 @@ mod restarts;
 pub use configs::{configuration, deep, names, shipped};
 pub use cycles::{find_cycle, find_cycle_in};
 pub use restarts::{restart_configs, under};
+
+/// The configurations `check --deep` also runs, whose state counts no test
+/// pins: too large for either test tier (tens of minutes each).
+pub fn slow() -> Vec<PipelineConfig> {
+    restarts::slow()
+}
 
 /// The restart configurations `check --deep` adds.
 pub fn deep_restart_configs() -> Vec<PipelineConfig> {

@@ -6,7 +6,7 @@
 use clap::{Parser, Subcommand};
 use eventorder_model::check::{
     check_mutant, deep, deep_restart_configs, find_cycle, restart_configs, run_check, shipped,
-    under, vacuous, CheckReport, REFUTATION_DEPTH,
+    slow, under, vacuous, CheckReport, REFUTATION_DEPTH,
 };
 use eventorder_model::pipeline::{PipelineConfig, RestartContract};
 use eventorder_model::properties::{antecedents, GUARANTEES};
@@ -32,7 +32,8 @@ enum Command {
         /// Checker threads.
         #[arg(long, default_value_t = 2)]
         threads: usize,
-        /// Also the larger configurations (minutes each).
+        /// Also the larger configurations (minutes each; the last one, not
+        /// pinned by a test, 15 to 45 minutes).
         #[arg(long)]
         deep: bool,
         /// Also check that each configuration's state graph is acyclic (what
@@ -268,6 +269,7 @@ fn check(
             let mut all = shipped();
             if include_deep {
                 all.extend(deep());
+                all.extend(slow());
             }
             all
         },

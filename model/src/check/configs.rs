@@ -284,7 +284,11 @@ pub fn deep() -> Vec<PipelineConfig> {
     .collect()
 }
 
-/// The shipped or deep configuration of that name.
+/// The shipped, deep or slow configuration of that name.
 pub fn configuration(name: &str) -> Option<PipelineConfig> {
-    shipped().into_iter().chain(deep()).find(|c| c.name == name)
+    shipped()
+        .into_iter()
+        .chain(deep())
+        .chain(super::restarts::slow())
+        .find(|c| c.name == name)
 }

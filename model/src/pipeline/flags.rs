@@ -63,8 +63,4 @@ pub mod event {
     pub const ORDER_COMPARED: u32 = 1 << 16;
     /// A job was admitted into an open drain window (G-DRAIN's antecedent).
     pub const WINDOW_ADMITS: u32 = 1 << 17;
-    /// An `enter` found `key_threshold` (in force) of its key's jobs in flight
-    /// in a tracking record, by the pipeline's ghost count (G-LIMIT's
-    /// antecedent; the top bit, to keep clear of flags added below it).
-    pub const ENTER_AT_THRESHOLD: u32 = 1 << 31;
 }

@@ -68,9 +68,6 @@ impl Pipeline {
             .filter(|&other| other != j && s.jobs[other].tracked)
             .count();
         let at_threshold = threshold > 0 && s.keys[k].tracking && in_flight >= threshold;
-        if at_threshold {
-            s.events |= event::ENTER_AT_THRESHOLD;
-        }
         if (off && !was_off && !predicate && !at_threshold) || (accepted && !off && at_threshold) {
             s.violations |= violation::LIMIT;
         }

@@ -17,7 +17,7 @@
 //! to reach them (they are not among its paths), and [`guarantee_of`] tells them
 //! from the other properties.
 
-use crate::pipeline::{event, Action, Job, Pipeline, PipelineState, Status};
+use crate::pipeline::{event, Action, Job, Pipeline, PipelineState, Sent, Status};
 use stateright::Property;
 
 /// What every antecedent's name starts with (then the guarantee's name, a
@@ -56,7 +56,7 @@ pub const ANTECEDENTS: [Antecedent; 7] = [
     Antecedent {
         guarantee: "G-LIMIT",
         name: "antecedent of G-LIMIT: an enter finds key_threshold jobs in flight",
-        condition: |_, s| s.events & event::ENTER_AT_THRESHOLD != 0,
+        condition: enter_at_threshold,
     },
     Antecedent {
         guarantee: "G-GC",
@@ -111,6 +111,38 @@ fn later_than_failed_offered(m: &Pipeline, s: &PipelineState) -> bool {
             })
         })
     })
+}
+
+/// G-LIMIT's situation: the pickup loop's next step may be the `enter` of a
+/// job whose key's tracking record holds `key_threshold` (in force, > 0) of
+/// its jobs in flight, by the pipeline's ghost count (the count G-LIMIT's
+/// check at that `enter` uses): the pickup loop is not waiting for a warm
+/// start, the batch's next job is pending, not one the loop must drain again,
+/// and its key is not skipped in the round (a skipped offer enters nothing).
+/// A state, not an event of the step, so that the model's states (and their
+/// pinned counts) stay as they are.
+fn enter_at_threshold(m: &Pipeline, s: &PipelineState) -> bool {
+    let c = &m.config;
+    let Some(&job) = s.pickup.batch.first() else {
+        return false;
+    };
+    let (key, j) = (c.key_of(job), usize::from(job));
+    let threshold = c.settings_at(s.settings).key_threshold;
+    if threshold == 0 || !s.keys[usize::from(key)].tracking {
+        return false;
+    }
+    let waits = s.warm_start_due && c.pickup_waits_for_warm_start();
+    let drains_again =
+        c.restarts > 0 && c.repeat_answers && s.jobs[j].durable.answer == Some(Sent::Drained);
+    let in_flight = m
+        .jobs_of(key)
+        .filter(|&other| other != j && s.jobs[other].tracked)
+        .count();
+    !waits
+        && !drains_again
+        && s.jobs[j].status == Status::Pending
+        && !s.barrier.round.skipped.contains(&key)
+        && in_flight >= threshold
 }
 
 /// G-QUIET's situation (what v2 reported as an illegal sequence): a job is
