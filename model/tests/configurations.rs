@@ -88,7 +88,7 @@ fn every_configuration_is_pinned_here() {
 
 /// The shipped configurations of 300,000 states or more: the fast tier leaves
 /// their cycle check to the deep tier (and to `check --cycles`).
-const LARGE: [&str; 12] = [
+const LARGE: [&str; 13] = [
     names::LIVE_OFF,
     names::LIVE_ON,
     names::TWO_BY_TWO,
@@ -101,6 +101,7 @@ const LARGE: [&str; 12] = [
     names::RESTART_HOT_TWO,
     names::RESTART_TOGGLE,
     names::RESTART_HOT_BATCH_1,
+    names::RESTART_HOT_DRAIN,
 ];
 
 #[test]

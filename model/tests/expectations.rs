@@ -8,6 +8,7 @@ use eventorder_model::pipeline::PipelineConfig;
 use eventorder_model::properties::antecedents::{ANTECEDENTS, PREFIX};
 use eventorder_model::properties::GUARANTEES;
 
+#[allow(unused_macros)] // the pins are in `configurations.rs` and `restarts.rs`
 mod support;
 use support::config;
 

@@ -43,6 +43,17 @@ pinned! {
     deep_restarts_four_jobs: names::DEEP_RESTART_FOUR_JOBS => 5_008_986;
     #[ignore = "deep tier: `check --deep`, a minute"]
     deep_restarts_two_keys: names::DEEP_RESTART_TWO_KEYS => 16_267_618;
+    /// A restart with a `leave` of a tracked job.
+    restart_leave: names::RESTART_LEAVE => 156_046;
+    /// A restart after a key went hot with its drain window open.
+    #[ignore = "deep tier: millions of states"]
+    restart_hot_key_drain: names::RESTART_HOT_DRAIN => 3_103_469;
+    /// A restart with live changes of the settings, limits off and back.
+    #[ignore = "deep tier: `check --deep`, minutes"]
+    deep_restart_live: names::DEEP_RESTART_LIVE => 1;
+    /// A restart with two keys on one worker, a key going hot.
+    #[ignore = "deep tier: `check --deep`, minutes"]
+    deep_restart_two_keys_hot: names::DEEP_RESTART_TWO_KEYS_HOT => 2;
 }
 
 /// The length of the shortest counterexample of `property`, and its text.
