@@ -41,6 +41,9 @@ pub const HOT_BATCH_1: &str = "hot key, batch 1: 1 key x 3 jobs, threshold 2";
 pub const HOT_BATCH_2: &str = "hot key, batch 2: 1 key x 4 jobs, threshold 2";
 /// Two keys, a batch of two.
 pub const TWO_KEYS_BATCH_2: &str = "batch 2: 2 keys x 2 jobs x 2 failures, drain 1";
+/// Two keys, a batch of one, backoff: one key's held jobs can take the
+/// whole batch.
+pub const TWO_KEYS_BATCH_1: &str = "batch 1: 2 keys x 2 jobs x 1 failure, backoff";
 /// A batch that repeats a job (R-OFFER's `OutOfOrder`).
 pub const MISORDERED: &str = "a batch repeats a job: 1 key x 3 jobs";
 /// A live change of a positive `drain_limit` (2 -> 1 and 1 -> 2).
@@ -104,6 +107,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("HOT_BATCH_1", HOT_BATCH_1),
     ("HOT_BATCH_2", HOT_BATCH_2),
     ("TWO_KEYS_BATCH_2", TWO_KEYS_BATCH_2),
+    ("TWO_KEYS_BATCH_1", TWO_KEYS_BATCH_1),
     ("MISORDERED", MISORDERED),
     ("LIVE_DRAIN", LIVE_DRAIN),
     ("TWO_LOOPS", TWO_LOOPS),

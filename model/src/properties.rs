@@ -72,6 +72,7 @@ use crate::reference::Mode;
 use stateright::{Model, Property};
 
 pub mod antecedents;
+pub mod cross_key;
 mod describe;
 mod restart;
 
@@ -315,7 +316,7 @@ pub fn properties(c: &PipelineConfig) -> Vec<Property<Pipeline>> {
         Property::<Pipeline>::always("G-LIVE", g_live),
         Property::<Pipeline>::always("G-QUIET", g_quiet),
     ];
-    for &(name, applies, condition) in PATHS.iter().chain(restart::PATHS) {
+    for &(name, applies, condition) in PATHS.iter().chain(restart::PATHS).chain(cross_key::PATHS) {
         if applies(c) {
             properties.push(Property::<Pipeline>::sometimes(name, condition));
         }

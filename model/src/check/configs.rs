@@ -196,6 +196,15 @@ pub fn shipped() -> Vec<PipelineConfig> {
             ..PipelineConfig::default()
         },
         PipelineConfig {
+            name: TWO_KEYS_BATCH_1,
+            keys: 2,
+            jobs_per_key: 2,
+            failures: 1,
+            batch: 1,
+            backoff: true,
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
             name: MISORDERED,
             keys: 1,
             jobs_per_key: 3,
