@@ -51,9 +51,6 @@ pinned! {
     /// A restart with live changes of the settings, limits off and back.
     #[ignore = "deep tier: `check --deep`, minutes"]
     deep_restart_live: names::DEEP_RESTART_LIVE => 1;
-    /// A restart with two keys on one worker, a key going hot.
-    #[ignore = "deep tier: `check --deep`, minutes"]
-    deep_restart_two_keys_hot: names::DEEP_RESTART_TWO_KEYS_HOT => 2;
 }
 
 /// The length of the shortest counterexample of `property`, and its text.
