@@ -50,7 +50,7 @@ pinned! {
     restart_hot_key_drain: names::RESTART_HOT_DRAIN => 3_103_469;
     /// A restart with live changes of the settings, limits off and back.
     #[ignore = "deep tier: `check --deep`, minutes"]
-    deep_restart_live: names::DEEP_RESTART_LIVE => 1;
+    deep_restart_live: names::DEEP_RESTART_LIVE => 21_227_728;
 }
 
 /// The length of the shortest counterexample of `property`, and its text.
