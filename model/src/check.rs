@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 mod configs;
 mod cycles;
 mod restarts;
+pub mod table;
 
 pub use configs::{configuration, deep, names, shipped};
 pub use cycles::{find_cycle, find_cycle_in};

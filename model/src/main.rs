@@ -4,12 +4,12 @@
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand};
+use eventorder_model::check::table::{antecedent_counts, header, row};
 use eventorder_model::check::{
     check_mutant, deep, deep_restart_configs, find_cycle, restart_configs, run_check, shipped,
-    slow, under, vacuous, CheckReport, REFUTATION_DEPTH,
+    slow, under, vacuous, REFUTATION_DEPTH,
 };
 use eventorder_model::pipeline::{PipelineConfig, RestartContract};
-use eventorder_model::properties::{antecedents, GUARANTEES};
 use eventorder_model::Mutant;
 use std::process::ExitCode;
 
@@ -185,77 +185,6 @@ impl Bounds {
     }
 }
 
-/// A guarantee's cell: held with its antecedent reached, held vacuously (its
-/// antecedent never reached), refuted, or not checked.
-fn mark(held: Option<bool>, reached: bool) -> &'static str {
-    match (held, reached) {
-        (Some(true), true) => "✓",
-        (Some(true), false) => "(✓)",
-        (Some(false), _) => "✗",
-        (None, _) => "-",
-    }
-}
-
-fn print_row(report: &CheckReport) {
-    let antecedents = report.antecedents();
-    let cells: Vec<String> = GUARANTEES
-        .iter()
-        .map(|g| {
-            let held = report.results.iter().find(|(n, _)| n == g).map(|r| r.1);
-            let reached = antecedents.iter().any(|&(a, reached)| a == *g && reached);
-            format!("{:^8}", mark(held, reached))
-        })
-        .collect();
-    let sometimes: Vec<&(&str, bool)> = report
-        .results
-        .iter()
-        .filter(|(n, _)| !GUARANTEES.contains(n) && antecedents::guarantee_of(n).is_none())
-        .collect();
-    let reached = sometimes.iter().filter(|(_, held)| *held).count();
-    let expected: Vec<String> = report
-        .config
-        .expect_refuted
-        .iter()
-        .map(|(name, steps)| format!("{name} in {steps} steps"))
-        .collect();
-    let verdict = match (expected.is_empty(), report.as_expected()) {
-        (true, true) => "ok".to_string(),
-        (true, false) => "FAILED".to_string(),
-        (false, true) => format!("ok (expected refutation of {})", expected.join(", ")),
-        (false, false) => format!(
-            "FAILED (expected refutation of exactly {})",
-            expected.join(", ")
-        ),
-    };
-    println!(
-        "{:<48} {:>10} {:>5} {:>7.1} {} {:>3}/{:<3}  {}",
-        report.config.name,
-        report.unique_states,
-        report.max_depth,
-        report.seconds,
-        cells.join(""),
-        reached,
-        sometimes.len(),
-        verdict
-    );
-    for (name, held) in sometimes {
-        if !held {
-            println!("    sometimes \"{name}\": never reached");
-        }
-    }
-    let vacuous: Vec<&str> = antecedents
-        .iter()
-        .filter(|(_, reached)| !reached)
-        .map(|(g, _)| *g)
-        .collect();
-    if !vacuous.is_empty() {
-        println!(
-            "    antecedent never reached (vacuous here): {}",
-            vacuous.join(", ")
-        );
-    }
-}
-
 fn check(
     bounds: &Bounds,
     only: Option<&str>,
@@ -346,23 +275,13 @@ fn restart(
 /// Check the configurations and print a row each; with `require_antecedents`,
 /// also fail if some guarantee's antecedent was reached in none of them.
 fn check_all(configs: Vec<PipelineConfig>, threads: usize, require_antecedents: bool) -> ExitCode {
-    let header: Vec<String> = GUARANTEES.iter().map(|g| format!("{g:^8}")).collect();
-    println!("✓ held, (✓) held vacuously (its antecedent never reached), ✗ refuted");
-    println!(
-        "{:<48} {:>10} {:>5} {:>7} {} {:>7}  verdict",
-        "configuration",
-        "states",
-        "depth",
-        "seconds",
-        header.join(""),
-        "paths"
-    );
+    print!("{}", header());
     let start = std::time::Instant::now();
     let mut ok = true;
     let mut reports = Vec::new();
     for config in configs {
         let report = run_check(&config, threads, true);
-        print_row(&report);
+        print!("{}", row(&report));
         ok &= report.as_expected();
         for refutation in &report.refutations {
             let name = refutation.property;
@@ -376,17 +295,7 @@ fn check_all(configs: Vec<PipelineConfig>, threads: usize, require_antecedents: 
         reports.push(report);
     }
     println!("total {:.0} s", start.elapsed().as_secs_f64());
-    let counts: Vec<String> = GUARANTEES
-        .iter()
-        .map(|g| {
-            let n = reports
-                .iter()
-                .filter(|r| r.antecedents().contains(&(*g, true)))
-                .count();
-            format!("{g} {n}/{}", reports.len())
-        })
-        .collect();
-    println!("antecedent reached in: {}", counts.join(", "));
+    println!("{}", antecedent_counts(&reports));
     let vacuous = vacuous(&reports);
     if !vacuous.is_empty() {
         println!(
