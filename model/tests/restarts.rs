@@ -7,6 +7,8 @@
 //! off for a key, v3's warm start can block the key on a failed job younger
 //! than a job the pickup loop offers next: that older job goes first
 //! (R-ENTER-FAILED), and every guarantee holds (finding 9 resolved).
+//! Restarts are also combined with `leave`, a drain window with a hot key and
+//! (in the deep tier) live setting changes.
 
 #[macro_use]
 mod support;
