@@ -1,7 +1,8 @@
 //! The shipped configurations and the functions that check them.
 //!
 //! [`shipped`] are the configurations `check` runs (CI runs them, in a few
-//! minutes on two cores); [`deep`] adds larger ones for `check --deep`;
+//! minutes on two cores); [`deep`] adds larger ones for `check --deep`, and
+//! [`slow`] the largest (not pinned by a test);
 //! [`restart_configs`] (and [`deep_restart_configs`]) are those with router
 //! restarts, which `restart` runs under a chosen contract.
 //!
@@ -12,7 +13,7 @@
 //! not return shortest paths by itself.
 
 use crate::pipeline::{Action, PipelineConfig, PipelineState};
-use crate::properties::describe_step;
+use crate::properties::{antecedents, describe_step, GUARANTEES};
 use crate::Mutant;
 use stateright::{Checker, Expectation, Model, Path};
 use std::collections::HashMap;
@@ -21,10 +22,19 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 mod configs;
+mod cycles;
 mod restarts;
+pub mod table;
 
 pub use configs::{configuration, deep, names, shipped};
+pub use cycles::{find_cycle, find_cycle_in};
 pub use restarts::{restart_configs, under};
+
+/// The configurations `check --deep` also runs, whose state counts no test
+/// pins: too large for either test tier (tens of minutes each).
+pub fn slow() -> Vec<PipelineConfig> {
+    restarts::slow()
+}
 
 /// The restart configurations `check --deep` adds.
 pub fn deep_restart_configs() -> Vec<PipelineConfig> {
@@ -40,35 +50,102 @@ pub struct CheckReport {
     pub unique_states: usize,
     /// The deepest path explored.
     pub max_depth: usize,
-    /// Wall time.
+    /// Wall time (the counterexample searches of [`Self::refutations`]
+    /// included).
     pub seconds: f64,
     /// Each property and whether it held (`always`: no violation; `sometimes`:
-    /// an example was found).
+    /// an example was found), the guarantees' antecedents included.
     pub results: Vec<(&'static str, bool)>,
+    /// Each refuted guarantee, with its shortest counterexample.
+    pub refutations: Vec<Refutation>,
 }
 
+/// A refuted guarantee and its shortest counterexample.
+#[derive(Clone, Debug)]
+pub struct Refutation {
+    /// The guarantee.
+    pub property: &'static str,
+    /// The shortest counterexample's number of steps and its readable text
+    /// ([`format_path`]); `None` if there is none within [`REFUTATION_DEPTH`]
+    /// steps.
+    pub counterexample: Option<(usize, String)>,
+}
+
+/// How deep [`run_check`] looks for a refuted guarantee's shortest
+/// counterexample.
+pub const REFUTATION_DEPTH: usize = 80;
+
 impl CheckReport {
-    /// The properties that did not hold.
+    /// The properties that did not hold (the antecedents aside: a guarantee
+    /// whose antecedent is not reached holds vacuously, see
+    /// [`Self::antecedents`]).
     pub fn failed(&self) -> Vec<&'static str> {
         self.results
             .iter()
-            .filter(|(_, held)| !held)
+            .filter(|(name, held)| !held && antecedents::guarantee_of(name).is_none())
             .map(|(name, _)| *name)
             .collect()
     }
 
+    /// Each guarantee, and whether its antecedent was reached
+    /// ([`crate::properties::antecedents`]).
+    pub fn antecedents(&self) -> Vec<(&'static str, bool)> {
+        self.results
+            .iter()
+            .filter_map(|&(name, reached)| {
+                antecedents::guarantee_of(name).map(|guarantee| (guarantee, reached))
+            })
+            .collect()
+    }
+
+    /// The length of the shortest counterexample of a refuted guarantee
+    /// (`None` if it held, or has none within [`REFUTATION_DEPTH`] steps).
+    pub fn steps(&self, property: &str) -> Option<usize> {
+        self.refutations
+            .iter()
+            .find(|r| r.property == property)
+            .and_then(|r| r.counterexample.as_ref())
+            .map(|(steps, _)| *steps)
+    }
+
     /// Whether the result is what the configuration expects: exactly the
-    /// properties of [`PipelineConfig::expect_refuted`] are refuted.
+    /// properties of [`PipelineConfig::expect_refuted`] are refuted, each with
+    /// a shortest counterexample of the expected length, and every other
+    /// property holds (every path the configuration names is reached).
     pub fn as_expected(&self) -> bool {
         let expected = self.config.expect_refuted;
         let failed = self.failed();
-        expected.iter().all(|name| failed.contains(name))
-            && failed.iter().all(|name| expected.contains(name))
+        expected
+            .iter()
+            .all(|&(name, steps)| failed.contains(&name) && self.steps(name) == Some(steps))
+            && failed
+                .iter()
+                .all(|name| expected.iter().any(|(e, _)| e == name))
     }
 }
 
-/// Explore a configuration completely (depth first, `threads` threads). With
-/// `progress`, print the state count to stderr every few seconds.
+/// The guarantees whose antecedent was reached in none of the reports: they
+/// hold vacuously on every configuration checked. `check` fails when this is
+/// not empty for the whole shipped set.
+pub fn vacuous(reports: &[CheckReport]) -> Vec<&'static str> {
+    GUARANTEES
+        .iter()
+        .copied()
+        .filter(|guarantee| {
+            !reports.iter().any(|report| {
+                report
+                    .antecedents()
+                    .iter()
+                    .any(|&(g, reached)| g == *guarantee && reached)
+            })
+        })
+        .collect()
+}
+
+/// Explore a configuration completely (depth first, `threads` threads), then
+/// look for a shortest counterexample of each refuted guarantee (up to
+/// [`REFUTATION_DEPTH`] steps). With `progress`, print the state count to
+/// stderr every few seconds.
 pub fn run_check(config: &PipelineConfig, threads: usize, progress: bool) -> CheckReport {
     let start = Instant::now();
     let checker = config.model().checker().threads(threads).spawn_dfs();
@@ -92,7 +169,7 @@ pub fn run_check(config: &PipelineConfig, threads: usize, progress: bool) -> Che
         eprint!("\r{:120}\r", "");
     }
     let discoveries = checker.discoveries();
-    let results = config
+    let results: Vec<(&'static str, bool)> = config
         .model()
         .properties()
         .iter()
@@ -105,12 +182,24 @@ pub fn run_check(config: &PipelineConfig, threads: usize, progress: bool) -> Che
             (p.name, held)
         })
         .collect();
+    let refutations = results
+        .iter()
+        .filter(|(name, held)| !held && GUARANTEES.contains(name))
+        .map(|&(property, _)| Refutation {
+            property,
+            counterexample: counterexample(config, property, REFUTATION_DEPTH).map(|path| {
+                let steps = path.clone().into_actions().len();
+                (steps, format_path(config, &path))
+            }),
+        })
+        .collect();
     CheckReport {
         config: config.clone(),
         unique_states: checker.unique_state_count(),
         max_depth: checker.max_depth(),
         seconds: start.elapsed().as_secs_f64(),
         results,
+        refutations,
     }
 }
 
@@ -245,134 +334,5 @@ pub fn check_mutant(mutant: Mutant) -> MutantReport {
         steps: path.as_ref().map_or(0, |p| p.clone().into_actions().len()),
         counterexample: path.map(|p| format_path(&config, &p)),
         seconds: start.elapsed().as_secs_f64(),
-    }
-}
-
-/// Whether the state graph of a configuration is acyclic (G-LIVE's end-state
-/// check is then complete: every maximal path ends in a state without an
-/// enabled action, where G-LIVE requires every job committed; see
-/// [`crate::properties`]). A depth-first search over the whole graph (states
-/// deduplicated by a 64-bit fingerprint, as stateright does) that keeps the
-/// states of the current path: an action leading back to one of them closes a
-/// cycle. `Ok` with the number of states, or `Err` with a lasso: the actions
-/// from the initial state to the second visit of a state.
-pub fn find_cycle(config: &PipelineConfig) -> Result<usize, Vec<Action>> {
-    find_cycle_in(&config.model())
-}
-
-/// [`find_cycle`] for any model whose states hash: `Ok` with the number of
-/// states if its state graph is acyclic, or `Err` with a lasso.
-pub fn find_cycle_in<M>(model: &M) -> Result<usize, Vec<M::Action>>
-where
-    M: Model,
-    M::State: Hash,
-    M::Action: Clone,
-{
-    struct Frame<S, A> {
-        state: S,
-        print: u64,
-        into: Option<A>,
-        actions: Vec<A>,
-        next: usize,
-    }
-    let fingerprint = |s: &M::State| {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        s.hash(&mut hasher);
-        hasher.finish()
-    };
-    let frame = |state: M::State, print: u64, into: Option<M::Action>| {
-        let mut actions = Vec::new();
-        model.actions(&state, &mut actions);
-        Frame {
-            state,
-            print,
-            into,
-            actions,
-            next: 0,
-        }
-    };
-    // `true`: on the current path; `false`: fully explored.
-    let mut on_path: HashMap<u64, bool> = HashMap::new();
-    for init in model.init_states() {
-        let print = fingerprint(&init);
-        if on_path.contains_key(&print) {
-            continue;
-        }
-        on_path.insert(print, true);
-        let mut stack = vec![frame(init, print, None)];
-        while let Some(top) = stack.last_mut() {
-            if top.next == top.actions.len() {
-                on_path.insert(top.print, false);
-                stack.pop();
-                continue;
-            }
-            let action = top.actions[top.next].clone();
-            top.next += 1;
-            let Some(after) = model.next_state(&top.state, action.clone()) else {
-                continue;
-            };
-            let print = fingerprint(&after);
-            match on_path.get(&print) {
-                Some(true) => {
-                    let mut lasso: Vec<M::Action> =
-                        stack.iter().filter_map(|f| f.into.clone()).collect();
-                    lasso.push(action);
-                    return Err(lasso);
-                }
-                Some(false) => {}
-                None => {
-                    on_path.insert(print, true);
-                    stack.push(frame(after, print, Some(action)));
-                }
-            }
-        }
-    }
-    Ok(on_path.len())
-}
-
-#[cfg(test)]
-mod cycle_tests {
-    use super::find_cycle_in;
-    use stateright::Model;
-
-    /// A counter stepping `+1` up to `top`; with `wrap`, `top` steps back to 0.
-    struct Counter {
-        top: u8,
-        wrap: bool,
-    }
-
-    impl Model for Counter {
-        type State = u8;
-        type Action = u8;
-
-        fn init_states(&self) -> Vec<u8> {
-            vec![0]
-        }
-
-        fn actions(&self, state: &u8, actions: &mut Vec<u8>) {
-            if *state < self.top || self.wrap {
-                actions.push(*state);
-            }
-        }
-
-        fn next_state(&self, state: &u8, _: u8) -> Option<u8> {
-            Some(if *state == self.top { 0 } else { state + 1 })
-        }
-    }
-
-    #[test]
-    fn an_acyclic_graph_is_counted_and_a_cycle_is_found() {
-        assert_eq!(
-            find_cycle_in(&Counter {
-                top: 3,
-                wrap: false
-            }),
-            Ok(4)
-        );
-        // 0 -> 1 -> 2 -> 3 -> 0: the lasso is the four actions that close it.
-        assert_eq!(
-            find_cycle_in(&Counter { top: 3, wrap: true }),
-            Err(vec![0, 1, 2, 3])
-        );
     }
 }

@@ -11,8 +11,10 @@
 //!   contract ([`pipeline::RestartContract`]), as a stateright
 //!   [`Model`](stateright::Model).
 //! * [`properties`]: the seven guarantees of SPEC.md section 6 (`G-ORDER`,
-//!   `G-BLOCK`, `G-DRAIN`, `G-LIMIT`, `G-GC`, `G-LIVE`, `G-QUIET`) and the
-//!   `sometimes` properties that show the interesting paths are reached.
+//!   `G-BLOCK`, `G-DRAIN`, `G-LIMIT`, `G-GC`, `G-LIVE`, `G-QUIET`), the
+//!   `sometimes` properties that show the interesting paths are reached, and
+//!   each guarantee's antecedent ([`properties::antecedents`]: `check` fails
+//!   when one is reached in no shipped configuration).
 //! * [`mutants`]: a deliberately broken barrier (or warm start) for every rule
 //!   with behaviour, built by a wrapper around the reference
 //!   ([`mutants::Mutated`]); each must be refuted.

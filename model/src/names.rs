@@ -41,6 +41,9 @@ pub const HOT_BATCH_1: &str = "hot key, batch 1: 1 key x 3 jobs, threshold 2";
 pub const HOT_BATCH_2: &str = "hot key, batch 2: 1 key x 4 jobs, threshold 2";
 /// Two keys, a batch of two.
 pub const TWO_KEYS_BATCH_2: &str = "batch 2: 2 keys x 2 jobs x 2 failures, drain 1";
+/// Two keys, a batch of one, backoff: one key's held jobs can take the
+/// whole batch.
+pub const TWO_KEYS_BATCH_1: &str = "batch 1: 2 keys x 2 jobs x 1 failure, backoff";
 /// A batch that repeats a job (R-OFFER's `OutOfOrder`).
 pub const MISORDERED: &str = "a batch repeats a job: 1 key x 3 jobs";
 /// A live change of a positive `drain_limit` (2 -> 1 and 1 -> 2).
@@ -64,6 +67,19 @@ pub const RESTART_TOGGLE: &str = "restart, toggle: 1 key x 3 jobs, 2 toggles";
 pub const RESTART_HOT_BATCH_1: &str = "restart, hot key, batch 1: 1 key x 3 jobs";
 /// A restart without a contract (an expected refutation).
 pub const RESTART_NO_CONTRACT: &str = "restart, no contract: 1 key x 2 jobs";
+/// A restart with a `leave` of a tracked job, warm start.
+pub const RESTART_LEAVE: &str = "restart + leave: 1 key x 3 jobs, threshold 9";
+/// `--deep`: a restart with live changes of the settings (limits off and
+/// back), warm start.
+pub const DEEP_RESTART_LIVE: &str = "deep: restart + live change: limits off and back";
+/// A restart with a drain window and a hot key, warm start.
+pub const RESTART_HOT_DRAIN: &str = "restart, hot key + drain 1 (threshold 1)";
+/// `--deep`, not pinned (more than 100 million states): a restart with two
+/// keys on one worker, a key going hot, warm start.
+pub const SLOW_RESTART_TWO_KEYS_HOT: &str = "slow: restart: 2 keys x 2 jobs, 1 worker, threshold 1";
+/// `--deep`, not pinned (15 to 45 minutes): a restart after a key went hot,
+/// four jobs (threshold 2).
+pub const SLOW_RESTART_HOT_FOUR_JOBS: &str = "slow: restart, hot key: 1 key x 4 jobs, threshold 2";
 /// `--deep`: two restarts, one key, four jobs, warm start.
 pub const DEEP_RESTART_FOUR_JOBS: &str = "deep: restart x2: 1 key x 4 jobs, threshold 9";
 /// `--deep`: two restarts, two keys, warm start.
@@ -91,6 +107,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("HOT_BATCH_1", HOT_BATCH_1),
     ("HOT_BATCH_2", HOT_BATCH_2),
     ("TWO_KEYS_BATCH_2", TWO_KEYS_BATCH_2),
+    ("TWO_KEYS_BATCH_1", TWO_KEYS_BATCH_1),
     ("MISORDERED", MISORDERED),
     ("LIVE_DRAIN", LIVE_DRAIN),
     ("TWO_LOOPS", TWO_LOOPS),
@@ -104,4 +121,9 @@ pub const ALL: &[(&str, &str)] = &[
     ("RESTART_NO_CONTRACT", RESTART_NO_CONTRACT),
     ("DEEP_RESTART_FOUR_JOBS", DEEP_RESTART_FOUR_JOBS),
     ("DEEP_RESTART_TWO_KEYS", DEEP_RESTART_TWO_KEYS),
+    ("RESTART_LEAVE", RESTART_LEAVE),
+    ("DEEP_RESTART_LIVE", DEEP_RESTART_LIVE),
+    ("RESTART_HOT_DRAIN", RESTART_HOT_DRAIN),
+    ("SLOW_RESTART_TWO_KEYS_HOT", SLOW_RESTART_TWO_KEYS_HOT),
+    ("SLOW_RESTART_HOT_FOUR_JOBS", SLOW_RESTART_HOT_FOUR_JOBS),
 ];

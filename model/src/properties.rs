@@ -71,6 +71,8 @@ use crate::pipeline::{
 use crate::reference::Mode;
 use stateright::{Model, Property};
 
+pub mod antecedents;
+pub mod cross_key;
 mod describe;
 mod restart;
 
@@ -298,8 +300,9 @@ const PATHS: &[Path] = &[
     ),
 ];
 
-/// The properties checked on a configuration: the seven guarantees, and the
-/// `sometimes` properties for the paths this configuration must reach.
+/// The properties checked on a configuration: the seven guarantees, the
+/// `sometimes` properties for the paths this configuration must reach, and the
+/// guarantees' antecedents ([`antecedents`], reported, not required).
 pub fn properties(c: &PipelineConfig) -> Vec<Property<Pipeline>> {
     let mut properties = vec![
         Property::<Pipeline>::always("G-ORDER", |_, s| {
@@ -313,11 +316,12 @@ pub fn properties(c: &PipelineConfig) -> Vec<Property<Pipeline>> {
         Property::<Pipeline>::always("G-LIVE", g_live),
         Property::<Pipeline>::always("G-QUIET", g_quiet),
     ];
-    for &(name, applies, condition) in PATHS.iter().chain(restart::PATHS) {
+    for &(name, applies, condition) in PATHS.iter().chain(restart::PATHS).chain(cross_key::PATHS) {
         if applies(c) {
             properties.push(Property::<Pipeline>::sometimes(name, condition));
         }
     }
+    properties.extend(antecedents::properties());
     properties
 }
 

@@ -45,6 +45,8 @@ pinned! {
     #[ignore = "deep tier: 0.8 to 1 million states"]
     hot_key_batch_two: names::HOT_BATCH_2 => 996_034;
     two_keys_batch_two: names::TWO_KEYS_BATCH_2 => 402_567;
+    /// One key's held job is the whole batch, ahead of the other key's job.
+    two_keys_batch_one: names::TWO_KEYS_BATCH_1 => 65_620;
     /// A repeated job is answered `OutOfOrder` and changes nothing.
     batch_repeats_a_job: names::MISORDERED => 11_408;
     /// A window held under a changed positive `drain_limit` (2 → 1, 1 → 2).
@@ -88,7 +90,7 @@ fn every_configuration_is_pinned_here() {
 
 /// The shipped configurations of 300,000 states or more: the fast tier leaves
 /// their cycle check to the deep tier (and to `check --cycles`).
-const LARGE: [&str; 12] = [
+const LARGE: [&str; 13] = [
     names::LIVE_OFF,
     names::LIVE_ON,
     names::TWO_BY_TWO,
@@ -101,6 +103,7 @@ const LARGE: [&str; 12] = [
     names::RESTART_HOT_TWO,
     names::RESTART_TOGGLE,
     names::RESTART_HOT_BATCH_1,
+    names::RESTART_HOT_DRAIN,
 ];
 
 #[test]

@@ -66,7 +66,10 @@ fn the_unmutated_configurations_satisfy_what_refutes_the_mutants() {
     for mutant in Mutant::ALL {
         let config = configuration(mutant.configuration()).expect("shipped");
         assert!(
-            !config.expect_refuted.contains(&mutant.refuted_by()),
+            !config
+                .expect_refuted
+                .iter()
+                .any(|(property, _)| *property == mutant.refuted_by()),
             "{mutant:?}: {} is refuted without the mutant on {}",
             mutant.refuted_by(),
             config.name

@@ -7,6 +7,8 @@
 //! off for a key, v3's warm start can block the key on a failed job younger
 //! than a job the pickup loop offers next: that older job goes first
 //! (R-ENTER-FAILED), and every guarantee holds (finding 9 resolved).
+//! Restarts are also combined with `leave`, a drain window with a hot key and
+//! (in the deep tier) live setting changes.
 
 #[macro_use]
 mod support;
@@ -43,6 +45,14 @@ pinned! {
     deep_restarts_four_jobs: names::DEEP_RESTART_FOUR_JOBS => 5_008_986;
     #[ignore = "deep tier: `check --deep`, a minute"]
     deep_restarts_two_keys: names::DEEP_RESTART_TWO_KEYS => 16_267_618;
+    /// A restart with a `leave` of a tracked job.
+    restart_leave: names::RESTART_LEAVE => 156_046;
+    /// A restart after a key went hot with its drain window open.
+    #[ignore = "deep tier: millions of states"]
+    restart_hot_key_drain: names::RESTART_HOT_DRAIN => 3_103_469;
+    /// A restart with live changes of the settings, limits off and back.
+    #[ignore = "deep tier: `check --deep`, minutes"]
+    deep_restart_live: names::DEEP_RESTART_LIVE => 21_227_728;
 }
 
 /// The length of the shortest counterexample of `property`, and its text.

@@ -196,6 +196,15 @@ pub fn shipped() -> Vec<PipelineConfig> {
             ..PipelineConfig::default()
         },
         PipelineConfig {
+            name: TWO_KEYS_BATCH_1,
+            keys: 2,
+            jobs_per_key: 2,
+            failures: 1,
+            batch: 1,
+            backoff: true,
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
             name: MISORDERED,
             keys: 1,
             jobs_per_key: 3,
@@ -223,7 +232,7 @@ pub fn shipped() -> Vec<PipelineConfig> {
             pickup_loops: 2,
             // The second loop's `sync` lands in the first one's round: a later
             // job overtakes an earlier one (G-ORDER).
-            expect_refuted: &["G-ORDER"],
+            expect_refuted: &[("G-ORDER", 18)],
             ..PipelineConfig::default()
         },
     ]
@@ -284,7 +293,11 @@ pub fn deep() -> Vec<PipelineConfig> {
     .collect()
 }
 
-/// The shipped or deep configuration of that name.
+/// The shipped, deep or slow configuration of that name.
 pub fn configuration(name: &str) -> Option<PipelineConfig> {
-    shipped().into_iter().chain(deep()).find(|c| c.name == name)
+    shipped()
+        .into_iter()
+        .chain(deep())
+        .chain(super::restarts::slow())
+        .find(|c| c.name == name)
 }

@@ -65,9 +65,12 @@ pub struct PipelineConfig {
     /// Optional `sometimes` properties this configuration must reach (names from
     /// `properties::paths`), on top of those its bounds imply.
     pub paths: &'static [&'static str],
-    /// Guarantees this configuration is known to violate: `check` then requires
-    /// each of them to be refuted (and every other property to hold).
-    pub expect_refuted: &'static [&'static str],
+    /// Guarantees this configuration is known to violate, each with the length
+    /// (in steps) of its shortest counterexample: `check` then requires each of
+    /// them to be refuted with a shortest counterexample of exactly that length
+    /// (a new way to break the guarantee usually has another length), and every
+    /// other property to hold.
+    pub expect_refuted: &'static [(&'static str, usize)],
 }
 
 impl Default for PipelineConfig {
