@@ -171,12 +171,16 @@ pub struct Pickup {
 }
 
 /// What the pipeline remembers about a key for the guarantees.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct KeyWatch {
     /// The last job that is not a leftover and ended through the worker
-    /// (succeeded, filtered or aborted after a send) while the key was `Enabled`,
-    /// in the current `Enabled` period (G-ORDER).
+    /// (succeeded, filtered or aborted after a send) while the ghost said the
+    /// key was `Enabled`, over the barrier's whole lifetime (G-ORDER across
+    /// `Enabled` periods).
     pub last_ended: Option<Job>,
+    /// The ghost left `Enabled` since [`KeyWatch::last_ended`] was set (for the
+    /// `sometimes` property that shows G-ORDER compares across periods).
+    pub left_enabled: bool,
     /// The key's failed jobs (bit per job): reported `failed` while the key was
     /// not `Disabled` and not yet ended, nor dropped by a reset (G-BLOCK).
     pub failed: u32,
@@ -185,12 +189,39 @@ pub struct KeyWatch {
     /// failed report of the key was applied since, nor a `sync` that found it
     /// idle for longer than `drain_idle_for` (G-DRAIN).
     pub window: bool,
+    /// A `sync` installed a different `drain_limit` while the window was open
+    /// (G-DRAIN's "at most `drain_limit` in flight" holds only while it has not).
+    pub limit_changed: bool,
     /// While the window is open and none of its jobs is in flight: since when,
     /// by the pipeline's own count.
     pub idle_since: Option<Tick>,
     /// The G-LIMIT ghost: the key's current record tracks its in-flight jobs
     /// (`enter` created it, or a reset made it, while `key_threshold > 0`).
     pub tracking: bool,
+    /// The ghost mode (see `ghost.rs`): the key's mode by SPEC.md's rules,
+    /// on the pipeline's own clock, predicate, settings and counts.
+    pub mode: Mode,
+    /// The ghost record's failed jobs (bit per job) as the barrier holds them:
+    /// added by a `failed` report outside `Disabled` (or the warm start),
+    /// removed when a `sync` applies the job's terminal report, emptied by a
+    /// reset.
+    pub record_failed: u32,
+}
+
+impl Default for KeyWatch {
+    fn default() -> Self {
+        KeyWatch {
+            last_ended: None,
+            left_enabled: false,
+            failed: 0,
+            window: false,
+            limit_changed: false,
+            idle_since: None,
+            tracking: false,
+            mode: Mode::Enabled,
+            record_failed: 0,
+        }
+    }
 }
 
 /// The whole pipeline.
@@ -217,11 +248,17 @@ pub struct PipelineState {
     pub settings: u8,
     /// A live change made since the last `sync`, which the next one installs.
     pub pending_settings: Option<u8>,
-    /// Terminal reports committed and not yet applied by a `sync` (for the
-    /// drain windows of G-DRAIN, which open and close when the barrier applies
-    /// them): the job, and whether it was one of its key's failed jobs and is
-    /// reported aborted (a window may then open).
-    pub unapplied: Vec<(Job, bool)>,
+    /// Reports committed (all but `failed`, which applies at once) and not
+    /// yet applied by a `sync`, in commit order: the pipeline's own record of
+    /// what the next `sync` applies (jobs in flight for G-LIMIT and G-DRAIN,
+    /// the windows, the ghost record's failed jobs).
+    pub unapplied: Vec<(Job, Report)>,
+    /// The pipeline's own clock (the ghost mode's and the windows' stamps);
+    /// the environment advances it with the barrier's.
+    pub now: Tick,
+    /// The keys (bit per key) whose `ordering_disabled` predicate holds: the
+    /// environment's input, as the pipeline sets it.
+    pub predicate: u32,
     /// Repeated batch reads left ([`PipelineConfig::repeated_reads`]).
     pub repeats_left: u8,
     /// Restarts left.
@@ -304,6 +341,7 @@ impl Pipeline {
 
 mod config;
 mod flags;
+mod ghost;
 mod restart;
 mod step;
 mod watch;
@@ -311,7 +349,6 @@ mod watch;
 pub use config::PipelineConfig;
 pub use flags::{event, violation};
 pub use restart::{Durable, RestartContract};
-pub(crate) use step::mode_of;
 
 impl Model for Pipeline {
     type State = PipelineState;
@@ -380,7 +417,7 @@ impl Model for Pipeline {
                 actions.push(Action::Commit(job, report));
             }
         }
-        if s.barrier.timers_running() {
+        if self.ghost_timers_running(s) {
             actions.push(Action::Tick);
         }
         if s.toggles_left > 0 {

@@ -303,7 +303,10 @@ const PATHS: &[Path] = &[
 pub fn properties(c: &PipelineConfig) -> Vec<Property<Pipeline>> {
     let mut properties = vec![
         Property::<Pipeline>::always("G-ORDER", |_, s| {
-            let order = violation::END_ORDER | violation::BATCH_ORDER | violation::FIRST_DELIVERY;
+            let order = violation::END_ORDER
+                | violation::BATCH_ORDER
+                | violation::FIRST_DELIVERY
+                | violation::MODE;
             s.violations & order == 0
         }),
         Property::<Pipeline>::always("G-BLOCK", |_, s| s.violations & violation::BLOCK == 0),
@@ -326,19 +329,14 @@ pub fn all_done(s: &PipelineState) -> bool {
     s.jobs.iter().all(|job| job.status == Status::Done)
 }
 
-/// G-GC: once everything is committed and synced, only keys that are not
-/// `Enabled` or hold an open drain window keep a record; once, besides, nothing
+/// G-GC: a quiet key whose ghost record is gone has no record (the flag,
+/// set after every step); once, besides, every job is committed and nothing
 /// can happen any more (every timer ran out), no key keeps one.
 fn g_gc(m: &Pipeline, s: &PipelineState) -> bool {
-    if !all_done(s) || !s.barrier.queue.is_empty() {
-        return true;
+    if s.violations & violation::GC != 0 {
+        return false;
     }
-    let right_after_sync = s
-        .barrier
-        .records
-        .values()
-        .all(|record| record.mode != Mode::Enabled || record.drain.is_some());
-    right_after_sync && (s.barrier.records.is_empty() || can_step(m, s))
+    !all_done(s) || !s.barrier.queue.is_empty() || s.barrier.records.is_empty() || can_step(m, s)
 }
 
 /// G-LIVE: a state where nothing can happen any more has every job committed.
