@@ -106,6 +106,18 @@ pub mod paths {
     pub const BATCH_FULL: &str = "a bounded batch leaves out a due pending job";
     /// A repeated job is answered `OutOfOrder`.
     pub const OUT_OF_ORDER: &str = "a repeated offer is answered OutOfOrder";
+    /// G-ORDER compares a job with one of its key that ended in an earlier
+    /// `Enabled` period (the ghost left `Enabled` in between).
+    pub const ORDER_ACROSS_PERIODS: &str =
+        "G-ORDER compares a job with one that ended in an earlier Enabled period";
+    /// A `sync` lowers a positive `drain_limit` to another positive one while a
+    /// window holds a job in flight (G-DRAIN under a changed limit).
+    pub const WINDOW_LIMIT_LOWERED: &str =
+        "a window holds a job while its positive drain_limit is lowered";
+    /// A `sync` raises a positive `drain_limit` while a window holds a job in
+    /// flight.
+    pub const WINDOW_LIMIT_RAISED: &str =
+        "a window holds a job while its positive drain_limit is raised";
     /// A restart leaves a key with a persisted failed job not yet due and a
     /// later pending job (what a fresh barrier would let overtake it).
     pub const RESTART_NOT_DUE: &str =
@@ -290,6 +302,26 @@ const PATHS: &[Path] = &[
         "G-ORDER compares a job with an earlier one of its key",
         |c| c.jobs_per_key >= 2 && c.settings().iter().all(|r| r.key_threshold != 1),
         |_, s| s.events & event::ORDER_COMPARED != 0,
+    ),
+    (
+        paths::ORDER_ACROSS_PERIODS,
+        |c| opted(c, paths::ORDER_ACROSS_PERIODS),
+        |_, s| s.events & event::ORDER_ACROSS_PERIODS != 0,
+    ),
+    (
+        paths::WINDOW_LIMIT_LOWERED,
+        |c| opted(c, paths::WINDOW_LIMIT_LOWERED),
+        |_, s| s.events & event::WINDOW_LIMIT_LOWERED != 0,
+    ),
+    (
+        paths::WINDOW_LIMIT_RAISED,
+        |c| opted(c, paths::WINDOW_LIMIT_RAISED),
+        |_, s| s.events & event::WINDOW_LIMIT_RAISED != 0,
+    ),
+    (
+        "a sync's timer step removes a quiet key's record (G-GC's time bound)",
+        |c| c.toggles > 0 || can_go_hot(c),
+        |_, s| s.events & event::TIMER_COLLECTS != 0,
     ),
     (
         "a job is admitted into an open drain window",

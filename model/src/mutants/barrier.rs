@@ -6,6 +6,7 @@ use crate::reference::{
     effect_of, Effect, Illegal, JobId, Location, Mode, Outcome, Record, RefConfig, RefState,
     Reference, Ret, Tick, Unsupported,
 };
+use std::collections::BTreeSet;
 use std::fmt::Debug;
 use std::hash::Hash;
 use std::ops::Deref;
@@ -26,6 +27,9 @@ mod round;
 pub struct Mutated<K: Ord + Clone + Hash + Debug> {
     reference: Reference<K>,
     mutant: Option<Mutant>,
+    /// [`Mutant::ComebackOneSyncLate`]: the keys whose `HalfEnabled` timer a
+    /// `sync` already found run out.
+    late: BTreeSet<K>,
 }
 
 impl<K: Ord + Clone + Hash + Debug> Deref for Mutated<K> {
@@ -43,6 +47,7 @@ impl<K: Ord + Clone + Hash + Debug> Mutated<K> {
         Mutated {
             reference: Reference::new(config),
             mutant: mutant.filter(|m| m.breaks_barrier()),
+            late: BTreeSet::new(),
         }
     }
 
@@ -88,6 +93,17 @@ impl<K: Ord + Clone + Hash + Debug> Mutated<K> {
             Mutant::FreshRecordUntracked if before.is_none() && saved.key_threshold > 0 => {
                 r.records.insert(key.clone(), Record::enabled(false));
             }
+            Mutant::PredicateWithoutRecord
+                if before.is_none() && saved.key_threshold == 0 && predicate =>
+            {
+                r.records.insert(key.clone(), Record::enabled(false));
+            }
+            Mutant::HalfEnabledOverstays => r.config.half_enabled_for += 1,
+            Mutant::DrainLimitReadsPending => {
+                if let Some(pending) = &r.pending_config {
+                    r.config.drain_limit = pending.drain_limit;
+                }
+            }
             Mutant::PredicateOnlySwitchesMode if predicate && before.is_some() => {
                 // v1's R-MODE: switch the mode, keep the rest of the record.
                 r.records.get_mut(key).expect("record").mode = Mode::Disabled { since: now };
@@ -121,7 +137,17 @@ impl<K: Ord + Clone + Hash + Debug> Mutated<K> {
             let disabled = matches!(record.mode, Mode::Disabled { .. });
             let was_disabled =
                 matches!(before.as_ref().map(|b| b.mode), Some(Mode::Disabled { .. }));
+            let went_hot = disabled && !predicate && before.as_ref().is_some_and(|b| {
+                !matches!(b.mode, Mode::Disabled { .. })
+            });
             match mutant {
+                Mutant::HotRefuses if went_hot => {
+                    *record = before.clone().expect("a record went hot");
+                    outcome.ret = Ret::Admission {
+                        accepted: false,
+                        previous_failed: None,
+                    };
+                }
                 Mutant::ThresholdZeroMakesHot if bumped && disabled => record.inflight = None,
                 Mutant::EnterRefusesFailedJob if accepted && previous_failed == Some(job) => {
                     if let Some(set) = &mut record.inflight {
@@ -350,7 +376,27 @@ impl<K: Ord + Clone + Hash + Debug> Mutated<K> {
             })
             .map(|(key, _)| key.clone())
             .collect();
+        if mutant == Mutant::HalfEnabledOverstays {
+            r.config.half_enabled_for += 1;
+        }
+        let modes: Vec<(K, Mode)> = r.records.iter().map(|(k, r)| (k.clone(), r.mode)).collect();
         r.expire();
+        r.config = config.clone();
+        if mutant == Mutant::ComebackOneSyncLate {
+            // The first `sync` that finds a `HalfEnabled` timer run out keeps
+            // the mode; the second takes the step.
+            let mut late = BTreeSet::new();
+            for (key, mode) in modes {
+                if !falling.contains(&key) || self.late.contains(&key) {
+                    continue;
+                }
+                if let Some(record) = r.records.get_mut(&key) {
+                    record.mode = mode;
+                    late.insert(key);
+                }
+            }
+            self.late = late;
+        }
         for record in r.records.values_mut() {
             let idle = record.drain.as_ref().and_then(|w| w.idle_since);
             if mutant == Mutant::IdleWindowClosesEarly
