@@ -43,8 +43,9 @@
 //!   `reconfigures`, each to one of the configured settings, the initial ones
 //!   included, so settings can go back and forth); a change takes effect at the
 //!   next `sync` (R-CONFIG), for the barrier and for the pipeline's own record
-//!   of the settings in force alike. A tick is possible only while
-//!   some record's timer can still run out ([`crate::reference::Reference::timers_running`]), so
+//!   of the settings in force alike. A tick advances the pipeline's clock and
+//!   the barrier's, and is possible only while some timer of the pipeline's
+//!   ghost records can still run out ([`Pipeline::ghost_timers_running`]), so
 //!   every end state (no action possible) has let every timer run out, and a
 //!   `sync` has run since (a tick that makes a timer due marks the pickup loop
 //!   dirty): that is where G-GC asks for no record at all.
@@ -60,10 +61,12 @@
 //! only states that answer every future call alike.
 //!
 //! The pipeline also keeps what the guarantees talk about, in its own terms (see
-//! [`crate::properties`] and `watch.rs`): the delivered order, each key's first
-//! unresolved failed job, the drain windows, the leftovers of SPEC.md section 6,
-//! the G-LIMIT ghost count of jobs in flight, and the illegal-sequence report of
-//! the last step.
+//! [`crate::properties`], `ghost.rs` and `watch.rs`): a ghost of each key's
+//! record (its mode on the pipeline's own clock, its failed jobs, its tracked
+//! jobs in flight, its drain window), the reports not yet applied, the
+//! delivered order, each key's failed jobs, the leftovers of SPEC.md section
+//! 6, and the illegal-sequence report of the last step. None of it is read
+//! from the barrier.
 
 use crate::mutants::Mutated;
 use crate::reference::{Illegal, JobId, Mode, RefState, Tick};

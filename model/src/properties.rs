@@ -3,51 +3,84 @@
 //! readable descriptions of the model's steps.
 //!
 //! What each guarantee's predicate checks (the bookkeeping is the pipeline's
-//! own, see [`crate::pipeline`]):
-//! * **G-ORDER**: no job that is not a leftover ended through the worker
-//!   (succeeded, filtered, aborted after a send) while its key was `Enabled`
-//!   after a later such job of the key in the same `Enabled` period (the key's
-//!   commit queue is FIFO, so this is also the commit order; drained jobs are
-//!   excluded); and, within one round, once an offer of a key was refused, no
-//!   later job of the key was admitted in that round (v3's words: no
-//!   exception).
+//! own, see [`crate::pipeline`]; every exemption comes from the pipeline's
+//! **ghost** of each key's record, `pipeline/ghost.rs`: its mode, kept by
+//! SPEC.md's rules on the pipeline's own clock, predicate, settings in force
+//! and counts, never read from the barrier):
+//! * **G-ORDER**: (a) no job that is not a leftover ended through the worker
+//!   (succeeded, filtered, aborted after a send) while the ghost said its key
+//!   was `Enabled` after a later such job of the key, over the barrier's whole
+//!   lifetime, across `Enabled` periods (the key's commit queue is FIFO, so
+//!   this is also the commit order; drained jobs are excluded; leftovers are
+//!   the ghost's: admitted while the ghost was not `Enabled`, in flight at a
+//!   ghost reset, or failed at it); (b) within one round, once an offer of a
+//!   key was refused, no later job of the key was admitted in that round
+//!   (v3's words: no exception); (c) after every step the barrier's mode
+//!   (`Enabled`, `HalfEnabled`, `Disabled`; `Enabled` without a record) is the
+//!   ghost's: the `Enabled` periods and leftovers the ghost exempts are the
+//!   barrier's (a barrier that stays `HalfEnabled` too long, or comes back too
+//!   early, is refuted here).
 //! * **G-BLOCK**: no job later than one of the key's failed jobs is sent (the
-//!   pipeline's set, not the barrier's: reported while the key was not
-//!   `Disabled`, until that job's terminal report or the key's reset).
-//! * **G-DRAIN** (v3's words, at admission): a job is admitted into a window
-//!   the pipeline counts as open only while fewer than `drain_limit` (in force,
-//!   as the pipeline's own record of the settings says; 0 limits nothing) of
-//!   the jobs admitted in that window are in flight (admitted, and neither left
-//!   nor reported by a report a `sync` has applied). The window opens when a
-//!   `sync` applies the abort of a failed job that leaves the key no failed job,
-//!   with `drain_limit > 0` then; it closes when a `sync` applies the key's next
-//!   terminal report, at once at its next `failed` report, at a reset, or at a
-//!   `sync` once none of its jobs was in flight for longer than
-//!   `drain_idle_for`.
-//! * **G-LIMIT**: from the ghost count of jobs in flight in the key's current
-//!   tracking record (kept from the pipeline's admissions, leaves and applied
-//!   reports): no admission into a tracking record outside `Disabled` with
-//!   `key_threshold` (in force) or more of them in flight; the record's tracked
-//!   set equals the ghost set after every step; a key turns `Disabled` only at
-//!   an `enter` that found `key_threshold` in flight or at which the predicate
-//!   held.
-//! * **G-GC**: (1) in every state where every job is committed and the barrier's
-//!   queue is empty, every key that is `Enabled` with no drain window has no
-//!   record; (2) in every end state (no action possible: every timer ran out and
-//!   a `sync` ran since) in which every job is committed, there is no record.
+//!   pipeline's set, not the barrier's: reported while the ghost was not
+//!   `Disabled`, until that job's terminal report or the key's ghost reset).
+//! * **G-DRAIN** (v3's words): (a) at admission, a job is admitted into a
+//!   window the pipeline counts as open only while fewer than `drain_limit`
+//!   (in force, as the pipeline's own record of the settings says; 0 limits
+//!   nothing) of the jobs admitted in that window are in flight; (b) after
+//!   every step, while `drain_limit` has not changed since the window opened,
+//!   at most `drain_limit` of them are in flight. In flight comes from the
+//!   pipeline's own events: admitted, and neither left nor reported by a
+//!   report a `sync` has applied (the pipeline's list of reports committed and
+//!   not yet applied), never from queue membership. The window opens when a
+//!   `sync` applies the abort of one of the ghost record's failed jobs that
+//!   leaves it none, with `drain_limit > 0` then; it closes when a `sync`
+//!   applies the key's next terminal report, at once at its next `failed`
+//!   report, at a ghost reset, or at a `sync` once none of its jobs was in
+//!   flight for longer than `drain_idle_for`.
+//! * **G-LIMIT**: (a) the record's tracked set equals the ghost set (jobs in
+//!   flight admitted into the key's current tracking record while the ghost
+//!   was not `Disabled`, kept from the pipeline's admissions, leaves and
+//!   applied reports) after every step; (b) after every step the barrier's
+//!   mode is `Disabled` exactly when the ghost's is: the ghost turns
+//!   `Disabled` only at an `enter` at which the predicate holds (on a key
+//!   with a record, or that creates one) or that finds `key_threshold` (in
+//!   force) of its tracked jobs in flight, and it always does then, so a key
+//!   switched off without earning it, or not made hot when it earned it
+//!   (e.g. a refusal instead), is refuted; since an admission outside
+//!   `Disabled` with `key_threshold` in flight is exactly such a step, no
+//!   such admission passes either.
+//! * **G-GC**: (1) after every step, a quiet key (every job committed
+//!   terminal, every report applied) whose ghost record is gone has no record:
+//!   the ghost's record goes at the `sync` whose timer step (on the ghost's
+//!   clock) ends its last timer, i.e. within `disabled_for` +
+//!   `half_enabled_for`, or `drain_idle_for`, plus one interval between syncs
+//!   per timer step, which is SPEC.md's bound made exact (a record collected
+//!   one `sync` late is refuted), and right after the last report's `sync`
+//!   for a key the ghost says is `Enabled` with no window; (2) in every end
+//!   state (no action possible: every timer ran out and a `sync` ran since) in
+//!   which every job is committed and nothing is queued, there is no record.
 //! * **G-LIVE**: every state without an enabled action has every job committed.
 //!   The model is finite and its pickup loop starts a round only after
 //!   something changed (an unchanged state gives the same batch and answers),
-//!   ticks only while a timer can still run out, and every environment step is
-//!   bounded: so a pickup loop that re-offers refused jobs for ever while
-//!   nothing else happens shows as a state with no enabled action, and if the
-//!   state graph is acyclic (checked by [`crate::check::find_cycle`] on the
+//!   ticks only while a ghost timer can still run out, and every environment
+//!   step is bounded: so a pickup loop that re-offers refused jobs for ever
+//!   while nothing else happens shows as a state with no enabled action, and if
+//!   the state graph is acyclic (checked by [`crate::check::find_cycle`] on the
 //!   shipped configurations) every maximal path ends in such a state, which
 //!   makes this check complete for liveness on the configuration.
 //! * **G-QUIET** (v3): no illegal sequence is ever reported.
 //!
+//! Each clause has a `sometimes` property showing its antecedent is reached
+//! where the configuration allows it: "G-ORDER compares a job with an earlier
+//! one of its key", [`paths::ORDER_ACROSS_PERIODS`], "a disabled key comes
+//! back" (the ghost's timer steps), "a key goes hot" (an `enter` finds
+//! `key_threshold` in flight), "a job is admitted into an open drain window",
+//! "a drain window opens and fills", [`paths::WINDOW_LIMIT_LOWERED`] and
+//! [`paths::WINDOW_LIMIT_RAISED`], "a sync's timer step removes a quiet key's
+//! record" (G-GC's time bound), and the others below.
+//!
 //! With restarts (`pipeline/restart.rs`), what is kept per barrier lifetime (the
-//! ghosts of G-DRAIN and G-LIMIT, G-ORDER's `Enabled` period and batch clause)
+//! ghost records, G-ORDER's last ended job and batch clause)
 //! starts over with the new barrier; a leftover stays one across a restart until
 //! it ends (the new barrier never learnt its order), and a job that was not one
 //! does not become one; what the guarantees say of the persisted state holds
