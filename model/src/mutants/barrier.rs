@@ -137,9 +137,11 @@ impl<K: Ord + Clone + Hash + Debug> Mutated<K> {
             let disabled = matches!(record.mode, Mode::Disabled { .. });
             let was_disabled =
                 matches!(before.as_ref().map(|b| b.mode), Some(Mode::Disabled { .. }));
-            let went_hot = disabled && !predicate && before.as_ref().is_some_and(|b| {
-                !matches!(b.mode, Mode::Disabled { .. })
-            });
+            let went_hot = disabled
+                && !predicate
+                && before
+                    .as_ref()
+                    .is_some_and(|b| !matches!(b.mode, Mode::Disabled { .. }));
             match mutant {
                 Mutant::HotRefuses if went_hot => {
                     *record = before.clone().expect("a record went hot");

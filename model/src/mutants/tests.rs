@@ -250,7 +250,10 @@ fn ghost_mode_mutants() {
     b.sync();
     b.advance(6);
     b.sync();
-    assert!(matches!(b.mode(&K), Mode::HalfEnabled { .. }), "6 > 5 ticks");
+    assert!(
+        matches!(b.mode(&K), Mode::HalfEnabled { .. }),
+        "6 > 5 ticks"
+    );
     b.advance(1);
     b.sync();
     assert_eq!(b.size(), 0);
@@ -262,7 +265,10 @@ fn ghost_mode_mutants() {
     b.sync();
     b.advance(6);
     b.sync();
-    assert!(matches!(b.mode(&K), Mode::HalfEnabled { .. }), "one sync late");
+    assert!(
+        matches!(b.mode(&K), Mode::HalfEnabled { .. }),
+        "one sync late"
+    );
     b.sync();
     assert_eq!(b.size(), 0, "collected at the second sync");
 
@@ -275,7 +281,11 @@ fn ghost_mode_mutants() {
         drain_limit: 2,
         ..b.config.clone()
     });
-    assert_eq!(b.enter(&K, 3).admission(), (true, None), "limit 2 read early");
+    assert_eq!(
+        b.enter(&K, 3).admission(),
+        (true, None),
+        "limit 2 read early"
+    );
 }
 
 #[test]

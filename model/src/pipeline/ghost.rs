@@ -176,7 +176,9 @@ impl Pipeline {
             s.keys[k].mode = timer_step(s.keys[k].mode, s.now, &settings);
             self.stamp_idle(s, key);
             let watch = &s.keys[k];
-            let idle = watch.idle_since.is_some_and(|t| s.now - t > settings.drain_idle_for);
+            let idle = watch
+                .idle_since
+                .is_some_and(|t| s.now - t > settings.drain_idle_for);
             if watch.window && idle {
                 self.close_window(s, key);
             }
@@ -197,7 +199,10 @@ impl Pipeline {
                 Mode::Disabled { since } => s.now - since <= t.disabled_for,
                 Mode::HalfEnabled { since } => s.now - since <= t.half_enabled_for,
             };
-            let idle = watch.window && watch.idle_since.is_some_and(|i| s.now - i <= t.drain_idle_for);
+            let idle = watch.window
+                && watch
+                    .idle_since
+                    .is_some_and(|i| s.now - i <= t.drain_idle_for);
             mode || idle
         })
     }
@@ -205,14 +210,19 @@ impl Pipeline {
     /// Some ghost timer has run out (the next `sync` changes something), under
     /// the settings the next `sync` installs.
     pub(super) fn ghost_timers_due(&self, s: &PipelineState) -> bool {
-        let t = self.config.settings_at(s.pending_settings.unwrap_or(s.settings));
+        let t = self
+            .config
+            .settings_at(s.pending_settings.unwrap_or(s.settings));
         s.keys.iter().any(|watch| {
             let mode = match watch.mode {
                 Mode::Enabled => false,
                 Mode::Disabled { since } => s.now - since > t.disabled_for,
                 Mode::HalfEnabled { since } => s.now - since > t.half_enabled_for,
             };
-            let idle = watch.window && watch.idle_since.is_some_and(|i| s.now - i > t.drain_idle_for);
+            let idle = watch.window
+                && watch
+                    .idle_since
+                    .is_some_and(|i| s.now - i > t.drain_idle_for);
             mode || idle
         })
     }

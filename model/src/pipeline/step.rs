@@ -280,7 +280,6 @@ impl Pipeline {
             s.pickup.refused = 0;
         }
     }
-
 }
 
 /// Keep the first illegal-sequence report of the step (G-QUIET).

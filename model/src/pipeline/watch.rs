@@ -142,7 +142,10 @@ impl Pipeline {
                 s.violations |= violation::LIMIT;
             }
             let watch = &s.keys[k];
-            if watch.window && !watch.limit_changed && limit > 0 && self.window_count(s, key) > limit
+            if watch.window
+                && !watch.limit_changed
+                && limit > 0
+                && self.window_count(s, key) > limit
             {
                 s.violations |= violation::DRAIN;
             }
