@@ -27,6 +27,60 @@
 
 use super::*;
 
+/// What the pipeline remembers about a key for the guarantees.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct KeyWatch {
+    /// The last job that is not a leftover and ended through the worker
+    /// (succeeded, filtered or aborted after a send) while the ghost said the
+    /// key was `Enabled`, over the barrier's whole lifetime (G-ORDER across
+    /// `Enabled` periods).
+    pub last_ended: Option<Job>,
+    /// The ghost left `Enabled` since [`KeyWatch::last_ended`] was set (for the
+    /// `sometimes` property that shows G-ORDER compares across periods).
+    pub left_enabled: bool,
+    /// The key's failed jobs (bit per job): reported `failed` while the key was
+    /// not `Disabled` and not yet ended, nor dropped by a reset (G-BLOCK).
+    pub failed: u32,
+    /// A drain window is open: a sync applied the abort of a failed job that
+    /// left no failed job, with `drain_limit > 0` in force, and no terminal or
+    /// failed report of the key was applied since, nor a `sync` that found it
+    /// idle for longer than `drain_idle_for` (G-DRAIN).
+    pub window: bool,
+    /// A `sync` installed a different `drain_limit` while the window was open
+    /// (G-DRAIN's "at most `drain_limit` in flight" holds only while it has not).
+    pub limit_changed: bool,
+    /// While the window is open and none of its jobs is in flight: since when,
+    /// by the pipeline's own count.
+    pub idle_since: Option<Tick>,
+    /// The G-LIMIT ghost: the key's current record tracks its in-flight jobs
+    /// (`enter` created it, or a reset made it, while `key_threshold > 0`).
+    pub tracking: bool,
+    /// The ghost mode (see `ghost.rs`): the key's mode by SPEC.md's rules,
+    /// on the pipeline's own clock, predicate, settings and counts.
+    pub mode: Mode,
+    /// The ghost record's failed jobs (bit per job) as the barrier holds them:
+    /// added by a `failed` report outside `Disabled` (or the warm start),
+    /// removed when a `sync` applies the job's terminal report, emptied by a
+    /// reset.
+    pub record_failed: u32,
+}
+
+impl Default for KeyWatch {
+    fn default() -> Self {
+        KeyWatch {
+            last_ended: None,
+            left_enabled: false,
+            failed: 0,
+            window: false,
+            limit_changed: false,
+            idle_since: None,
+            tracking: false,
+            mode: Mode::Enabled,
+            record_failed: 0,
+        }
+    }
+}
+
 impl Pipeline {
     /// The ghost record of the key exists (SPEC.md section 3: it holds
     /// something; R-GC removes it otherwise).
