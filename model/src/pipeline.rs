@@ -45,7 +45,7 @@
 //!   next `sync` (R-CONFIG), for the barrier and for the pipeline's own record
 //!   of the settings in force alike. A tick advances the pipeline's clock and
 //!   the barrier's, and is possible only while some timer of the pipeline's
-//!   ghost records can still run out ([`Pipeline::ghost_timers_running`]), so
+//!   ghost records can still run out (`ghost_timers_running`), so
 //!   every end state (no action possible) has let every timer run out, and a
 //!   `sync` has run since (a tick that makes a timer due marks the pickup loop
 //!   dirty): that is where G-GC asks for no record at all.
