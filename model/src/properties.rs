@@ -28,7 +28,10 @@
 //!   (in force, as the pipeline's own record of the settings says; 0 limits
 //!   nothing) of the jobs admitted in that window are in flight; (b) after
 //!   every step, while `drain_limit` has not changed since the window opened,
-//!   at most `drain_limit` of them are in flight. In flight comes from the
+//!   at most `drain_limit` of them are in flight (SPEC.md's consequence of
+//!   (a): only an admission adds to the count, so (b) fails only after (a)
+//!   did; it is checked as a cross-check of the count, and no mutant is
+//!   refuted by it alone). In flight comes from the
 //!   pipeline's own events: admitted, and neither left nor reported by a
 //!   report a `sync` has applied (the pipeline's list of reports committed and
 //!   not yet applied), never from queue membership. The window opens when a
