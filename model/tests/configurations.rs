@@ -58,13 +58,13 @@ pinned! {
     /// The misuse R-SYNC forbids: G-ORDER refuted.
     two_pickup_loops: names::TWO_LOOPS => 3_658;
     #[ignore = "deep tier: minutes (`check --deep`)"]
-    two_keys_three_jobs_two_failures: names::TWO_BY_THREE_TWO => 27_777_079;
+    two_keys_three_jobs_two_failures: names::TWO_BY_THREE_TWO => 20_666_523;
     #[ignore = "deep tier: minutes (`check --deep`)"]
-    deep_two_keys_hot_toggle: names::DEEP_TWO_KEYS_HOT_TOGGLE => 31_739_818;
+    deep_two_keys_hot_toggle: names::DEEP_TWO_KEYS_HOT_TOGGLE => 56_911_874;
     #[ignore = "deep tier: minutes (`check --deep`)"]
-    deep_hot_leave_failures: names::DEEP_HOT_LEAVE_FAILURES => 2_369_212;
+    deep_hot_leave_failures: names::DEEP_HOT_LEAVE_FAILURES => 3_644_761;
     #[ignore = "deep tier: minutes (`check --deep`)"]
-    deep_live: names::DEEP_LIVE => 2_343_262;
+    deep_live: names::DEEP_LIVE => 3_602_939;
 }
 
 #[test]

@@ -143,7 +143,9 @@ impl Pipeline {
         let failed = s.keys[k].failed | s.keys[k].record_failed;
         for j in self.jobs_of(key) {
             let job = &mut s.jobs[j];
-            if (job.in_flight && job.status != Status::Done) || failed & 1 << j != 0 {
+            // A job committed terminal is no leftover any more (its report may
+            // still be unapplied: it is then among the record's failed jobs).
+            if (job.in_flight || failed & 1 << j != 0) && job.status != Status::Done {
                 job.leftover = true;
             }
             job.tracked = false;
