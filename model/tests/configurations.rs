@@ -18,23 +18,23 @@ use eventorder_model::check::names;
 // Pinned unique state counts (depth-first, complete runs).
 pinned! {
     base: names::BASE => 2_262;
-    hot_key: names::HOT => 77_405;
+    hot_key: names::HOT => 70_676;
     /// A job admitted after the comeback is checked by G-ORDER, also against
     /// one that ended before the hot period.
     #[ignore = "deep tier: 0.7 million states"]
     hot_key_leave: names::HOT_LEAVE => 727_375;
-    hot_key_drain: names::HOT_DRAIN => 99_809;
+    hot_key_drain: names::HOT_DRAIN => 86_445;
     /// SPEC v1's stuck key: every guarantee holds, G-GC without exceptions;
     /// a job older than its key's failed job is admitted (v2's illegal
     /// sequence), and G-QUIET holds.
-    ordering_disabled_toggle: names::TOGGLE => 219_130;
-    toggle_drain_threshold: names::TOGGLE_DRAIN => 406_120;
+    ordering_disabled_toggle: names::TOGGLE => 187_945;
+    toggle_drain_threshold: names::TOGGLE_DRAIN => 351_811;
     /// Finding 4, resolved by v3: G-DRAIN (at admission) holds across
     /// `drain_limit` 1 → 0 → 1.
-    #[ignore = "deep tier: 1.2 million states"]
-    live_change_limits_off_and_back: names::LIVE_OFF => 1_196_578;
-    #[ignore = "deep tier: 0.9 million states"]
-    live_change_limits_on_and_back: names::LIVE_ON => 857_153;
+    #[ignore = "deep tier: 1 million states"]
+    live_change_limits_off_and_back: names::LIVE_OFF => 1_047_001;
+    #[ignore = "deep tier: 0.7 million states"]
+    live_change_limits_on_and_back: names::LIVE_ON => 744_404;
     /// Finding 5, resolved by v3: settings change only at `sync`, and the
     /// round skips the key after a refusal.
     live_change_mid_batch: names::LIVE_MID_BATCH => 44_933;
@@ -44,9 +44,9 @@ pinned! {
     #[ignore = "deep tier: 4.6 million states"]
     two_keys_three_jobs_one_failure: names::TWO_BY_THREE_ONE => 4_581_799;
     /// Bounded batches: the oldest due pending jobs, one or two of them.
-    hot_key_batch_one: names::HOT_BATCH_1 => 74_959;
-    #[ignore = "deep tier: 1.6 million states"]
-    hot_key_batch_two: names::HOT_BATCH_2 => 1_584_879;
+    hot_key_batch_one: names::HOT_BATCH_1 => 68_256;
+    #[ignore = "deep tier: 1.3 million states"]
+    hot_key_batch_two: names::HOT_BATCH_2 => 1_326_106;
     two_keys_batch_two: names::TWO_KEYS_BATCH_2 => 355_956;
     /// A repeated job is answered `OutOfOrder` and changes nothing.
     batch_repeats_a_job: names::MISORDERED => 11_342;
@@ -54,7 +54,7 @@ pinned! {
     live_change_positive_drain_limit: names::LIVE_DRAIN => 79_989;
     /// A window opened under `drain_limit` 1 held while it is raised to 2,
     /// with a hot key (issue 19).
-    live_change_drain_limit_raised: names::LIVE_DRAIN_UP => 217_578;
+    live_change_drain_limit_raised: names::LIVE_DRAIN_UP => 198_795;
     /// The misuse R-SYNC forbids: G-ORDER refuted.
     two_pickup_loops: names::TWO_LOOPS => 3_658;
     #[ignore = "deep tier: minutes (`check --deep`)"]

@@ -27,16 +27,16 @@ pinned! {
     restart_two_keys_one_worker: names::RESTART_TWO_KEYS => 4_813_308;
     /// A key goes hot before the restart: leftovers survive it.
     #[ignore = "deep tier: millions of states"]
-    restart_hot_key_threshold_two: names::RESTART_HOT_TWO => 2_976_577;
+    restart_hot_key_threshold_two: names::RESTART_HOT_TWO => 2_853_108;
     /// The predicate holds for a while before the restart (finding 9's
     /// configuration): every guarantee holds under v3.
     #[ignore = "deep tier: millions of states"]
-    restart_toggle: names::RESTART_TOGGLE => 7_684_650;
+    restart_toggle: names::RESTART_TOGGLE => 7_171_770;
     #[ignore = "deep tier: `check --deep`"]
     deep_restart_hot_key: names::RESTART_HOT => 4_225_648;
     /// A hot key before the restart, and a batch of one.
     #[ignore = "deep tier: millions of states"]
-    restart_hot_key_batch_one: names::RESTART_HOT_BATCH_1 => 2_957_509;
+    restart_hot_key_batch_one: names::RESTART_HOT_BATCH_1 => 2_835_041;
     /// Without a contract: G-ORDER and G-BLOCK refuted.
     restart_without_contract: names::RESTART_NO_CONTRACT => 4_004;
     #[ignore = "deep tier: `check --deep`"]
