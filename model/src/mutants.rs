@@ -118,6 +118,23 @@ pub enum Mutant {
     /// R-OFFER broken: a job not greater than the key's last offered job is
     /// entered (no `OutOfOrder` error).
     OutOfOrderAccepted,
+    /// R-ENTER-HOT broken: an `enter` that finds `key_threshold` jobs in flight
+    /// refuses the job and leaves the key as it is, instead of making it hot.
+    HotRefuses,
+    /// R-ENTER-1 broken: with `key_threshold` 0, an `enter` on a key without a
+    /// record still applies the predicate (R-MODE), creating a `Disabled`
+    /// record: ordering switched off where SPEC.md keeps nothing.
+    PredicateWithoutRecord,
+    /// R-MODE broken: `HalfEnabled` turns `Enabled` only once older than
+    /// `half_enabled_for` plus one tick (it stays `HalfEnabled` too long).
+    HalfEnabledOverstays,
+    /// R-EXPIRE broken: a `HalfEnabled` record whose timer ran out turns
+    /// `Enabled` only at the second `sync` that finds it due, so a quiet key's
+    /// record is collected one `sync` late.
+    ComebackOneSyncLate,
+    /// R-CONFIG broken: a drain window reads the pending `drain_limit` (the
+    /// one the next `sync` installs) instead of the one in force.
+    DrainLimitReadsPending,
     /// Not a barrier defect: R-RESTART's warm start broken, run as a step that
     /// may come at any moment after the restart, racing with the pickup loop
     /// (e.g. after its first `enter`), instead of before it.
@@ -137,7 +154,7 @@ pub const READ_ONLY_RULES: [&str; 3] = ["R-PEEK", "R-DISABLED", "R-SIZE"];
 
 impl Mutant {
     /// Every mutant, in a fixed order.
-    pub const ALL: [Mutant; 35] = [
+    pub const ALL: [Mutant; 40] = [
         Mutant::WaitIgnoresFailed,
         Mutant::AbortOpensNoDrainWindow,
         Mutant::DrainLimitOffByOne,
@@ -170,6 +187,11 @@ impl Mutant {
         Mutant::NoSkipAfterRefusal,
         Mutant::UndoWithoutSkip,
         Mutant::OutOfOrderAccepted,
+        Mutant::HotRefuses,
+        Mutant::PredicateWithoutRecord,
+        Mutant::HalfEnabledOverstays,
+        Mutant::ComebackOneSyncLate,
+        Mutant::DrainLimitReadsPending,
         Mutant::WarmStartRaces,
         Mutant::WarmStartSkipsLastKey,
         Mutant::WarmStartOldestOnly,
@@ -185,12 +207,16 @@ impl Mutant {
             Mutant::StaleReleaseClearsFailed => "R-EFF-RELEASE",
             Mutant::NeverCollectInactive => "R-GC",
             Mutant::EnterRefusesFailedJob | Mutant::OlderJobsHeldLikeV2 => "R-ENTER-FAILED",
-            Mutant::PredicateOnlySwitchesMode | Mutant::HalfEnabledFallsBack => "R-MODE",
-            Mutant::SyncNeverExpires | Mutant::IdleWindowClosesEarly => "R-EXPIRE",
+            Mutant::PredicateOnlySwitchesMode
+            | Mutant::HalfEnabledFallsBack
+            | Mutant::HalfEnabledOverstays => "R-MODE",
+            Mutant::SyncNeverExpires
+            | Mutant::IdleWindowClosesEarly
+            | Mutant::ComebackOneSyncLate => "R-EXPIRE",
             Mutant::TrackKeepsWindowIdle | Mutant::TrackSkipsInflight => "R-ENTER-TRACK",
-            Mutant::FreshRecordUntracked => "R-ENTER-1",
+            Mutant::FreshRecordUntracked | Mutant::PredicateWithoutRecord => "R-ENTER-1",
             Mutant::DisabledTracksJobs => "R-ENTER-DISABLED",
-            Mutant::HotOneEarly | Mutant::HotOneLate => "R-ENTER-HOT",
+            Mutant::HotOneEarly | Mutant::HotOneLate | Mutant::HotRefuses => "R-ENTER-HOT",
             Mutant::UnsupportedStateReleases => "R-STATE-SUPPORTED",
             Mutant::WaitingKeepsInflight => "R-EFF-LEAVE",
             Mutant::FailedWithoutRecordDropped
@@ -198,7 +224,7 @@ impl Mutant {
             | Mutant::FailedSlotKeepsFirst => "R-EFF-FAILED",
             Mutant::LeaveIgnored => "R-LEAVE",
             Mutant::SyncDropsLastEffect => "R-SYNC",
-            Mutant::ThresholdZeroMakesHot => "R-CONFIG",
+            Mutant::ThresholdZeroMakesHot | Mutant::DrainLimitReadsPending => "R-CONFIG",
             Mutant::ReportsIllegalLikeV2 => "R-ILLEGAL",
             Mutant::RoundKeepsSkips => "R-ROUND",
             Mutant::NoSkipAfterRefusal | Mutant::UndoWithoutSkip | Mutant::OutOfOrderAccepted => {
@@ -232,15 +258,19 @@ impl Mutant {
             Mutant::AbortOpensNoDrainWindow
             | Mutant::DrainLimitOffByOne
             | Mutant::IdleWindowClosesEarly
-            | Mutant::TrackKeepsWindowIdle => "G-DRAIN",
+            | Mutant::TrackKeepsWindowIdle
+            | Mutant::DrainLimitReadsPending => "G-DRAIN",
             Mutant::EffectsAppliedImmediately
             | Mutant::StaleReleaseClearsFailed
             | Mutant::NoSkipAfterRefusal
             | Mutant::UndoWithoutSkip
             | Mutant::OutOfOrderAccepted
             | Mutant::WarmStartRaces
-            | Mutant::WarmStartSkipsLastKey => "G-ORDER",
-            Mutant::NeverCollectInactive | Mutant::SyncNeverExpires => "G-GC",
+            | Mutant::WarmStartSkipsLastKey
+            | Mutant::HalfEnabledOverstays => "G-ORDER",
+            Mutant::NeverCollectInactive
+            | Mutant::SyncNeverExpires
+            | Mutant::ComebackOneSyncLate => "G-GC",
             Mutant::EnterRefusesFailedJob
             | Mutant::PredicateOnlySwitchesMode
             | Mutant::SyncDropsLastEffect
@@ -254,7 +284,9 @@ impl Mutant {
             | Mutant::HotOneLate
             | Mutant::WaitingKeepsInflight
             | Mutant::LeaveIgnored
-            | Mutant::ThresholdZeroMakesHot => "G-LIMIT",
+            | Mutant::ThresholdZeroMakesHot
+            | Mutant::HotRefuses
+            | Mutant::PredicateWithoutRecord => "G-LIMIT",
             Mutant::ReportsIllegalLikeV2 => "G-QUIET",
         }
     }
@@ -290,7 +322,12 @@ impl Mutant {
             | Mutant::DisabledTracksJobs
             | Mutant::HotOneEarly
             | Mutant::HotOneLate
-            | Mutant::WaitingKeepsInflight => HOT,
+            | Mutant::WaitingKeepsInflight
+            | Mutant::HotRefuses
+            | Mutant::HalfEnabledOverstays
+            | Mutant::ComebackOneSyncLate => HOT,
+            Mutant::PredicateWithoutRecord => LIVE_ON,
+            Mutant::DrainLimitReadsPending => LIVE_DRAIN,
             Mutant::OlderJobsHeldLikeV2 | Mutant::FailedSlotKeepsFirst => HOT_BATCH_1,
             Mutant::FailedSlotMin => HOT_BATCH_2,
             Mutant::LeaveIgnored => HOT_LEAVE,

@@ -48,6 +48,9 @@ pub const TWO_KEYS_BATCH_1: &str = "batch 1: 2 keys x 2 jobs x 1 failure, backof
 pub const MISORDERED: &str = "a batch repeats a job: 1 key x 3 jobs";
 /// A live change of a positive `drain_limit` (2 -> 1 and 1 -> 2).
 pub const LIVE_DRAIN: &str = "live change: drain 2 <-> 1, 1 key x 4 jobs";
+/// A window held while its positive `drain_limit` is raised (1 -> 2), with a
+/// hot key.
+pub const LIVE_DRAIN_UP: &str = "live change: drain 1 -> 2, threshold 2, 3 jobs";
 /// The misuse R-SYNC forbids.
 pub const TWO_LOOPS: &str = "two pickup loops, one barrier";
 /// Retry backoff without a restart (every restart configuration has
@@ -110,6 +113,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("TWO_KEYS_BATCH_1", TWO_KEYS_BATCH_1),
     ("MISORDERED", MISORDERED),
     ("LIVE_DRAIN", LIVE_DRAIN),
+    ("LIVE_DRAIN_UP", LIVE_DRAIN_UP),
     ("TWO_LOOPS", TWO_LOOPS),
     ("BACKOFF", BACKOFF),
     ("RESTART_ONE_KEY", RESTART_ONE_KEY),

@@ -43,8 +43,9 @@
 //!   `reconfigures`, each to one of the configured settings, the initial ones
 //!   included, so settings can go back and forth); a change takes effect at the
 //!   next `sync` (R-CONFIG), for the barrier and for the pipeline's own record
-//!   of the settings in force alike. A tick is possible only while
-//!   some record's timer can still run out ([`crate::reference::Reference::timers_running`]), so
+//!   of the settings in force alike. A tick advances the pipeline's clock and
+//!   the barrier's, and is possible only while some timer of the pipeline's
+//!   ghost records can still run out (`ghost_timers_running`), so
 //!   every end state (no action possible) has let every timer run out, and a
 //!   `sync` has run since (a tick that makes a timer due marks the pickup loop
 //!   dirty): that is where G-GC asks for no record at all.
@@ -60,10 +61,12 @@
 //! only states that answer every future call alike.
 //!
 //! The pipeline also keeps what the guarantees talk about, in its own terms (see
-//! [`crate::properties`] and `watch.rs`): the delivered order, each key's first
-//! unresolved failed job, the drain windows, the leftovers of SPEC.md section 6,
-//! the G-LIMIT ghost count of jobs in flight, and the illegal-sequence report of
-//! the last step.
+//! [`crate::properties`], `ghost.rs` and `watch.rs`): a ghost of each key's
+//! record (its mode on the pipeline's own clock, its failed jobs, its tracked
+//! jobs in flight, its drain window), the reports not yet applied, the
+//! delivered order, each key's failed jobs, the leftovers of SPEC.md section
+//! 6, and the illegal-sequence report of the last step. None of it is read
+//! from the barrier.
 
 use crate::mutants::Mutated;
 use crate::reference::{Illegal, JobId, Mode, RefState, Tick};
@@ -170,29 +173,6 @@ pub struct Pickup {
     pub dirty: bool,
 }
 
-/// What the pipeline remembers about a key for the guarantees.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
-pub struct KeyWatch {
-    /// The last job that is not a leftover and ended through the worker
-    /// (succeeded, filtered or aborted after a send) while the key was `Enabled`,
-    /// in the current `Enabled` period (G-ORDER).
-    pub last_ended: Option<Job>,
-    /// The key's failed jobs (bit per job): reported `failed` while the key was
-    /// not `Disabled` and not yet ended, nor dropped by a reset (G-BLOCK).
-    pub failed: u32,
-    /// A drain window is open: a sync applied the abort of a failed job that
-    /// left no failed job, with `drain_limit > 0` in force, and no terminal or
-    /// failed report of the key was applied since, nor a `sync` that found it
-    /// idle for longer than `drain_idle_for` (G-DRAIN).
-    pub window: bool,
-    /// While the window is open and none of its jobs is in flight: since when,
-    /// by the pipeline's own count.
-    pub idle_since: Option<Tick>,
-    /// The G-LIMIT ghost: the key's current record tracks its in-flight jobs
-    /// (`enter` created it, or a reset made it, while `key_threshold > 0`).
-    pub tracking: bool,
-}
-
 /// The whole pipeline.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PipelineState {
@@ -217,11 +197,17 @@ pub struct PipelineState {
     pub settings: u8,
     /// A live change made since the last `sync`, which the next one installs.
     pub pending_settings: Option<u8>,
-    /// Terminal reports committed and not yet applied by a `sync` (for the
-    /// drain windows of G-DRAIN, which open and close when the barrier applies
-    /// them): the job, and whether it was one of its key's failed jobs and is
-    /// reported aborted (a window may then open).
-    pub unapplied: Vec<(Job, bool)>,
+    /// Reports committed (all but `failed`, which applies at once) and not
+    /// yet applied by a `sync`, in commit order: the pipeline's own record of
+    /// what the next `sync` applies (jobs in flight for G-LIMIT and G-DRAIN,
+    /// the windows, the ghost record's failed jobs).
+    pub unapplied: Vec<(Job, Report)>,
+    /// The pipeline's own clock (the ghost mode's and the windows' stamps);
+    /// the environment advances it with the barrier's.
+    pub now: Tick,
+    /// The keys (bit per key) whose `ordering_disabled` predicate holds: the
+    /// environment's input, as the pipeline sets it.
+    pub predicate: u32,
     /// Repeated batch reads left ([`PipelineConfig::repeated_reads`]).
     pub repeats_left: u8,
     /// Restarts left.
@@ -304,14 +290,15 @@ impl Pipeline {
 
 mod config;
 mod flags;
+mod ghost;
 mod restart;
 mod step;
 mod watch;
 
 pub use config::PipelineConfig;
 pub use flags::{event, violation};
+pub use ghost::KeyWatch;
 pub use restart::{Durable, RestartContract};
-pub(crate) use step::mode_of;
 
 impl Model for Pipeline {
     type State = PipelineState;
@@ -380,7 +367,7 @@ impl Model for Pipeline {
                 actions.push(Action::Commit(job, report));
             }
         }
-        if s.barrier.timers_running() {
+        if self.ghost_timers_running(s) {
             actions.push(Action::Tick);
         }
         if s.toggles_left > 0 {

@@ -3,51 +3,87 @@
 //! readable descriptions of the model's steps.
 //!
 //! What each guarantee's predicate checks (the bookkeeping is the pipeline's
-//! own, see [`crate::pipeline`]):
-//! * **G-ORDER**: no job that is not a leftover ended through the worker
-//!   (succeeded, filtered, aborted after a send) while its key was `Enabled`
-//!   after a later such job of the key in the same `Enabled` period (the key's
-//!   commit queue is FIFO, so this is also the commit order; drained jobs are
-//!   excluded); and, within one round, once an offer of a key was refused, no
-//!   later job of the key was admitted in that round (v3's words: no
-//!   exception).
+//! own, see [`crate::pipeline`]; every exemption comes from the pipeline's
+//! **ghost** of each key's record, `pipeline/ghost.rs`: its mode, kept by
+//! SPEC.md's rules on the pipeline's own clock, predicate, settings in force
+//! and counts, never read from the barrier):
+//! * **G-ORDER**: (a) no job that is not a leftover ended through the worker
+//!   (succeeded, filtered, aborted after a send) while the ghost said its key
+//!   was `Enabled` after a later such job of the key, over the barrier's whole
+//!   lifetime, across `Enabled` periods (the key's commit queue is FIFO, so
+//!   this is also the commit order; drained jobs are excluded; leftovers are
+//!   the ghost's: admitted while the ghost was not `Enabled`, in flight at a
+//!   ghost reset, or failed at it); (b) within one round, once an offer of a
+//!   key was refused, no later job of the key was admitted in that round
+//!   (v3's words: no exception); (c) after every step the barrier's mode
+//!   (`Enabled`, `HalfEnabled`, `Disabled`; `Enabled` without a record) is the
+//!   ghost's: the `Enabled` periods and leftovers the ghost exempts are the
+//!   barrier's (a barrier that stays `HalfEnabled` too long, or comes back too
+//!   early, is refuted here).
 //! * **G-BLOCK**: no job later than one of the key's failed jobs is sent (the
-//!   pipeline's set, not the barrier's: reported while the key was not
-//!   `Disabled`, until that job's terminal report or the key's reset).
-//! * **G-DRAIN** (v3's words, at admission): a job is admitted into a window
-//!   the pipeline counts as open only while fewer than `drain_limit` (in force,
-//!   as the pipeline's own record of the settings says; 0 limits nothing) of
-//!   the jobs admitted in that window are in flight (admitted, and neither left
-//!   nor reported by a report a `sync` has applied). The window opens when a
-//!   `sync` applies the abort of a failed job that leaves the key no failed job,
-//!   with `drain_limit > 0` then; it closes when a `sync` applies the key's next
-//!   terminal report, at once at its next `failed` report, at a reset, or at a
-//!   `sync` once none of its jobs was in flight for longer than
-//!   `drain_idle_for`.
-//! * **G-LIMIT**: from the ghost count of jobs in flight in the key's current
-//!   tracking record (kept from the pipeline's admissions, leaves and applied
-//!   reports): no admission into a tracking record outside `Disabled` with
-//!   `key_threshold` (in force) or more of them in flight; the record's tracked
-//!   set equals the ghost set after every step; a key turns `Disabled` only at
-//!   an `enter` that found `key_threshold` in flight or at which the predicate
-//!   held.
-//! * **G-GC**: (1) in every state where every job is committed and the barrier's
-//!   queue is empty, every key that is `Enabled` with no drain window has no
-//!   record; (2) in every end state (no action possible: every timer ran out and
-//!   a `sync` ran since) in which every job is committed, there is no record.
+//!   pipeline's set, not the barrier's: reported while the ghost was not
+//!   `Disabled`, until that job's terminal report or the key's ghost reset).
+//! * **G-DRAIN** (v3's words): (a) at admission, a job is admitted into a
+//!   window the pipeline counts as open only while fewer than `drain_limit`
+//!   (in force, as the pipeline's own record of the settings says; 0 limits
+//!   nothing) of the jobs admitted in that window are in flight; (b) after
+//!   every step, while `drain_limit` has not changed since the window opened,
+//!   at most `drain_limit` of them are in flight (SPEC.md's consequence of
+//!   (a): only an admission adds to the count, so (b) fails only after (a)
+//!   did; it is checked as a cross-check of the count, and no mutant is
+//!   refuted by it alone). In flight comes from the
+//!   pipeline's own events: admitted, and neither left nor reported by a
+//!   report a `sync` has applied (the pipeline's list of reports committed and
+//!   not yet applied), never from queue membership. The window opens when a
+//!   `sync` applies the abort of one of the ghost record's failed jobs that
+//!   leaves it none, with `drain_limit > 0` then; it closes when a `sync`
+//!   applies the key's next terminal report, at once at its next `failed`
+//!   report, at a ghost reset, or at a `sync` once none of its jobs was in
+//!   flight for longer than `drain_idle_for`.
+//! * **G-LIMIT**: (a) the record's tracked set equals the ghost set (jobs in
+//!   flight admitted into the key's current tracking record while the ghost
+//!   was not `Disabled`, kept from the pipeline's admissions, leaves and
+//!   applied reports) after every step; (b) after every step the barrier's
+//!   mode is `Disabled` exactly when the ghost's is: the ghost turns
+//!   `Disabled` only at an `enter` at which the predicate holds (on a key
+//!   with a record, or that creates one) or that finds `key_threshold` (in
+//!   force) of its tracked jobs in flight, and it always does then, so a key
+//!   switched off without earning it, or not made hot when it earned it
+//!   (e.g. a refusal instead), is refuted; since an admission outside
+//!   `Disabled` with `key_threshold` in flight is exactly such a step, no
+//!   such admission passes either.
+//! * **G-GC**: (1) after every step, a quiet key (every job committed
+//!   terminal, every report applied) whose ghost record is gone has no record:
+//!   the ghost's record goes at the `sync` whose timer step (on the ghost's
+//!   clock) ends its last timer, i.e. within `disabled_for` +
+//!   `half_enabled_for`, or `drain_idle_for`, plus one interval between syncs
+//!   per timer step, which is SPEC.md's bound made exact (a record collected
+//!   one `sync` late is refuted), and right after the last report's `sync`
+//!   for a key the ghost says is `Enabled` with no window; (2) in every end
+//!   state (no action possible: every timer ran out and a `sync` ran since) in
+//!   which every job is committed and nothing is queued, there is no record.
 //! * **G-LIVE**: every state without an enabled action has every job committed.
 //!   The model is finite and its pickup loop starts a round only after
 //!   something changed (an unchanged state gives the same batch and answers),
-//!   ticks only while a timer can still run out, and every environment step is
-//!   bounded: so a pickup loop that re-offers refused jobs for ever while
-//!   nothing else happens shows as a state with no enabled action, and if the
-//!   state graph is acyclic (checked by [`crate::check::find_cycle`] on the
+//!   ticks only while a ghost timer can still run out, and every environment
+//!   step is bounded: so a pickup loop that re-offers refused jobs for ever
+//!   while nothing else happens shows as a state with no enabled action, and if
+//!   the state graph is acyclic (checked by [`crate::check::find_cycle`] on the
 //!   shipped configurations) every maximal path ends in such a state, which
 //!   makes this check complete for liveness on the configuration.
 //! * **G-QUIET** (v3): no illegal sequence is ever reported.
 //!
+//! Each clause has a `sometimes` property showing its antecedent is reached
+//! where the configuration allows it: "G-ORDER compares a job with an earlier
+//! one of its key", [`paths::ORDER_ACROSS_PERIODS`], "a disabled key comes
+//! back" (the ghost's timer steps), "a key goes hot" (an `enter` finds
+//! `key_threshold` in flight), "a job is admitted into an open drain window",
+//! "a drain window opens and fills", [`paths::WINDOW_LIMIT_LOWERED`] and
+//! [`paths::WINDOW_LIMIT_RAISED`], "a sync's timer step removes a quiet key's
+//! record" (G-GC's time bound), and the others below.
+//!
 //! With restarts (`pipeline/restart.rs`), what is kept per barrier lifetime (the
-//! ghosts of G-DRAIN and G-LIMIT, G-ORDER's `Enabled` period and batch clause)
+//! ghost records, G-ORDER's last ended job and batch clause)
 //! starts over with the new barrier; a leftover stays one across a restart until
 //! it ends (the new barrier never learnt its order), and a job that was not one
 //! does not become one; what the guarantees say of the persisted state holds
@@ -65,15 +101,13 @@
 //!   job committed terminal; a state where only a restart is possible counts as
 //!   an end state (and for G-GC too).
 
-use crate::pipeline::{
-    event, violation, Action, Pipeline, PipelineConfig, PipelineState, Report, Status,
-};
-use crate::reference::Mode;
+use crate::pipeline::{violation, Action, Pipeline, PipelineConfig, PipelineState, Status};
 use stateright::{Model, Property};
 
 pub mod antecedents;
 pub mod cross_key;
 mod describe;
+mod reach;
 mod restart;
 
 pub use describe::{describe_action, describe_step, job_name};
@@ -108,6 +142,18 @@ pub mod paths {
     pub const BATCH_FULL: &str = "a bounded batch leaves out a due pending job";
     /// A repeated job is answered `OutOfOrder`.
     pub const OUT_OF_ORDER: &str = "a repeated offer is answered OutOfOrder";
+    /// G-ORDER compares a job with one of its key that ended in an earlier
+    /// `Enabled` period (the ghost left `Enabled` in between).
+    pub const ORDER_ACROSS_PERIODS: &str =
+        "G-ORDER compares a job with one that ended in an earlier Enabled period";
+    /// A `sync` lowers a positive `drain_limit` to another positive one while a
+    /// window holds a job in flight (G-DRAIN under a changed limit).
+    pub const WINDOW_LIMIT_LOWERED: &str =
+        "a window holds a job while its positive drain_limit is lowered";
+    /// A `sync` raises a positive `drain_limit` while a window holds a job in
+    /// flight.
+    pub const WINDOW_LIMIT_RAISED: &str =
+        "a window holds a job while its positive drain_limit is raised";
     /// A restart leaves a key with a persisted failed job not yet due and a
     /// later pending job (what a fresh barrier would let overtake it).
     pub const RESTART_NOT_DUE: &str =
@@ -120,193 +166,16 @@ pub mod paths {
         "the warm start blocks a key on a failed job younger than a job not failed";
 }
 
-fn any_settings(c: &PipelineConfig, f: fn(&crate::reference::RefConfig) -> bool) -> bool {
-    c.settings().iter().any(f)
-}
-
-/// Some settings let a key go hot: `key_threshold` jobs in flight and one more.
-fn can_go_hot(c: &PipelineConfig) -> bool {
-    let jobs = c.jobs_per_key;
-    c.settings()
-        .iter()
-        .any(|r| r.key_threshold > 0 && r.key_threshold < jobs)
-}
-
-fn opted(c: &PipelineConfig, name: &str) -> bool {
-    c.paths.contains(&name)
-}
-
-/// Every `sometimes` property, with when a configuration must reach it.
-const PATHS: &[Path] = &[
-    ("all jobs finish", |_| true, |_, s| all_done(s)),
-    (
-        "a failure blocks a later job",
-        |c| c.failures > 0,
-        |m, s| {
-            s.commits.iter().flatten().any(|&(job, report)| {
-                report == Report::Waiting
-                    && s.barrier
-                        .peek(&m.config.key_of(job))
-                        .is_some_and(|failed| failed < crate::pipeline::id(job))
-            })
-        },
-    ),
-    (
-        "the round skips a key's later jobs after a refusal",
-        |c| c.failures > 0 && c.jobs_per_key >= 3 && c.batch != 1,
-        |_, s| s.events & event::SKIPPED != 0,
-    ),
-    (
-        "a drain window opens and fills",
-        |c| c.failures > 0 && any_settings(c, |r| r.drain_limit > 0),
-        |m, s| {
-            let limit = m.config.settings_at(s.settings).drain_limit;
-            limit > 0
-                && (0..m.config.keys as u8)
-                    .any(|key| s.keys[usize::from(key)].window && m.window_count(s, key) >= limit)
-        },
-    ),
-    (
-        "an idle drain window is due to close at sync",
-        |c| c.failures > 0 && any_settings(c, |r| r.drain_limit > 0),
-        |_, s| {
-            let (now, idle_for) = (s.barrier.now, s.barrier.config.drain_idle_for);
-            s.barrier.records.values().any(|record| {
-                record
-                    .drain
-                    .as_ref()
-                    .and_then(|drain| drain.idle_since)
-                    .is_some_and(|since| now - since > idle_for)
-            })
-        },
-    ),
-    (
-        "a quiet key's mode timer runs out before any enter",
-        |c| c.toggles > 0 || can_go_hot(c),
-        |m, s| {
-            (0..m.config.keys as u8).any(|key| {
-                s.barrier.records.get(&key).is_some_and(|record| {
-                    !record.timer_running(s.barrier.now, &s.barrier.config)
-                        && record.mode != Mode::Enabled
-                }) && m.jobs_of(key).all(|j| s.jobs[j].status == Status::Done)
-            })
-        },
-    ),
-    ("a key goes hot", can_go_hot, |_, s| {
-        s.events & event::WENT_HOT != 0
-    }),
-    (
-        "the predicate resets a record",
-        |c| c.toggles > 0,
-        |_, s| s.events & event::PREDICATE_RESET != 0,
-    ),
-    (
-        "a disabled key comes back",
-        |c| c.toggles > 0 || can_go_hot(c),
-        |_, s| s.events & event::CAME_BACK != 0,
-    ),
-    (
-        "a job is left",
-        |c| c.leaves > 0,
-        |m, s| s.leaves_left < m.config.leaves,
-    ),
-    (
-        "a live change leaves a key holding a window or off",
-        |c| !c.live_settings.is_empty() && c.reconfigures > 0,
-        |m, s| {
-            s.barrier.config != m.config.barrier_config()
-                && s.barrier
-                    .records
-                    .values()
-                    .any(|record| record.drain.is_some() || record.mode != Mode::Enabled)
-        },
-    ),
-    (
-        "a live key_threshold of 0 leaves a tracked set in flight",
-        |c| {
-            c.failures > 0
-                && c.key_threshold > 0
-                && c.live_settings.iter().any(|r| r.key_threshold == 0)
-        },
-        |_, s| {
-            s.barrier.config.key_threshold == 0
-                && s.barrier
-                    .records
-                    .values()
-                    .any(|r| r.inflight.as_ref().is_some_and(|set| !set.is_empty()))
-        },
-    ),
-    (
-        "a live drain_limit of 0 leaves a drain window open",
-        |c| {
-            c.failures > 0
-                && c.drain_limit > 0
-                && c.live_settings.iter().any(|r| r.drain_limit == 0)
-        },
-        |_, s| {
-            s.barrier.config.drain_limit == 0
-                && s.barrier.records.values().any(|r| r.drain.is_some())
-        },
-    ),
-    (
-        "the settings change and change back",
-        |c| !c.live_settings.is_empty() && c.reconfigures >= 2,
-        |m, s| s.reconfigures_left == 0 && s.barrier.config == m.config.barrier_config(),
-    ),
-    (
-        paths::ORDER_AFTER_COMEBACK,
-        |c| opted(c, paths::ORDER_AFTER_COMEBACK),
-        |_, s| s.events & event::ORDER_AFTER_COMEBACK != 0,
-    ),
-    (
-        paths::HOT_DROPS_WINDOW,
-        |c| opted(c, paths::HOT_DROPS_WINDOW),
-        |_, s| s.events & event::HOT_DROPS_WINDOW != 0,
-    ),
-    (
-        paths::PREDICATE_DROPS_WINDOW,
-        |c| opted(c, paths::PREDICATE_DROPS_WINDOW),
-        |_, s| s.events & event::PREDICATE_DROPS_WINDOW != 0,
-    ),
-    (
-        paths::LEAVE_TRACKED,
-        |c| opted(c, paths::LEAVE_TRACKED),
-        |_, s| s.events & event::LEAVE_TRACKED != 0,
-    ),
-    (
-        paths::OLDER_THAN_FAILED,
-        |c| opted(c, paths::OLDER_THAN_FAILED),
-        |_, s| s.events & event::OLDER_THAN_FAILED != 0,
-    ),
-    (
-        paths::BATCH_FULL,
-        |c| c.batch > 0,
-        |_, s| s.events & event::BATCH_FULL != 0,
-    ),
-    (
-        paths::OUT_OF_ORDER,
-        |c| c.repeated_reads > 0,
-        |_, s| s.events & event::OUT_OF_ORDER != 0,
-    ),
-    (
-        "G-ORDER compares a job with an earlier one of its key",
-        |c| c.jobs_per_key >= 2 && c.settings().iter().all(|r| r.key_threshold != 1),
-        |_, s| s.events & event::ORDER_COMPARED != 0,
-    ),
-    (
-        "a job is admitted into an open drain window",
-        |c| c.failures > 0 && any_settings(c, |r| r.drain_limit > 0),
-        |_, s| s.events & event::WINDOW_ADMITS != 0,
-    ),
-];
-
 /// The properties checked on a configuration: the seven guarantees, the
 /// `sometimes` properties for the paths this configuration must reach, and the
 /// guarantees' antecedents ([`antecedents`], reported, not required).
 pub fn properties(c: &PipelineConfig) -> Vec<Property<Pipeline>> {
     let mut properties = vec![
         Property::<Pipeline>::always("G-ORDER", |_, s| {
-            let order = violation::END_ORDER | violation::BATCH_ORDER | violation::FIRST_DELIVERY;
+            let order = violation::END_ORDER
+                | violation::BATCH_ORDER
+                | violation::FIRST_DELIVERY
+                | violation::MODE;
             s.violations & order == 0
         }),
         Property::<Pipeline>::always("G-BLOCK", |_, s| s.violations & violation::BLOCK == 0),
@@ -316,7 +185,11 @@ pub fn properties(c: &PipelineConfig) -> Vec<Property<Pipeline>> {
         Property::<Pipeline>::always("G-LIVE", g_live),
         Property::<Pipeline>::always("G-QUIET", g_quiet),
     ];
-    for &(name, applies, condition) in PATHS.iter().chain(restart::PATHS).chain(cross_key::PATHS) {
+    for &(name, applies, condition) in reach::PATHS
+        .iter()
+        .chain(restart::PATHS)
+        .chain(cross_key::PATHS)
+    {
         if applies(c) {
             properties.push(Property::<Pipeline>::sometimes(name, condition));
         }
@@ -330,19 +203,14 @@ pub fn all_done(s: &PipelineState) -> bool {
     s.jobs.iter().all(|job| job.status == Status::Done)
 }
 
-/// G-GC: once everything is committed and synced, only keys that are not
-/// `Enabled` or hold an open drain window keep a record; once, besides, nothing
+/// G-GC: a quiet key whose ghost record is gone has no record (the flag,
+/// set after every step); once, besides, every job is committed and nothing
 /// can happen any more (every timer ran out), no key keeps one.
 fn g_gc(m: &Pipeline, s: &PipelineState) -> bool {
-    if !all_done(s) || !s.barrier.queue.is_empty() {
-        return true;
+    if s.violations & violation::GC != 0 {
+        return false;
     }
-    let right_after_sync = s
-        .barrier
-        .records
-        .values()
-        .all(|record| record.mode != Mode::Enabled || record.drain.is_some());
-    right_after_sync && (s.barrier.records.is_empty() || can_step(m, s))
+    !all_done(s) || !s.barrier.queue.is_empty() || s.barrier.records.is_empty() || can_step(m, s)
 }
 
 /// G-LIVE: a state where nothing can happen any more has every job committed.

@@ -8,7 +8,7 @@ use eventorder_model::properties::GUARANTEES;
 use eventorder_model::Mutant;
 
 /// Shortest counterexample lengths (steps), as `mutants` prints them.
-const STEPS: [(Mutant, usize); 35] = [
+const STEPS: [(Mutant, usize); 40] = [
     (Mutant::WaitIgnoresFailed, 5),
     (Mutant::AbortOpensNoDrainWindow, 18),
     (Mutant::DrainLimitOffByOne, 18),
@@ -19,7 +19,7 @@ const STEPS: [(Mutant, usize); 35] = [
     (Mutant::EnterRefusesFailedJob, 10),
     (Mutant::PredicateOnlySwitchesMode, 22),
     (Mutant::HalfEnabledFallsBack, 10),
-    (Mutant::SyncNeverExpires, 14),
+    (Mutant::SyncNeverExpires, 15),
     (Mutant::IdleWindowClosesEarly, 18),
     (Mutant::TrackKeepsWindowIdle, 21),
     (Mutant::TrackSkipsInflight, 2),
@@ -41,6 +41,11 @@ const STEPS: [(Mutant, usize); 35] = [
     (Mutant::NoSkipAfterRefusal, 6),
     (Mutant::UndoWithoutSkip, 10),
     (Mutant::OutOfOrderAccepted, 9),
+    (Mutant::HotRefuses, 4),
+    (Mutant::PredicateWithoutRecord, 3),
+    (Mutant::HalfEnabledOverstays, 10),
+    (Mutant::ComebackOneSyncLate, 16),
+    (Mutant::DrainLimitReadsPending, 19),
     (Mutant::WarmStartRaces, 14),
     (Mutant::WarmStartSkipsLastKey, 16),
     (Mutant::WarmStartOldestOnly, 21),

@@ -53,7 +53,11 @@ pub fn shipped() -> Vec<PipelineConfig> {
             disabled_for: 0,
             half_enabled_for: 0,
             leaves: 1,
-            paths: &[paths::ORDER_AFTER_COMEBACK, paths::LEAVE_TRACKED],
+            paths: &[
+                paths::ORDER_AFTER_COMEBACK,
+                paths::LEAVE_TRACKED,
+                paths::ORDER_ACROSS_PERIODS,
+            ],
             ..PipelineConfig::default()
         },
         PipelineConfig {
@@ -221,6 +225,7 @@ pub fn shipped() -> Vec<PipelineConfig> {
             drain_idle_for: 0,
             live_settings: vec![settings(1, 0, [1, 1, 0])],
             reconfigures: 2,
+            paths: &[paths::WINDOW_LIMIT_LOWERED, paths::WINDOW_LIMIT_RAISED],
             ..PipelineConfig::default()
         },
         PipelineConfig {
@@ -233,6 +238,20 @@ pub fn shipped() -> Vec<PipelineConfig> {
             // The second loop's `sync` lands in the first one's round: a later
             // job overtakes an earlier one (G-ORDER).
             expect_refuted: &[("G-ORDER", 18)],
+            ..PipelineConfig::default()
+        },
+        PipelineConfig {
+            name: LIVE_DRAIN_UP,
+            keys: 1,
+            jobs_per_key: 3,
+            failures: 1,
+            drain_limit: 1,
+            key_threshold: 2,
+            live_settings: vec![settings(2, 2, [1, 1, 1])],
+            reconfigures: 1,
+            // A window opened under `drain_limit` 1 and held while it is
+            // raised to 2, beside a hot key (issue 19).
+            paths: &[paths::WINDOW_LIMIT_RAISED],
             ..PipelineConfig::default()
         },
     ]

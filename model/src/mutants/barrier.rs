@@ -6,10 +6,12 @@ use crate::reference::{
     effect_of, Effect, Illegal, JobId, Location, Mode, Outcome, Record, RefConfig, RefState,
     Reference, Ret, Tick, Unsupported,
 };
+use std::collections::BTreeSet;
 use std::fmt::Debug;
 use std::hash::Hash;
 use std::ops::Deref;
 
+mod expire;
 mod round;
 
 /// The reference barrier, possibly with one deliberate defect.
@@ -26,6 +28,9 @@ mod round;
 pub struct Mutated<K: Ord + Clone + Hash + Debug> {
     reference: Reference<K>,
     mutant: Option<Mutant>,
+    /// [`Mutant::ComebackOneSyncLate`]: the keys whose `HalfEnabled` timer a
+    /// `sync` already found run out.
+    late: BTreeSet<K>,
 }
 
 impl<K: Ord + Clone + Hash + Debug> Deref for Mutated<K> {
@@ -43,6 +48,7 @@ impl<K: Ord + Clone + Hash + Debug> Mutated<K> {
         Mutated {
             reference: Reference::new(config),
             mutant: mutant.filter(|m| m.breaks_barrier()),
+            late: BTreeSet::new(),
         }
     }
 
@@ -88,6 +94,17 @@ impl<K: Ord + Clone + Hash + Debug> Mutated<K> {
             Mutant::FreshRecordUntracked if before.is_none() && saved.key_threshold > 0 => {
                 r.records.insert(key.clone(), Record::enabled(false));
             }
+            Mutant::PredicateWithoutRecord
+                if before.is_none() && saved.key_threshold == 0 && predicate =>
+            {
+                r.records.insert(key.clone(), Record::enabled(false));
+            }
+            Mutant::HalfEnabledOverstays => r.config.half_enabled_for += 1,
+            Mutant::DrainLimitReadsPending => {
+                if let Some(pending) = &r.pending_config {
+                    r.config.drain_limit = pending.drain_limit;
+                }
+            }
             Mutant::PredicateOnlySwitchesMode if predicate && before.is_some() => {
                 // v1's R-MODE: switch the mode, keep the rest of the record.
                 r.records.get_mut(key).expect("record").mode = Mode::Disabled { since: now };
@@ -121,7 +138,19 @@ impl<K: Ord + Clone + Hash + Debug> Mutated<K> {
             let disabled = matches!(record.mode, Mode::Disabled { .. });
             let was_disabled =
                 matches!(before.as_ref().map(|b| b.mode), Some(Mode::Disabled { .. }));
+            let went_hot = disabled
+                && !predicate
+                && before
+                    .as_ref()
+                    .is_some_and(|b| !matches!(b.mode, Mode::Disabled { .. }));
             match mutant {
+                Mutant::HotRefuses if went_hot => {
+                    *record = before.clone().expect("a record went hot");
+                    outcome.ret = Ret::Admission {
+                        accepted: false,
+                        previous_failed: None,
+                    };
+                }
                 Mutant::ThresholdZeroMakesHot if bumped && disabled => record.inflight = None,
                 Mutant::EnterRefusesFailedJob if accepted && previous_failed == Some(job) => {
                     if let Some(set) = &mut record.inflight {
@@ -309,60 +338,6 @@ impl<K: Ord + Clone + Hash + Debug> Mutated<K> {
             Some(_) => {
                 self.reference.effect_leave(key, job);
                 self.collect();
-            }
-        }
-    }
-
-    /// `sync()`.
-    pub fn sync(&mut self) -> Outcome<K> {
-        let Some(mutant) = self.mutant else {
-            return self.reference.sync();
-        };
-        self.reference.install_pending_config();
-        let mut queue = std::mem::take(&mut self.reference.queue);
-        let applied = queue.len();
-        if mutant == Mutant::SyncDropsLastEffect {
-            queue.pop();
-        }
-        for (key, job, effect) in queue {
-            self.apply(&key, job, effect);
-        }
-        if mutant != Mutant::SyncNeverExpires {
-            self.expire(mutant);
-        }
-        self.collect();
-        Outcome {
-            ret: Ret::Applied(applied),
-            illegal: None,
-        }
-    }
-
-    /// R-EXPIRE with its mutants.
-    fn expire(&mut self, mutant: Mutant) {
-        let r = &mut self.reference;
-        let (now, config) = (r.now, r.config.clone());
-        let falling: Vec<K> = r
-            .records
-            .iter()
-            .filter(|(_, record)| match record.mode {
-                Mode::HalfEnabled { since } => now - since > config.half_enabled_for,
-                _ => false,
-            })
-            .map(|(key, _)| key.clone())
-            .collect();
-        r.expire();
-        for record in r.records.values_mut() {
-            let idle = record.drain.as_ref().and_then(|w| w.idle_since);
-            if mutant == Mutant::IdleWindowClosesEarly
-                && idle.is_some_and(|since| now - since == config.drain_idle_for)
-            {
-                record.drain = None;
-            }
-        }
-        if mutant == Mutant::HalfEnabledFallsBack {
-            for key in falling {
-                let tracked = config.key_threshold > 0;
-                r.records.insert(key, Record::reset(now, tracked));
             }
         }
     }

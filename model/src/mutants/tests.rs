@@ -232,6 +232,63 @@ fn modes_and_timers() {
 }
 
 #[test]
+fn ghost_mode_mutants() {
+    let mut b = with(Mutant::HotRefuses, 0, 1);
+    b.enter(&K, 1);
+    assert_eq!(b.enter(&K, 2).admission(), (false, None), "refused");
+    assert!(!b.is_disabled(&K), "not hot");
+
+    let mut b = with(Mutant::PredicateWithoutRecord, 0, 0);
+    b.set_ordering_disabled(&K, true);
+    assert_eq!(b.enter(&K, 1).admission(), (true, None));
+    assert!(b.is_disabled(&K), "a record created with threshold 0");
+
+    let mut b = with(Mutant::HalfEnabledOverstays, 0, 1);
+    b.enter(&K, 1);
+    b.enter(&K, 2);
+    b.advance(11);
+    b.sync();
+    b.advance(6);
+    b.sync();
+    assert!(
+        matches!(b.mode(&K), Mode::HalfEnabled { .. }),
+        "6 > 5 ticks"
+    );
+    b.advance(1);
+    b.sync();
+    assert_eq!(b.size(), 0);
+
+    let mut b = with(Mutant::ComebackOneSyncLate, 0, 1);
+    b.enter(&K, 1);
+    b.enter(&K, 2);
+    b.advance(11);
+    b.sync();
+    b.advance(6);
+    b.sync();
+    assert!(
+        matches!(b.mode(&K), Mode::HalfEnabled { .. }),
+        "one sync late"
+    );
+    b.sync();
+    assert_eq!(b.size(), 0, "collected at the second sync");
+
+    let mut b = with(Mutant::DrainLimitReadsPending, 1, 0);
+    fail(&mut b, 1);
+    report(&mut b, 1, RefState::Aborted);
+    b.sync();
+    b.enter(&K, 2);
+    b.reconfigure(RefConfig {
+        drain_limit: 2,
+        ..b.config.clone()
+    });
+    assert_eq!(
+        b.enter(&K, 3).admission(),
+        (true, None),
+        "limit 2 read early"
+    );
+}
+
+#[test]
 fn failed_slots() {
     let mut b = with(Mutant::FailedSlotMin, 0, 0);
     fail(&mut b, 3);

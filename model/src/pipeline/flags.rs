@@ -13,13 +13,20 @@ pub mod violation {
     pub const FIRST_DELIVERY: u8 = 2;
     /// A job sent while an earlier job of its key is failed.
     pub const BLOCK: u8 = 8;
-    /// G-LIMIT: an admission at or above the threshold into a tracking record,
-    /// a tracked set that is not the ghost set, or a key turned `Disabled`
-    /// without earning it.
+    /// G-LIMIT: a tracked set that is not the ghost set, or a key whose
+    /// barrier mode is `Disabled` where the ghost's is not, or the reverse (a
+    /// key turned `Disabled` without earning it, or not turned hot when it
+    /// earned it).
     pub const LIMIT: u8 = 16;
     /// G-DRAIN: a job admitted into an open window while `drain_limit` (in
-    /// force) of the window's jobs were in flight.
+    /// force) of the window's jobs were in flight, or more than `drain_limit`
+    /// of them in flight while it has not changed since the window opened.
     pub const DRAIN: u8 = 32;
+    /// The barrier's mode is not the ghost's (G-ORDER: its `Enabled` periods
+    /// and leftovers are the ghost's).
+    pub const MODE: u8 = 64;
+    /// G-GC: a quiet key whose ghost record is gone still has a record.
+    pub const GC: u8 = 128;
 }
 
 /// What the last step did, for the `sometimes` properties (cleared every step).
@@ -63,4 +70,16 @@ pub mod event {
     pub const ORDER_COMPARED: u32 = 1 << 16;
     /// A job was admitted into an open drain window (G-DRAIN's antecedent).
     pub const WINDOW_ADMITS: u32 = 1 << 17;
+    /// G-ORDER compared a job with one of its key that ended in an earlier
+    /// `Enabled` period (the ghost left `Enabled` in between).
+    pub const ORDER_ACROSS_PERIODS: u32 = 1 << 18;
+    /// A `sync` lowered a positive `drain_limit` to another positive one while
+    /// a window held a job in flight.
+    pub const WINDOW_LIMIT_LOWERED: u32 = 1 << 19;
+    /// A `sync` raised a positive `drain_limit` while a window held a job in
+    /// flight.
+    pub const WINDOW_LIMIT_RAISED: u32 = 1 << 20;
+    /// A `sync`'s timer step (or idle window) removed a quiet key's ghost
+    /// record (G-GC's time bound is then checked).
+    pub const TIMER_COLLECTS: u32 = 1 << 21;
 }

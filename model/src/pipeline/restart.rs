@@ -188,7 +188,7 @@ impl Pipeline {
         let key = c.key_of(job);
         let j = usize::from(job);
         if sent == Sent::Succeeded {
-            let ordered = !s.jobs[j].leftover && mode_of(s, key) == Mode::Enabled;
+            let ordered = !s.jobs[j].leftover && s.keys[usize::from(key)].mode == Mode::Enabled;
             if s.jobs[j].durable.delivered {
                 s.events |= event::DUPLICATE;
             } else {
@@ -253,8 +253,8 @@ impl Pipeline {
     pub(super) fn restart(&self, s: &mut PipelineState) {
         let c = &self.config;
         let mut barrier = Mutated::new(s.barrier.config.clone(), c.mutant);
-        for key in &s.barrier.ordering_disabled {
-            barrier.set_ordering_disabled(key, true);
+        for key in 0..c.keys as Key {
+            barrier.set_ordering_disabled(&key, s.predicate & 1 << key != 0);
         }
         s.barrier = barrier;
         s.restarts_left -= 1;
@@ -343,6 +343,7 @@ impl Pipeline {
             state.tracked = false;
             // R-EFF-FAILED created an untracked record.
             s.keys[usize::from(key)].tracking = false;
+            s.keys[usize::from(key)].record_failed |= 1 << (job - 1);
             self.close_window(s, key);
         }
     }

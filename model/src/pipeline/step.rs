@@ -37,6 +37,8 @@ impl Pipeline {
             settings: 0,
             pending_settings: None,
             unapplied: Vec::new(),
+            now: 0,
+            predicate: 0,
             repeats_left: c.repeated_reads,
             restarts_left: c.restarts,
             warm_start_due: false,
@@ -57,9 +59,8 @@ impl Pipeline {
                 }
                 // R-ROUND: the round's `sync` (R-CONFIG's pending settings
                 // first), then the batch: the oldest due pending jobs.
-                let off = self.disabled_keys(s);
                 s.barrier.round();
-                self.synced(s, off);
+                self.synced(s);
                 let mut batch: Vec<Job> = (0..c.job_count())
                     .filter(|&j| s.jobs[j].status == Status::Pending && self.picks(s, j))
                     .map(|j| j as Job)
@@ -115,18 +116,18 @@ impl Pipeline {
                 self.end_round_if_done(s);
             }
             Action::OtherSync => {
-                let off = self.disabled_keys(s);
                 s.barrier.sync();
-                self.synced(s, off);
+                self.synced(s);
                 s.pickup.dirty = true;
             }
             Action::Work(job, sent) => self.work(s, job, sent),
             Action::Commit(job, report) => self.commit(s, job, report),
             Action::Tick => {
+                s.now += 1;
                 s.barrier.advance(1);
                 // A tick that makes no timer run out changes no answer of a
                 // `sync`: the pickup loop need not start a new batch for it.
-                s.pickup.dirty |= s.barrier.timers_due() || self.windows_due(s);
+                s.pickup.dirty |= self.ghost_timers_due(s);
             }
             Action::Reconfigure(i) => {
                 // R-CONFIG: pending until the next `sync`.
@@ -136,7 +137,8 @@ impl Pipeline {
                 s.pickup.dirty = true;
             }
             Action::Toggle(key) => {
-                let on = !s.barrier.ordering_disabled.contains(&key);
+                s.predicate ^= 1 << key;
+                let on = s.predicate & 1 << key != 0;
                 s.barrier.set_ordering_disabled(&key, on);
                 s.toggles_left -= 1;
                 s.pickup.dirty = true;
@@ -179,9 +181,10 @@ impl Pipeline {
             s.violations |= violation::BLOCK;
         }
         // G-ORDER: jobs that are not leftovers are delivered, and end through the
-        // worker, in ascending order while their key is `Enabled` (the key's FIFO
-        // commit queue keeps that order).
-        if sent != Sent::Failed && mode_of(s, key) == Mode::Enabled && !s.jobs[j].leftover {
+        // worker, in ascending order while their key is `Enabled` (by the
+        // ghost), over the whole run (the key's FIFO commit queue keeps that
+        // order).
+        if sent != Sent::Failed && s.keys[k].mode == Mode::Enabled && !s.jobs[j].leftover {
             if let Some(last) = s.keys[k].last_ended {
                 s.events |= event::ORDER_COMPARED;
                 if last > job {
@@ -190,16 +193,20 @@ impl Pipeline {
                 if self.jobs_of(key).any(|other| s.jobs[other].leftover) {
                     s.events |= event::ORDER_AFTER_COMEBACK;
                 }
+                if s.keys[k].left_enabled {
+                    s.events |= event::ORDER_ACROSS_PERIODS;
+                }
             }
             s.keys[k].last_ended = Some(job);
+            s.keys[k].left_enabled = false;
         }
         if sent != Sent::Failed {
             self.answered(s, job, sent);
         }
         if sent == Sent::Failed {
             // Reported at once (R-STATE-QUEUE); outside `Disabled` it blocks the key.
-            let had_record = s.barrier.records.contains_key(&key);
-            let disabled = matches!(mode_of(s, key), Mode::Disabled { .. });
+            let had_record = self.ghost_exists(s, key);
+            let disabled = matches!(s.keys[k].mode, Mode::Disabled { .. });
             s.barrier.state_changed(&key, id(job), RefState::Failed);
             let state = &mut s.jobs[j];
             state.failures += 1;
@@ -211,6 +218,7 @@ impl Pipeline {
             }
             if !disabled {
                 s.keys[k].failed |= 1 << job;
+                s.keys[k].record_failed |= 1 << job;
                 // R-EFF-FAILED closes the window at once.
                 self.close_window(s, key);
             }
@@ -229,18 +237,29 @@ impl Pipeline {
             s.barrier.state_changed(&key, id(job), state);
         }
         self.persist(s, job, report);
+        // Applied at the next `sync` (R-STATE-QUEUE): out of flight then, and
+        // the ghost record changes then (`failed` was applied at once).
+        // Only what applying it depends on is kept (fewer states): a `waiting`
+        // report, a release, or the abort of one of the ghost record's failed
+        // jobs (the abort of another job is a release; a job reported
+        // terminal never fails again).
+        let failed = s.keys[k].record_failed & 1 << job != 0;
+        let applied = match report {
+            Report::Failed => None,
+            Report::Waiting => Some(Report::Waiting),
+            Report::Aborted | Report::Drained if failed => Some(Report::Aborted),
+            _ => Some(Report::Succeeded),
+        };
+        if let Some(applied) = applied {
+            s.unapplied.push((job, applied));
+        }
         match report {
             Report::Failed | Report::Waiting => self.back_to_pending(s, job),
             Report::Succeeded | Report::Filtered | Report::Aborted | Report::Drained => {
                 s.jobs[usize::from(job)].status = Status::Done;
                 s.jobs[usize::from(job)].leftover = false;
                 // G-BLOCK: the job has ended.
-                let was_failed = s.keys[k].failed & 1 << job != 0;
                 s.keys[k].failed &= !(1 << job);
-                // G-DRAIN: the report closes the key's window, and the abort of
-                // a failed job may open one, when a `sync` applies it.
-                let abort = matches!(report, Report::Aborted | Report::Drained);
-                s.unapplied.push((job, was_failed && abort));
             }
         }
     }
@@ -253,54 +272,6 @@ impl Pipeline {
         state.status = Status::Pending;
     }
 
-    /// After a `sync`: the pending settings are in force (R-CONFIG); the
-    /// reports committed before it are applied, so their jobs are out of
-    /// flight (G-LIMIT, G-DRAIN) and the windows they close or open do so; then
-    /// the drain windows' idle time.
-    ///
-    /// `off` has a bit per key that was `Disabled` before the `sync`: its
-    /// queued effects are applied before R-EXPIRE's timer step, so they find
-    /// the key `Disabled` and change nothing.
-    fn synced(&self, s: &mut PipelineState, off: u32) {
-        if let Some(i) = s.pending_settings.take() {
-            s.settings = i;
-        }
-        for job in &mut s.jobs {
-            if job.in_flight && matches!(job.status, Status::Pending | Status::Done) {
-                job.in_flight = false;
-                job.tracked = false;
-            }
-        }
-        let limit = self.config.settings_at(s.settings).drain_limit;
-        for (job, failed_abort) in std::mem::take(&mut s.unapplied) {
-            let key = self.config.key_of(job);
-            let k = usize::from(key);
-            if off & 1 << key != 0 {
-                continue;
-            }
-            self.close_window(s, key);
-            if failed_abort && s.keys[k].failed == 0 && limit > 0 {
-                s.keys[k].window = true;
-                s.keys[k].idle_since = Some(s.barrier.now);
-            }
-        }
-        self.sync_windows(s);
-    }
-
-    /// The keys (bit per key) whose mode is `Disabled`.
-    fn disabled_keys(&self, s: &PipelineState) -> u32 {
-        (0..self.config.keys as Key)
-            .filter(|&key| matches!(mode_of(s, key), Mode::Disabled { .. }))
-            .fold(0, |bits, key| bits | 1 << key)
-    }
-
-    /// The jobs admitted into the key's open window that are in flight.
-    pub(crate) fn window_count(&self, s: &PipelineState, key: Key) -> usize {
-        self.jobs_of(key)
-            .filter(|&j| s.jobs[j].in_window && s.jobs[j].in_flight)
-            .count()
-    }
-
     /// Once the batch is done and no `undo` is possible, the round is dropped
     /// (R-ROUND): its state is forgotten (fewer states, the same behaviour).
     fn end_round_if_done(&self, s: &mut PipelineState) {
@@ -309,72 +280,6 @@ impl Pipeline {
             s.pickup.refused = 0;
         }
     }
-
-    /// An open window of which no job is in flight is idle from now on, unless it
-    /// already is.
-    pub(super) fn stamp_idle(&self, s: &mut PipelineState, key: Key) {
-        let idle = self.window_count(s, key) == 0;
-        let watch = &mut s.keys[usize::from(key)];
-        if watch.window && watch.idle_since.is_none() && idle {
-            watch.idle_since = Some(s.barrier.now);
-        }
-    }
-
-    /// A key's drain window closes (G-DRAIN).
-    pub(super) fn close_window(&self, s: &mut PipelineState, key: Key) {
-        s.keys[usize::from(key)].window = false;
-        s.keys[usize::from(key)].idle_since = None;
-        for j in self.jobs_of(key) {
-            s.jobs[j].in_window = false;
-        }
-    }
-
-    /// At a `sync` (R-SYNC, then R-EXPIRE), by the pipeline's own count: a window
-    /// that opened, or whose last job in flight was reported, since the last
-    /// `sync` is idle from now on (the barrier applies the abort or the `waiting`
-    /// report at this `sync`); a window idle for longer than `drain_idle_for`
-    /// closes (G-DRAIN).
-    fn sync_windows(&self, s: &mut PipelineState) {
-        let now = s.barrier.now;
-        let idle_for = self.config.settings_at(s.settings).drain_idle_for;
-        for key in 0..self.config.keys as Key {
-            self.stamp_idle(s, key);
-            let watch = &s.keys[usize::from(key)];
-            if watch.window && watch.idle_since.is_some_and(|since| now - since > idle_for) {
-                self.close_window(s, key);
-            }
-        }
-    }
-
-    /// Some window of the pipeline's own count is idle for longer than
-    /// `drain_idle_for`: the next `sync` closes it.
-    fn windows_due(&self, s: &PipelineState) -> bool {
-        let now = s.barrier.now;
-        let idle_for = self
-            .config
-            .settings_at(s.pending_settings.unwrap_or(s.settings))
-            .drain_idle_for;
-        s.keys.iter().any(|watch| {
-            watch.window && watch.idle_since.is_some_and(|since| now - since > idle_for)
-        })
-    }
-
-    /// The time abstraction (see the module docs): the pipeline's stamps, then
-    /// the barrier's clock.
-    pub(super) fn normalize_clock(&self, s: &mut PipelineState) {
-        self.forget_durable(s);
-        let timers = self.config.longest_timers();
-        let top = timers
-            .disabled_for
-            .max(timers.half_enabled_for)
-            .max(timers.drain_idle_for)
-            + 1;
-        let (now, cap) = (s.barrier.now, timers.drain_idle_for + 1);
-        for watch in &mut s.keys {
-            watch.idle_since = watch.idle_since.map(|t| top - (now - t).min(cap));
-        }
-        s.barrier.normalize_clock_for(&timers);
-    }
 }
 
 /// Keep the first illegal-sequence report of the step (G-QUIET).
@@ -382,11 +287,6 @@ pub(super) fn note(s: &mut PipelineState, illegal: Option<Illegal<Key>>) {
     if s.reported.is_none() {
         s.reported = illegal;
     }
-}
-
-/// The mode of a key's barrier record; `Enabled` without a record.
-pub(crate) fn mode_of(s: &PipelineState, key: Key) -> Mode {
-    s.barrier.mode(&key)
 }
 
 /// The state name a report gives the barrier.

@@ -6,10 +6,9 @@
 //! its current tracking record ([`JobState::tracked`], [`KeyWatch::tracking`]),
 //! kept from the pipeline's own events: admissions (the answers of its `enter`
 //! calls), `leave`, `failed` reports (applied at once) and the other reports
-//! (applied at the next `sync`). It never reads the barrier's tracked set. It
-//! reads whether the key has a record before an `enter` or a `failed` report
-//! (that call then creates one: R-ENTER-1, R-EFF-FAILED) and the key's mode, and
-//! G-LIMIT itself checks that the mode turns `Disabled` only where it must.
+//! (applied at the next `sync`). It never reads the barrier's tracked set, nor
+//! its mode or whether it holds a record: those are the ghost's (`ghost.rs`),
+//! and the checks after every step compare the barrier with them.
 
 use super::*;
 use crate::reference::Offered;
@@ -23,11 +22,7 @@ impl Pipeline {
         s.pickup.batch.remove(0);
         s.pickup.last_admitted = None;
         let before = s.barrier.records.get(&key).cloned();
-        let was_off = matches!(before.as_ref().map(|r| r.mode), Some(Mode::Disabled { .. }));
-        let window_was_open = before.as_ref().is_some_and(|r| r.drain.is_some());
-        let predicate = s.barrier.ordering_disabled.contains(&key);
         let settings = c.settings_at(s.settings);
-        let threshold = settings.key_threshold;
         let (offered, illegal) = s.barrier.offer(&key, id(job));
         step::note(s, illegal);
         let (accepted, previous_failed) = match offered {
@@ -42,6 +37,18 @@ impl Pipeline {
                 return;
             }
         };
+        // The ghost's `enter` (R-ENTER-1, R-MODE, R-ENTER-HOT): the reset it
+        // makes, if any, marks the key's leftovers; G-LIMIT and G-ORDER compare
+        // the barrier's mode with it after the step (`watch`).
+        let window_was_open = s.keys[k].window;
+        if let Some(predicate) = self.ghost_enter(s, key, job) {
+            s.events |= match (predicate, window_was_open) {
+                (true, true) => event::PREDICATE_RESET | event::PREDICATE_DROPS_WINDOW,
+                (true, false) => event::PREDICATE_RESET,
+                (false, true) => event::WENT_HOT | event::HOT_DROPS_WINDOW,
+                (false, false) => event::WENT_HOT,
+            };
+        }
         if s.jobs[j].status != Status::Pending {
             // A repeated job admitted again (only a broken round admits a job
             // offered out of order): queued to its worker a second time.
@@ -53,34 +60,8 @@ impl Pipeline {
         if previous_failed.is_some_and(|failed| id(job) < failed) {
             s.events |= event::OLDER_THAN_FAILED;
         }
-        let mode = mode_of(s, key);
+        let mode = s.keys[k].mode;
         let off = matches!(mode, Mode::Disabled { .. });
-
-        // G-LIMIT, from the ghost: R-ENTER-1 creates a tracking record iff the
-        // threshold is on; the key may turn `Disabled` only if the predicate holds
-        // or `key_threshold` of the record's jobs are in flight, and a job is
-        // admitted into a tracking record, outside `Disabled`, only below that.
-        if before.is_none() {
-            s.keys[k].tracking = threshold > 0;
-        }
-        let in_flight = self
-            .jobs_of(key)
-            .filter(|&other| other != j && s.jobs[other].tracked)
-            .count();
-        let at_threshold = threshold > 0 && s.keys[k].tracking && in_flight >= threshold;
-        if (off && !was_off && !predicate && !at_threshold) || (accepted && !off && at_threshold) {
-            s.violations |= violation::LIMIT;
-        }
-        // A reset (R-ENTER-HOT, or R-MODE's predicate).
-        if off && (predicate || !was_off) {
-            s.events |= match (predicate, window_was_open) {
-                (true, true) => event::PREDICATE_RESET | event::PREDICATE_DROPS_WINDOW,
-                (true, false) => event::PREDICATE_RESET,
-                (false, true) => event::WENT_HOT | event::HOT_DROPS_WINDOW,
-                (false, false) => event::WENT_HOT,
-            };
-            self.reset(s, key, threshold);
-        }
 
         if !accepted {
             // G-ORDER's batch clause: no later job of the key may be admitted in
@@ -118,75 +99,69 @@ impl Pipeline {
         s.pickup.dirty = true;
     }
 
-    /// The key's record was reset (R-ENTER-HOT, R-MODE): its jobs in flight, and
-    /// its failed job, are leftovers (SPEC.md section 6); the ghost starts over.
-    fn reset(&self, s: &mut PipelineState, key: Key, threshold: usize) {
-        for j in self.jobs_of(key) {
-            let job = &mut s.jobs[j];
-            if job.in_flight && job.status != Status::Done {
-                job.leftover = true;
-            }
-            job.tracked = false;
-        }
-        // The abort of a failed job not yet applied is no longer one of a failed
-        // job: the reset dropped the key's failed jobs.
-        for (job, failed_abort) in &mut s.unapplied {
-            if self.config.key_of(*job) == key {
-                *failed_abort = false;
-            }
-        }
-        let failed = s.keys[usize::from(key)].failed;
-        for j in self.jobs_of(key) {
-            if failed & 1 << j != 0 {
-                s.jobs[j].leftover = true;
-            }
-        }
-        s.keys[usize::from(key)].tracking = threshold > 0;
-    }
-
-    /// After every step: follow the keys' modes, and check G-LIMIT's tracked
-    /// sets. `Disabled` ends the key's failed job and window (R-EFF-FAILED,
-    /// R-ENTER-HOT, R-MODE); leaving `Enabled` ends its ordered period (G-ORDER
-    /// speaks only of `Enabled` keys) and the batch clause.
-    pub(super) fn watch(&self, last: &PipelineState, s: &mut PipelineState, action: &Action) {
+    /// After every step: compare the barrier with the ghost, and check
+    /// G-LIMIT's tracked sets, G-DRAIN's bound and G-GC's collection.
+    ///
+    /// * the barrier's mode (`Enabled` without a record) is the ghost's
+    ///   (G-ORDER: the `Enabled` periods and leftovers it exempts mean
+    ///   something only then), and in particular `Disabled` exactly when the
+    ///   ghost is (G-LIMIT: switched off only when earned, and hot when
+    ///   earned);
+    /// * the record's tracked set is the ghost set (G-LIMIT);
+    /// * while the window's `drain_limit` has not changed since it opened, at
+    ///   most that many of its jobs are in flight (G-DRAIN);
+    /// * a quiet key (every job committed terminal, every report applied)
+    ///   whose ghost record is gone has no record (G-GC): the ghost's record
+    ///   goes at the `sync` whose timer step ends its last timer, so this is
+    ///   G-GC's time bound on the pipeline's own clock.
+    pub(super) fn watch(&self, last: &PipelineState, s: &mut PipelineState, _: &Action) {
         // Effects of different keys commute: one state instead of one per
-        // interleaving.
+        // interleaving (the barrier's queue and the pipeline's alike).
         s.barrier.sort_queue_by_key();
-        let entered = match *action {
-            Action::Enter(job) => Some(self.config.key_of(job)),
-            _ => None,
-        };
-        for key in 0..self.config.keys as Key {
+        let c = &self.config;
+        s.unapplied.sort_by_key(|&(job, _)| c.key_of(job));
+        let limit = c.settings_at(s.settings).drain_limit;
+        for key in 0..c.keys as Key {
             let k = usize::from(key);
-            let mode = mode_of(s, key);
-            let off = matches!(mode, Mode::Disabled { .. });
-            let before = mode_of(last, key);
-            if matches!(before, Mode::HalfEnabled { .. }) && mode == Mode::Enabled {
+            let ghost = s.keys[k].mode;
+            if matches!(last.keys[k].mode, Mode::HalfEnabled { .. }) && ghost == Mode::Enabled {
                 s.events |= event::CAME_BACK;
             }
-            // G-LIMIT: `Disabled` only at an `enter` (checked there).
-            if off && !matches!(before, Mode::Disabled { .. }) && entered != Some(key) {
+            if ghost != Mode::Enabled && s.keys[k].last_ended.is_some() {
+                s.keys[k].left_enabled = true;
+            }
+            let barrier = s.barrier.mode(&key);
+            let disabled = |mode: Mode| matches!(mode, Mode::Disabled { .. });
+            if disabled(barrier) != disabled(ghost) {
                 s.violations |= violation::LIMIT;
             }
-            if off {
-                s.keys[k].failed = 0;
-                if s.keys[k].window {
-                    self.close_window(s, key);
-                }
-            }
-            if mode != Mode::Enabled {
-                s.keys[k].last_ended = None;
+            if std::mem::discriminant(&barrier) != std::mem::discriminant(&ghost) {
+                s.violations |= violation::MODE;
             }
             if !self.tracked_set_matches(s, key) {
                 s.violations |= violation::LIMIT;
+            }
+            let watch = &s.keys[k];
+            if watch.window
+                && !watch.limit_changed
+                && limit > 0
+                && self.window_count(s, key) > limit
+            {
+                s.violations |= violation::DRAIN;
+            }
+            if self.quiet(s, key)
+                && !self.ghost_exists(s, key)
+                && s.barrier.records.contains_key(&key)
+            {
+                s.violations |= violation::GC;
             }
         }
     }
 
     /// G-LIMIT: the record's tracked set is exactly the ghost set (and a record
     /// the ghost says does not track has an untracked `inflight`); without a
-    /// record, the ghost set is empty. (Without a record, the ghost's `tracking`
-    /// is reset to false: it is set again when a record is created.)
+    /// record, the ghost set is empty. (Without a ghost record, the ghost's
+    /// `tracking` is reset to false: it is set again when a record is created.)
     fn tracked_set_matches(&self, s: &mut PipelineState, key: Key) -> bool {
         let ghost = || self.jobs_of(key).filter(|&j| s.jobs[j].tracked);
         let watch = &s.keys[usize::from(key)];
@@ -198,7 +173,7 @@ impl Pipeline {
             },
             None => ghost().next().is_none(),
         };
-        if !s.barrier.records.contains_key(&key) {
+        if !self.ghost_exists(s, key) {
             s.keys[usize::from(key)].tracking = false;
         }
         matches

@@ -199,6 +199,8 @@ fn broken_names(flags: u8) -> String {
         (violation::BLOCK, "blocking"),
         (violation::LIMIT, "concurrency limit"),
         (violation::DRAIN, "drain window"),
+        (violation::MODE, "mode (the barrier's is not the ghost's)"),
+        (violation::GC, "collection (the ghost's record is gone)"),
     ];
     names
         .iter()

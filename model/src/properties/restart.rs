@@ -1,7 +1,8 @@
 //! The `sometimes` properties of restarts and retry backoff: the paths that make
 //! the restart guarantees mean something are reached.
 
-use super::{opted, paths, Path};
+use super::reach::opted;
+use super::{paths, Path};
 use crate::pipeline::{event, id, RestartContract, Status};
 
 /// The restart paths (with [`super::PATHS`], those a configuration must reach).
