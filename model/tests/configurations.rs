@@ -62,11 +62,11 @@ pinned! {
     #[ignore = "deep tier: minutes (`check --deep`)"]
     two_keys_three_jobs_two_failures: names::TWO_BY_THREE_TWO => 20_666_523;
     #[ignore = "deep tier: minutes (`check --deep`)"]
-    deep_two_keys_hot_toggle: names::DEEP_TWO_KEYS_HOT_TOGGLE => 56_911_874;
+    deep_two_keys_hot_toggle: names::DEEP_TWO_KEYS_HOT_TOGGLE => 45_293_268;
     #[ignore = "deep tier: minutes (`check --deep`)"]
-    deep_hot_leave_failures: names::DEEP_HOT_LEAVE_FAILURES => 3_644_761;
+    deep_hot_leave_failures: names::DEEP_HOT_LEAVE_FAILURES => 3_003_301;
     #[ignore = "deep tier: minutes (`check --deep`)"]
-    deep_live: names::DEEP_LIVE => 3_602_939;
+    deep_live: names::DEEP_LIVE => 2_975_763;
 }
 
 #[test]

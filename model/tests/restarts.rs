@@ -35,7 +35,7 @@ pinned! {
     #[ignore = "deep tier: millions of states"]
     restart_toggle: names::RESTART_TOGGLE => 7_171_770;
     #[ignore = "deep tier: `check --deep`"]
-    deep_restart_hot_key: names::RESTART_HOT => 4_225_648;
+    deep_restart_hot_key: names::RESTART_HOT => 4_013_838;
     /// A hot key before the restart, and a batch of one.
     #[ignore = "deep tier: millions of states"]
     restart_hot_key_batch_one: names::RESTART_HOT_BATCH_1 => 2_835_041;
